@@ -1,0 +1,11 @@
+package dev.onceflow.model;
+
+/** Why a transaction ended FAILED; shown to clients as {@code failure.code}. */
+public enum FailureCode {
+  /** Available funds (balance minus reserved) did not cover the amount at intake. */
+  INSUFFICIENT_FUNDS,
+  /** The bank definitively refused the payment (for example 402 or 422). */
+  DECLINED,
+  /** The retry budget is spent and the bank confirmed it holds no payment for the key. */
+  RETRIES_EXHAUSTED
+}

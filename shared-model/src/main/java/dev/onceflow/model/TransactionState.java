@@ -1,0 +1,45 @@
+package dev.onceflow.model;
+
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The states of a payment transaction and the only transitions allowed between them. Every
+ * transition in the code is one conditional UPDATE guarded by the source state; tests check the
+ * SQL against {@link #canBecome(TransactionState)}.
+ */
+public enum TransactionState {
+
+  /** Accepted at intake (or put back after a transient failure); waits for a worker to claim it. */
+  PENDING,
+
+  /** Claimed by one worker under a lease; the bank call is in flight or its outcome unrecorded. */
+  PROCESSING,
+
+  /** The bank settled the payment for the transaction's external key. Final. */
+  COMPLETED,
+
+  /**
+   * Refused: insufficient funds at intake, declined by the bank, or retries exhausted with the bank
+   * confirming it holds no payment. Funds are released. Only an ops retry reopens it.
+   */
+  FAILED;
+
+  private static final Map<TransactionState, Set<TransactionState>> ALLOWED =
+      Map.of(
+          PENDING, EnumSet.of(PROCESSING),
+          PROCESSING, EnumSet.of(PENDING, COMPLETED, FAILED),
+          COMPLETED, EnumSet.noneOf(TransactionState.class),
+          FAILED, EnumSet.of(PENDING));
+
+  /** Whether a single transition from this state to {@code target} is allowed. */
+  public boolean canBecome(TransactionState target) {
+    return ALLOWED.get(this).contains(target);
+  }
+
+  /** Whether no worker will touch the transaction again (COMPLETED or FAILED). */
+  public boolean isFinal() {
+    return this == COMPLETED || this == FAILED;
+  }
+}

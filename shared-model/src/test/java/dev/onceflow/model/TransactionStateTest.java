@@ -1,0 +1,47 @@
+package dev.onceflow.model;
+
+import static dev.onceflow.model.TransactionState.COMPLETED;
+import static dev.onceflow.model.TransactionState.FAILED;
+import static dev.onceflow.model.TransactionState.PENDING;
+import static dev.onceflow.model.TransactionState.PROCESSING;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class TransactionStateTest {
+
+  private static final Set<String> ALLOWED =
+      Set.of(
+          "PENDING->PROCESSING",
+          "PROCESSING->PENDING",
+          "PROCESSING->COMPLETED",
+          "PROCESSING->FAILED",
+          "FAILED->PENDING");
+
+  @Test
+  void allowsExactlyTheDesignedTransitionsForEveryPairOfStates() {
+    for (TransactionState from : TransactionState.values()) {
+      for (TransactionState to : TransactionState.values()) {
+        assertThat(from.canBecome(to))
+            .as(from + "->" + to)
+            .isEqualTo(ALLOWED.contains(from + "->" + to));
+      }
+    }
+  }
+
+  @Test
+  void completedAndFailedAreFinal() {
+    assertThat(COMPLETED.isFinal()).isTrue();
+    assertThat(FAILED.isFinal()).isTrue();
+    assertThat(PENDING.isFinal()).isFalse();
+    assertThat(PROCESSING.isFinal()).isFalse();
+  }
+
+  @Test
+  void eventTypesRoundTripTheirWireNames() {
+    for (EventType type : EventType.values()) {
+      assertThat(EventType.fromWireName(type.wireName())).isEqualTo(type);
+    }
+  }
+}
