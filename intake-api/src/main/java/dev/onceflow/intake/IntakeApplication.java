@@ -1,0 +1,31 @@
+package dev.onceflow.intake;
+
+import dev.onceflow.model.PaymentTransaction;
+import java.time.Clock;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+import org.springframework.boot.persistence.autoconfigure.EntityScan;
+import org.springframework.context.annotation.Bean;
+
+/** The HTTP API clients use to submit payments and follow them. */
+@SpringBootApplication
+@ConfigurationPropertiesScan
+@EntityScan(basePackageClasses = PaymentTransaction.class)
+public class IntakeApplication {
+
+  /** The application with its own config file name, so it can share a JVM with other apps. */
+  public static SpringApplicationBuilder application() {
+    return new SpringApplicationBuilder(IntakeApplication.class)
+        .properties("spring.config.name=intake-api");
+  }
+
+  public static void main(String[] args) {
+    application().run(args);
+  }
+
+  @Bean
+  Clock clock() {
+    return Clock.systemUTC();
+  }
+}

@@ -1,0 +1,45 @@
+package dev.onceflow.intake.web;
+
+import java.net.URI;
+import org.springframework.http.HttpStatus;
+
+/** A refusal the client can act on; rendered as application/problem+json with a stable type. */
+public class ApiException extends RuntimeException {
+
+  private static final String BASE = "https://onceflow.dev/problems/";
+
+  private final HttpStatus status;
+  private final URI type;
+  private final String title;
+
+  public ApiException(HttpStatus status, String type, String title, String detail) {
+    super(detail);
+    this.status = status;
+    this.type = URI.create(BASE + type);
+    this.title = title;
+  }
+
+  public static ApiException badRequest(String type, String title, String detail) {
+    return new ApiException(HttpStatus.BAD_REQUEST, type, title, detail);
+  }
+
+  public static ApiException notFound(String type, String detail) {
+    return new ApiException(HttpStatus.NOT_FOUND, type, "Not found", detail);
+  }
+
+  public static ApiException unprocessable(String type, String title, String detail) {
+    return new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, type, title, detail);
+  }
+
+  public HttpStatus status() {
+    return status;
+  }
+
+  public URI type() {
+    return type;
+  }
+
+  public String title() {
+    return title;
+  }
+}
