@@ -69,7 +69,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
    * A {@code kill -9} of the JVM that started PostgreSQL leaves the server running on the data
    * directory; a new start would fail on its lock. Ask that orphan for a fast shutdown first.
    */
-  private static void stopOrphanedServer(Path dataDirectory) throws IOException {
+  public static void stopOrphanedServer(Path dataDirectory) throws IOException {
     Path pidFile = dataDirectory.resolve("postmaster.pid");
     if (!Files.exists(pidFile)) {
       return;
