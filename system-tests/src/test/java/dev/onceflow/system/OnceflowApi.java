@@ -1,0 +1,120 @@
+package dev.onceflow.system;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** A client of Onceflow's intake API and of the bank simulator's ledger, over real HTTP. */
+final class OnceflowApi {
+
+  static final String IBAN = "DE89370400440532013000";
+
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final JsonMapper json = JsonMapper.builder().build();
+  private final String intakeUrl;
+  private final String bankUrl;
+  private final String apiKey;
+
+  OnceflowApi(String intakeUrl, String bankUrl, String apiKey) {
+    this.intakeUrl = intakeUrl;
+    this.bankUrl = bankUrl;
+    this.apiKey = apiKey;
+  }
+
+  /** Opens an account for the client and returns its id. */
+  UUID openAccount(String currency, long openingBalance) throws IOException, InterruptedException {
+    HttpResponse<String> response =
+        send(
+            authorized(URI.create(intakeUrl + "/accounts"))
+                .header("Content-Type", "application/json")
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        "{\"currency\":\"%s\",\"openingBalance\":%d}".formatted(currency, openingBalance)))
+                .build());
+    if (response.statusCode() != 201) {
+      throw new IllegalStateException("cannot open an account: " + response.body());
+    }
+    return UUID.fromString(json(response).get("id").asString());
+  }
+
+  JsonNode account(UUID id) throws IOException, InterruptedException {
+    return json(send(authorized(URI.create(intakeUrl + "/accounts/" + id)).GET().build()));
+  }
+
+  static String payment(UUID accountId, long amount, String currency) {
+    return """
+        {"accountId": "%s", "amount": %d, "currency": "%s",
+         "creditor": {"name": "ACME GmbH", "iban": "%s"}, "reference": "system test"}
+        """
+        .formatted(accountId, amount, currency, IBAN);
+  }
+
+  HttpResponse<String> submit(String idempotencyKey, String body) throws IOException, InterruptedException {
+    HttpRequest.Builder request =
+        authorized(URI.create(intakeUrl + "/transactions"))
+            .timeout(Duration.ofSeconds(30))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body));
+    if (idempotencyKey != null) {
+      request.header("Idempotency-Key", idempotencyKey);
+    }
+    return send(request.build());
+  }
+
+  JsonNode transaction(String id) throws IOException, InterruptedException {
+    return json(send(authorized(URI.create(intakeUrl + "/transactions/" + id)).GET().build()));
+  }
+
+  HttpResponse<String> get(String path) throws IOException, InterruptedException {
+    return send(authorized(URI.create(intakeUrl + path)).GET().build());
+  }
+
+  /** The bank's payments whose end-to-end reference names this transaction. */
+  List<JsonNode> bankPaymentsFor(String transactionId) throws IOException, InterruptedException {
+    List<JsonNode> payments = new ArrayList<>();
+    for (JsonNode payment : ledger()) {
+      if (transactionId.equals(payment.get("endToEndReference").asString())) {
+        payments.add(payment);
+      }
+    }
+    return payments;
+  }
+
+  JsonNode ledger() throws IOException, InterruptedException {
+    return json(send(HttpRequest.newBuilder(URI.create(bankUrl + "/payments")).GET().build()));
+  }
+
+  JsonNode json(HttpResponse<String> response) {
+    return json.readTree(response.body());
+  }
+
+  private HttpRequest.Builder authorized(URI uri) {
+    return HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + apiKey);
+  }
+
+  private HttpResponse<String> send(HttpRequest request) throws IOException, InterruptedException {
+    return http.send(request, HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** {@link #send} for lambdas that may not throw checked exceptions. */
+  JsonNode transactionUnchecked(String id) {
+    try {
+      return transaction(id);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}

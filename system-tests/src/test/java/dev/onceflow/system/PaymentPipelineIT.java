@@ -1,0 +1,186 @@
+package dev.onceflow.system;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.onceflow.infra.SharedTestInfrastructure;
+import dev.onceflow.local.LocalStack;
+import dev.onceflow.local.LocalStackOptions;
+import dev.onceflow.model.Topics;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The whole path on the embedded stack: HTTP intake, PostgreSQL, Debezium, Kafka, the worker and
+ * the bank simulator, each real.
+ */
+class PaymentPipelineIT {
+
+  private static LocalStack stack;
+  private static OnceflowApi api;
+
+  @BeforeAll
+  static void startStack() throws Exception {
+    LocalStackOptions options =
+        LocalStackOptions.parse(
+            "--data-dir=" + Files.createTempDirectory("onceflow-pipeline"),
+            "--postgres-port=" + SharedTestInfrastructure.freePort(),
+            "--kafka-port=" + SharedTestInfrastructure.freePort(),
+            "--kafka-controller-port=" + SharedTestInfrastructure.freePort(),
+            "--intake-port=" + SharedTestInfrastructure.freePort(),
+            "--bank-port=" + SharedTestInfrastructure.freePort(),
+            "--worker-port=" + SharedTestInfrastructure.freePort(),
+            "--relay-port=" + SharedTestInfrastructure.freePort(),
+            "--currencies=EUR");
+    stack = LocalStack.start(options);
+    api = new OnceflowApi(stack.intakeUrl(), stack.bankUrl(), LocalStack.DEMO_API_KEY);
+  }
+
+  @AfterAll
+  static void stopStack() {
+    stack.close();
+  }
+
+  @Test
+  void completesAPaymentAndPaysTheBankExactlyOnce() throws Exception {
+    UUID account = api.openAccount("EUR", 100_000);
+    String key = "pipeline-" + UUID.randomUUID();
+
+    HttpResponse<String> accepted = api.submit(key, OnceflowApi.payment(account, 1250, "EUR"));
+    assertThat(accepted.statusCode()).isEqualTo(202);
+    String id = api.json(accepted).get("id").asString();
+    assertThat(accepted.headers().firstValue("Location")).contains("/transactions/" + id);
+
+    awaitState(id, "COMPLETED");
+    HttpResponse<String> again = api.submit(key, OnceflowApi.payment(account, 1250, "EUR"));
+
+    assertThat(api.json(again).get("id").asString()).isEqualTo(id);
+    assertThat(again.headers().firstValue("Idempotent-Replay")).contains("true");
+    assertThat(api.transaction(id).get("bankReference").isNull()).isFalse();
+    List<JsonNode> payments = api.bankPaymentsFor(id);
+    assertThat(payments).hasSize(1);
+    assertThat(payments.get(0).get("calls").asInt()).isEqualTo(1);
+    JsonNode balances = api.account(account);
+    assertThat(balances.get("balance").asLong()).isEqualTo(100_000 - 1250);
+    assertThat(balances.get("reserved").asLong()).isZero();
+  }
+
+  @Test
+  void publishesTheRequestAndTheCompletionOnKafkaKeyedByTransaction() throws Exception {
+    UUID account = api.openAccount("EUR", 10_000);
+    String id =
+        api.json(api.submit("kafka-" + UUID.randomUUID(), OnceflowApi.payment(account, 99, "EUR")))
+            .get("id")
+            .asString();
+    awaitState(id, "COMPLETED");
+
+    Map<String, List<String>> seen = new HashMap<>();
+    try (KafkaConsumer<String, String> consumer = consumer()) {
+      consumer.subscribe(List.of(Topics.TRANSACTION_REQUESTED, Topics.TRANSACTION_EVENTS));
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () -> {
+                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
+                  if (id.equals(record.key())) {
+                    seen.computeIfAbsent(record.topic(), t -> new ArrayList<>()).add(record.value());
+                  }
+                }
+                return seen.containsKey(Topics.TRANSACTION_REQUESTED)
+                    && seen.containsKey(Topics.TRANSACTION_EVENTS);
+              });
+    }
+    assertThat(seen.get(Topics.TRANSACTION_REQUESTED).get(0)).contains("TransactionRequested", id);
+    assertThat(seen.get(Topics.TRANSACTION_EVENTS).get(0)).contains("TransactionCompleted", id);
+  }
+
+  @Test
+  void concurrentPaymentsAndRetriesEachCompleteOnceAndBalance() throws Exception {
+    long opening = 1_000_000;
+    UUID account = api.openAccount("EUR", opening);
+    var pool = Executors.newFixedThreadPool(8);
+    List<Callable<HttpResponse<String>>> requests = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      String key = "bulk-" + i + "-" + account;
+      String body = OnceflowApi.payment(account, 100 + i, "EUR");
+      requests.add(() -> api.submit(key, body));
+      if (i % 4 == 0) {
+        requests.add(() -> api.submit(key, body)); // a client retry racing the first attempt
+      }
+    }
+    List<String> ids = new ArrayList<>();
+    try {
+      for (Future<HttpResponse<String>> response : pool.invokeAll(requests)) {
+        assertThat(response.get().statusCode()).isEqualTo(202);
+        ids.add(api.json(response.get()).get("id").asString());
+      }
+    } finally {
+      pool.shutdown();
+    }
+    List<String> distinct = ids.stream().distinct().toList();
+    assertThat(distinct).hasSize(40);
+
+    long completed = 0;
+    for (String id : distinct) {
+      JsonNode tx = awaitState(id, "COMPLETED");
+      completed += tx.get("amount").asLong();
+      assertThat(api.bankPaymentsFor(id)).hasSize(1);
+    }
+    JsonNode balances = api.account(account);
+    assertThat(balances.get("balance").asLong()).isEqualTo(opening - completed);
+    assertThat(balances.get("reserved").asLong()).isZero();
+  }
+
+  @Test
+  void refusesBadInputClearlyAndStoresNothing() throws Exception {
+    UUID account = api.openAccount("EUR", 5_000);
+    String key = "bad-" + UUID.randomUUID();
+
+    HttpResponse<String> noKey = api.submit(null, OnceflowApi.payment(account, 10, "EUR"));
+    HttpResponse<String> malformed = api.submit(key, "{\"accountId\": ");
+    HttpResponse<String> unknownAccount = api.submit(key, OnceflowApi.payment(UUID.randomUUID(), 10, "EUR"));
+
+    for (HttpResponse<String> response : List.of(noKey, malformed, unknownAccount)) {
+      assertThat(response.statusCode()).isBetween(400, 499);
+      assertThat(response.headers().firstValue("Content-Type"))
+          .hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
+      assertThat(api.json(response).get("detail").asString()).isNotBlank();
+    }
+    assertThat(api.get("/transactions?idempotencyKey=" + key).statusCode()).isEqualTo(404);
+    assertThat(api.account(account).get("reserved").asLong()).isZero();
+  }
+
+  private static JsonNode awaitState(String id, String state) {
+    return await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> api.transactionUnchecked(id), tx -> state.equals(tx.get("state").asString()));
+  }
+
+  private static KafkaConsumer<String, String> consumer() {
+    return new KafkaConsumer<>(
+        Map.of(
+            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(),
+            ConsumerConfig.GROUP_ID_CONFIG, "system-test-" + UUID.randomUUID(),
+            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+            ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
+            ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class));
+  }
+}
