@@ -43,8 +43,7 @@ class BankSimulatorIT {
   private void startBank() {
     bank =
         BankSimulatorApplication.application()
-            .properties("server.port=0", "onceflow.simulator.journal=" + journal)
-            .run();
+            .run("--server.port=0", "--onceflow.simulator.journal=" + journal);
     baseUrl = "http://localhost:" + bank.getEnvironment().getProperty("local.server.port");
   }
 

@@ -9,9 +9,11 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -87,15 +89,12 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     try {
       // SIGINT is PostgreSQL's fast shutdown: clean, and it does not wait for clients.
       new ProcessBuilder("kill", "-INT", Long.toString(pid)).inheritIO().start().waitFor();
-      Instant deadline = Instant.now().plusSeconds(60);
-      while (orphan.get().isAlive() && Instant.now().isBefore(deadline)) {
-        orphan.get().onExit().get(1, java.util.concurrent.TimeUnit.SECONDS);
-      }
+      orphan.get().onExit().get(60, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while stopping PostgreSQL " + pid, e);
-    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-      // checked again below
+    } catch (ExecutionException | TimeoutException e) {
+      // checked below
     }
     if (orphan.get().isAlive()) {
       throw new IOException("PostgreSQL " + pid + " on " + dataDirectory + " did not stop");

@@ -14,10 +14,19 @@ import org.springframework.context.annotation.Bean;
 @EntityScan(basePackageClasses = PaymentTransaction.class)
 public class IntakeApplication {
 
-  /** The application with its own config file name, so it can share a JVM with other apps. */
+  /**
+   * The application with its own config file name, so it can share a JVM with other apps. The
+   * connection defaults live here, as default properties, so that a caller's properties or
+   * arguments replace them (a value in the config file would win over the caller's properties).
+   */
   public static SpringApplicationBuilder application() {
     return new SpringApplicationBuilder(IntakeApplication.class)
-        .properties("spring.config.name=intake-api");
+        .properties(
+            "spring.config.name=intake-api",
+            "server.port=8080",
+            "spring.datasource.url=jdbc:postgresql://localhost:15432/onceflow",
+            "spring.datasource.username=postgres",
+            "spring.datasource.password=");
   }
 
   public static void main(String[] args) {

@@ -11,6 +11,7 @@ import dev.onceflow.model.IdempotencyKey;
 import dev.onceflow.model.PaymentTransaction;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.UUID;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -55,7 +56,8 @@ public class PaymentIntake {
 
   @Transactional
   public Submission submit(AuthenticatedClient client, String key, SubmitPayment payment) {
-    Instant now = clock.instant();
+    // PostgreSQL keeps microseconds: the first answer must show what every later read shows.
+    Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
     String fingerprint = payment.fingerprint();
     UUID transactionId = UUID.randomUUID();
     int claimed =

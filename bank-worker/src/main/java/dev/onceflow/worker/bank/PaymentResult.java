@@ -1,0 +1,45 @@
+package dev.onceflow.worker.bank;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/** What one {@code POST /payments} told the worker. */
+public sealed interface PaymentResult {
+
+  /** A short, low-cardinality name for metrics. */
+  String outcomeClass();
+
+  /** The bank settled the payment (first call or a replay of the stored result). */
+  record Settled(String paymentId) implements PaymentResult {
+    @Override
+    public String outcomeClass() {
+      return "settled";
+    }
+  }
+
+  /** The bank definitively refused the payment; it holds no settled payment for the key. */
+  record Declined(int status, String detail) implements PaymentResult {
+    @Override
+    public String outcomeClass() {
+      return "declined";
+    }
+  }
+
+  /**
+   * The payment may or may not have been executed (5xx, 408, 409, 429, timeout, I/O error): only a
+   * later call with the same key, or a lookup by key, can tell.
+   *
+   * @param cause a low-cardinality label such as {@code server-error} or {@code timeout}
+   * @param retryAfter how long the bank asked us to wait, when it said so
+   */
+  record Unknown(String cause, String detail, Duration retryAfter) implements PaymentResult {
+    @Override
+    public String outcomeClass() {
+      return "unknown";
+    }
+
+    public Optional<Duration> retryAfterHint() {
+      return Optional.ofNullable(retryAfter);
+    }
+  }
+}

@@ -1,0 +1,47 @@
+package dev.onceflow.worker.settlement;
+
+import dev.onceflow.model.PaymentTransaction;
+import dev.onceflow.worker.bank.PaymentOrder;
+import java.util.UUID;
+
+/**
+ * A transaction this worker holds in PROCESSING, as read right after the claim.
+ *
+ * @param version the row's version after the claim: every outcome UPDATE requires it, so a worker
+ *     whose lease was taken over loses
+ * @param attempts the claim's attempt number (1 for the first)
+ */
+record ClaimedTransaction(
+    UUID id,
+    long version,
+    int attempts,
+    UUID accountId,
+    long amount,
+    String currency,
+    String creditorName,
+    String creditorIban,
+    String reference,
+    String externalKey) {
+
+  static ClaimedTransaction of(PaymentTransaction row) {
+    return new ClaimedTransaction(
+        row.getId(),
+        row.getVersion(),
+        row.getAttempts(),
+        row.getAccountId(),
+        row.getAmount(),
+        row.getCurrency(),
+        row.getCreditorName(),
+        row.getCreditorIban(),
+        row.getReference(),
+        row.getExternalKey());
+  }
+
+  /** The bank call: always the stored key, never a new one. */
+  PaymentOrder order() {
+    return new PaymentOrder(
+        externalKey,
+        new PaymentOrder.Request(
+            amount, currency, creditorName, creditorIban, id.toString(), reference));
+  }
+}

@@ -1,0 +1,117 @@
+package dev.onceflow.worker.settlement;
+
+import dev.onceflow.model.EventType;
+import dev.onceflow.model.FailureCode;
+import dev.onceflow.model.PaymentTransaction;
+import dev.onceflow.model.TransactionState;
+import dev.onceflow.worker.outbox.OutboxWriter;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.UUID;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * The worker's DB transactions. Each outcome (the transaction's row, the account, the outbox
+ * event) commits together or not at all, and only for the claim that still holds the row.
+ */
+@Component
+class SettlementTransitions {
+
+  private static final int FAILURE_DETAIL_LENGTH = 500;
+
+  private final SettlementRepository transactions;
+  private final AccountRepository accounts;
+  private final OutboxWriter outbox;
+
+  SettlementTransitions(
+      SettlementRepository transactions, AccountRepository accounts, OutboxWriter outbox) {
+    this.transactions = transactions;
+    this.accounts = accounts;
+    this.outbox = outbox;
+  }
+
+  /** Claims the row if it is PENDING and due; empty if another worker has it, or it is final or not due. */
+  @Transactional
+  public Optional<ClaimedTransaction> claim(UUID id, Instant now, Instant leaseUntil) {
+    if (!changedOne(transactions.claim(id, now, leaseUntil), id)) {
+      return Optional.empty();
+    }
+    // Read under the row lock the claim took: the version is the one this claim produced.
+    PaymentTransaction row =
+        transactions
+            .findById(id)
+            .orElseThrow(() -> new IllegalStateException("claimed transaction " + id + " vanished"));
+    return Optional.of(ClaimedTransaction.of(row));
+  }
+
+  /** PROCESSING -> COMPLETED, the amount paid out of the account; false if the lease was lost. */
+  @Transactional
+  public boolean complete(ClaimedTransaction tx, String bankReference, Instant now) {
+    if (!changedOne(transactions.complete(tx.id(), tx.version(), bankReference, now), tx.id())) {
+      return false;
+    }
+    requireOneAccountRow(accounts.settle(tx.accountId(), tx.amount(), now), tx);
+    outbox.append(EventType.TRANSACTION_COMPLETED, tx.id(), now);
+    return true;
+  }
+
+  /** PROCESSING -> FAILED, the reserved amount released; false if the lease was lost. */
+  @Transactional
+  public boolean fail(ClaimedTransaction tx, FailureCode code, String detail, Instant now) {
+    String boundedDetail =
+        detail != null && detail.length() > FAILURE_DETAIL_LENGTH
+            ? detail.substring(0, FAILURE_DETAIL_LENGTH)
+            : detail;
+    if (!changedOne(
+        transactions.fail(tx.id(), tx.version(), code.name(), boundedDetail, now), tx.id())) {
+      return false;
+    }
+    requireOneAccountRow(accounts.release(tx.accountId(), tx.amount(), now), tx);
+    outbox.append(EventType.TRANSACTION_FAILED, tx.id(), now);
+    return true;
+  }
+
+  /** PROCESSING -> PENDING until {@code nextAttemptAt}; false if the lease was lost. */
+  @Transactional
+  public boolean retryLater(ClaimedTransaction tx, Instant nextAttemptAt, Instant now) {
+    return changedOne(transactions.retryLater(tx.id(), tx.version(), nextAttemptAt, now), tx.id());
+  }
+
+  /** Why a claim found nothing to do; for metrics only, so a racy read is fine. */
+  @Transactional(readOnly = true)
+  public String skipReason(UUID id, Instant now) {
+    Optional<PaymentTransaction> row = transactions.findById(id);
+    if (row.isEmpty()) {
+      return "unknown-transaction";
+    }
+    TransactionState state = row.get().getState();
+    if (state.isFinal()) {
+      return "final";
+    }
+    if (state == TransactionState.PROCESSING) {
+      return "in-progress";
+    }
+    return row.get().getNextAttemptAt().isAfter(now) ? "not-due" : "lost-race";
+  }
+
+  private static boolean changedOne(int rows, UUID id) {
+    if (rows > 1) {
+      throw new IllegalStateException(rows + " rows changed for transaction " + id);
+    }
+    return rows == 1;
+  }
+
+  private static void requireOneAccountRow(int rows, ClaimedTransaction tx) {
+    if (rows != 1) {
+      // reserved < amount would break the money invariant: roll the whole outcome back.
+      throw new IllegalStateException(
+          "account "
+              + tx.accountId()
+              + " does not hold "
+              + tx.amount()
+              + " reserved for transaction "
+              + tx.id());
+    }
+  }
+}

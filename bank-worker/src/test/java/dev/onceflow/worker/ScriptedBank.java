@@ -1,0 +1,133 @@
+package dev.onceflow.worker;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * A bank that answers what the test scripted, for the outcomes the simulator does not produce
+ * (declines, 5xx, throttling, lookups during reconciliation), and records which keys it was sent.
+ */
+final class ScriptedBank implements AutoCloseable {
+
+  record Answer(
+      int status, String contentType, String body, Map<String, String> headers, Duration delay) {
+
+    static Answer payment(int status, String paymentId, String paymentStatus) {
+      return new Answer(
+          status,
+          "application/json",
+          "{\"paymentId\":\"%s\",\"status\":\"%s\",\"calls\":1}".formatted(paymentId, paymentStatus),
+          Map.of(),
+          Duration.ZERO);
+    }
+
+    static Answer problem(int status, String detail) {
+      return new Answer(
+          status,
+          "application/problem+json",
+          "{\"type\":\"https://bank.example/problems/x\",\"status\":%d,\"detail\":\"%s\"}".formatted(status, detail),
+          Map.of(),
+          Duration.ZERO);
+    }
+
+    Answer withHeader(String name, String value) {
+      return new Answer(status, contentType, body, Map.of(name, value), delay);
+    }
+
+    /** The same answer, sent only after {@code delay}. */
+    Answer after(Duration delay) {
+      return new Answer(status, contentType, body, headers, delay);
+    }
+  }
+
+  private final HttpServer server;
+  private final ExecutorService executor = Executors.newCachedThreadPool();
+  private final Queue<Answer> payments = new ConcurrentLinkedQueue<>();
+  private final Queue<Answer> lookups = new ConcurrentLinkedQueue<>();
+  private final List<String> paymentKeys = new CopyOnWriteArrayList<>();
+  private final List<String> lookupQueries = new CopyOnWriteArrayList<>();
+
+  ScriptedBank() throws IOException {
+    server = HttpServer.create(new InetSocketAddress("localhost", 0), 0);
+    server.createContext("/payments", this::handle);
+    // A delayed answer must not hold up the next request.
+    server.setExecutor(executor);
+    server.start();
+  }
+
+  String baseUrl() {
+    return "http://localhost:" + server.getAddress().getPort();
+  }
+
+  /** The next answers to {@code POST /payments}, in order. */
+  void onPay(Answer... answers) {
+    payments.addAll(List.of(answers));
+  }
+
+  /** The next answers to {@code GET /payments?idempotencyKey=}, in order. */
+  void onLookup(Answer... answers) {
+    lookups.addAll(List.of(answers));
+  }
+
+  /** The Idempotency-Key of every payment call so far. */
+  List<String> paymentKeys() {
+    return List.copyOf(paymentKeys);
+  }
+
+  /** The query string of every lookup so far. */
+  List<String> lookupQueries() {
+    return List.copyOf(lookupQueries);
+  }
+
+  void reset() {
+    payments.clear();
+    lookups.clear();
+    paymentKeys.clear();
+    lookupQueries.clear();
+  }
+
+  private void handle(HttpExchange exchange) throws IOException {
+    exchange.getRequestBody().readAllBytes();
+    Answer answer;
+    if ("POST".equals(exchange.getRequestMethod())) {
+      paymentKeys.add(exchange.getRequestHeaders().getFirst("Idempotency-Key"));
+      answer = payments.poll();
+    } else {
+      lookupQueries.add(exchange.getRequestURI().getRawQuery());
+      answer = lookups.poll();
+    }
+    if (answer == null) {
+      answer = Answer.problem(500, "nothing scripted");
+    }
+    if (!answer.delay().isZero()) {
+      try {
+        Thread.sleep(answer.delay().toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    byte[] body = answer.body().getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().add("Content-Type", answer.contentType());
+    answer.headers().forEach((name, value) -> exchange.getResponseHeaders().add(name, value));
+    exchange.sendResponseHeaders(answer.status(), body.length);
+    exchange.getResponseBody().write(body);
+    exchange.close();
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+    executor.shutdownNow();
+  }
+}

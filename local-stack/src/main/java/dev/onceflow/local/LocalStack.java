@@ -1,0 +1,289 @@
+package dev.onceflow.local;
+
+import dev.onceflow.bank.BankSimulatorApplication;
+import dev.onceflow.infra.EmbeddedPostgresServer;
+import dev.onceflow.infra.InProcessKafka;
+import dev.onceflow.intake.IntakeApplication;
+import dev.onceflow.relay.OutboxRelayApplication;
+import dev.onceflow.worker.BankWorkerApplication;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.List;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The embedded default: an embedded PostgreSQL, an in-process Kafka broker, the bank simulator and
+ * every Onceflow service, in one JVM, on fixed localhost ports. Data lives in one directory and
+ * survives restarts.
+ */
+public final class LocalStack implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(LocalStack.class);
+
+  /** The demo client's API key (seeded at start). */
+  public static final String DEMO_API_KEY = "local-demo-key";
+
+  private final LocalStackOptions options;
+  private final EmbeddedPostgresServer postgres;
+  private final InProcessKafka kafka;
+  // Closed in reverse start order: services first, then Kafka, then PostgreSQL.
+  private final Deque<ConfigurableApplicationContext> services = new ArrayDeque<>();
+
+  private LocalStack(LocalStackOptions options, EmbeddedPostgresServer postgres, InProcessKafka kafka) {
+    this.options = options;
+    this.postgres = postgres;
+    this.kafka = kafka;
+  }
+
+  public static void main(String[] args) {
+    LocalStackOptions options;
+    try {
+      if (List.of(args).contains("--help")) {
+        System.out.print(LocalStackOptions.USAGE);
+        return;
+      }
+      options = LocalStackOptions.parse(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println("onceflow-local: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    long started = System.nanoTime();
+    LocalStack stack;
+    try {
+      stack = start(options);
+    } catch (Exception e) {
+      log.error("Onceflow did not start: {}", e.getMessage(), e);
+      System.exit(1);
+      return;
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(stack::close, "local-stack-shutdown"));
+    System.out.println(stack.banner((System.nanoTime() - started) / 1_000_000));
+  }
+
+  /** Starts everything; on failure, stops what already started and rethrows. */
+  public static LocalStack start(LocalStackOptions options) throws Exception {
+    if (options.wipe()) {
+      wipe(options.dataDirectory());
+    }
+    Files.createDirectories(options.dataDirectory());
+    log.info("Starting PostgreSQL on port {} (data in {})", options.postgresPort(), options.dataDirectory());
+    EmbeddedPostgresServer postgres =
+        EmbeddedPostgresServer.start(options.dataDirectory().resolve("postgres"), options.postgresPort(), true);
+    InProcessKafka kafka;
+    try {
+      log.info("Starting Kafka on port {}", options.kafkaPort());
+      kafka =
+          InProcessKafka.start(
+              options.dataDirectory().resolve("kafka"), options.kafkaPort(), options.kafkaControllerPort());
+    } catch (Exception e) {
+      postgres.close();
+      throw e;
+    }
+    LocalStack stack = new LocalStack(options, postgres, kafka);
+    try {
+      if (!options.infraOnly()) {
+        stack.startServices();
+      }
+    } catch (Exception e) {
+      stack.close();
+      throw e;
+    }
+    return stack;
+  }
+
+  private void startServices() {
+    String bankUrl = "http://localhost:" + options.bankPort();
+    start(
+        "bank-simulator",
+        BankSimulatorApplication.application(),
+        "--server.port=" + options.bankPort(),
+        "--onceflow.simulator.journal=" + options.dataDirectory().resolve("bank-ledger.jsonl"));
+    start(
+        "outbox-relay",
+        OutboxRelayApplication.application(),
+        "--server.port=" + options.relayPort(),
+        "--management.server.port=" + options.relayPort(),
+        "--spring.datasource.url=" + postgres.jdbcUrl(),
+        "--spring.kafka.bootstrap-servers=" + kafka.bootstrapServers());
+    // On the very first start the relay creates the replication slot; outbox rows committed before
+    // it exists would only reach Kafka through the sweeper's re-drive, so intake waits for it.
+    awaitHealthy("outbox-relay", "http://localhost:" + options.relayPort() + "/actuator/health/outboxRelay");
+    start(
+        "intake-api",
+        IntakeApplication.application(),
+        "--server.port=" + options.intakePort(),
+        "--spring.datasource.url=" + postgres.jdbcUrl(),
+        "--onceflow.demo.enabled=true",
+        "--onceflow.demo.api-key=" + DEMO_API_KEY,
+        "--onceflow.demo.currencies=" + String.join(",", options.currencies()));
+    start(
+        "bank-worker",
+        BankWorkerApplication.application(),
+        "--server.port=" + options.workerPort(),
+        "--management.server.port=" + options.workerPort(),
+        "--spring.datasource.url=" + postgres.jdbcUrl(),
+        "--spring.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
+        "--onceflow.bank.base-url=" + bankUrl);
+  }
+
+  private static void awaitHealthy(String name, String healthUrl) {
+    HttpClient http = HttpClient.newHttpClient();
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(120);
+    while (System.nanoTime() < deadline) {
+      try {
+        HttpResponse<Void> response =
+            http.send(HttpRequest.newBuilder(URI.create(healthUrl)).build(), HttpResponse.BodyHandlers.discarding());
+        if (response.statusCode() == 200) {
+          return;
+        }
+      } catch (IOException e) {
+        // not listening yet
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while waiting for " + name, e);
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while waiting for " + name, e);
+      }
+    }
+    throw new IllegalStateException(name + " did not become healthy within 120 s (" + healthUrl + ")");
+  }
+
+  private void start(String name, SpringApplicationBuilder application, String... args) {
+    log.info("Starting {}", name);
+    List<String> arguments = new ArrayList<>(List.of(args));
+    arguments.add("--spring.main.banner-mode=off");
+    arguments.add("--spring.main.log-startup-info=false");
+    arguments.add("--spring.datasource.username=" + EmbeddedPostgresServer.USER);
+    arguments.addAll(options.springArguments());
+    services.push(application.registerShutdownHook(false).run(arguments.toArray(String[]::new)));
+  }
+
+  public String intakeUrl() {
+    return "http://localhost:" + options.intakePort();
+  }
+
+  public String bankUrl() {
+    return "http://localhost:" + options.bankPort();
+  }
+
+  public String bootstrapServers() {
+    return kafka.bootstrapServers();
+  }
+
+  public String jdbcUrl() {
+    return postgres.jdbcUrl();
+  }
+
+  /** What a newcomer needs to try it: where everything is, and a first request. */
+  String banner(long startMillis) {
+    StringBuilder text = new StringBuilder();
+    text.append("\n").append("=".repeat(86)).append("\n");
+    text.append(" Onceflow is running (started in %d ms). Ctrl-C stops it; data stays in %s%n"
+        .formatted(startMillis, options.dataDirectory()));
+    text.append("   Kafka           %s%n   PostgreSQL      %s (user postgres)%n"
+        .formatted(kafka.bootstrapServers(), postgres.jdbcUrl()));
+    if (options.infraOnly()) {
+      return text.append(" Services not started (--infra-only).\n").append("=".repeat(86)).toString();
+    }
+    text.append("   intake API      %s   (API key: %s)%n".formatted(intakeUrl(), DEMO_API_KEY));
+    text.append("   bank simulator  %s/payments (the ledger)%n".formatted(bankUrl()));
+    text.append("   bank-worker     http://localhost:%d/actuator/health%n".formatted(options.workerPort()));
+    text.append("   outbox-relay    http://localhost:%d/actuator/health%n".formatted(options.relayPort()));
+    String firstAccount = null;
+    String firstCurrency = null;
+    for (JsonNode account : demoAccounts()) {
+      if (firstAccount == null) {
+        firstAccount = account.get("id").asString();
+        firstCurrency = account.get("currency").asString();
+      }
+      text.append("   demo account    %s %s  available %d%n"
+          .formatted(account.get("currency").asString(), account.get("id").asString(),
+              account.get("available").asLong()));
+    }
+    if (firstAccount != null) {
+      text.append("""
+           Try it:
+             curl -i -X POST %s/transactions \\
+               -H 'Authorization: Bearer %s' -H 'Idempotency-Key: order-1' \\
+               -H 'Content-Type: application/json' \\
+               -d '{"accountId":"%s","amount":1250,"currency":"%s","creditor":{"name":"ACME GmbH","iban":"DE89370400440532013000"},"reference":"invoice 42"}'
+          """.formatted(intakeUrl(), DEMO_API_KEY, firstAccount, firstCurrency));
+    }
+    return text.append("=".repeat(86)).toString();
+  }
+
+  /** The demo client's accounts, read through the API like any client would. */
+  private JsonNode demoAccounts() {
+    try {
+      HttpResponse<String> response =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create(intakeUrl() + "/accounts"))
+                      .header("Authorization", "Bearer " + DEMO_API_KEY)
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+      return JsonMapper.builder().build().readTree(response.body());
+    } catch (IOException e) {
+      log.warn("GET /accounts failed: {}", e.getMessage());
+      return JsonMapper.builder().build().createArrayNode();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return JsonMapper.builder().build().createArrayNode();
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    while (!services.isEmpty()) {
+      ConfigurableApplicationContext service = services.pop();
+      try {
+        service.close();
+      } catch (RuntimeException e) {
+        log.warn("Stopping {} failed: {}", service.getId(), e.getMessage());
+      }
+    }
+    try {
+      kafka.close();
+    } catch (RuntimeException e) {
+      log.warn("Stopping Kafka failed: {}", e.getMessage());
+    }
+    try {
+      postgres.close();
+    } catch (IOException e) {
+      log.warn("Stopping PostgreSQL failed: {}", e.getMessage());
+    }
+  }
+
+  private static void wipe(Path dataDirectory) throws IOException {
+    if (!Files.exists(dataDirectory)) {
+      return;
+    }
+    EmbeddedPostgresServer.stopOrphanedServer(dataDirectory.resolve("postgres"));
+    log.info("Wiping {}", dataDirectory);
+    try (Stream<Path> paths = Files.walk(dataDirectory)) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(path);
+      }
+    }
+  }
+}

@@ -1,0 +1,128 @@
+package dev.onceflow.local;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The local stack's flags. Each may also be given as a system property {@code onceflow.local.<flag>}
+ * (for example {@code -Donceflow.local.intake-port=9080}).
+ */
+public record LocalStackOptions(
+    Path dataDirectory,
+    boolean wipe,
+    boolean infraOnly,
+    int postgresPort,
+    int kafkaPort,
+    int kafkaControllerPort,
+    int intakePort,
+    int bankPort,
+    int workerPort,
+    int relayPort,
+    List<String> currencies,
+    List<String> springArguments) {
+
+  static final Map<String, String> DEFAULTS = new LinkedHashMap<>();
+
+  static {
+    DEFAULTS.put("data-dir", ".onceflow");
+    DEFAULTS.put("postgres-port", "15432");
+    DEFAULTS.put("kafka-port", "9092");
+    DEFAULTS.put("kafka-controller-port", "9093");
+    DEFAULTS.put("intake-port", "8080");
+    DEFAULTS.put("bank-port", "8081");
+    DEFAULTS.put("worker-port", "8082");
+    DEFAULTS.put("relay-port", "8083");
+    DEFAULTS.put("currencies", "EUR,USD,GBP");
+  }
+
+  static final String USAGE =
+      """
+      Usage: java -jar onceflow-local.jar [flags] [--spring.property=value ...]
+        --data-dir=PATH             where PostgreSQL, Kafka and the bank ledger keep data (.onceflow)
+        --wipe                      delete the data directory first
+        --infra-only                start only PostgreSQL and Kafka (run the services yourself)
+        --postgres-port=N           15432      --kafka-port=N             9092
+        --kafka-controller-port=N   9093       --intake-port=N            8080
+        --bank-port=N               8081       --worker-port=N            8082 (management)
+        --relay-port=N              8083 (management)
+        --currencies=EUR,USD        one funded demo account per currency (EUR,USD,GBP)
+        --help                      this text
+      Any --spring.* / --onceflow.* argument is passed to every service.
+      """;
+
+  /** Parses the flags; throws IllegalArgumentException with a one-line message on bad input. */
+  public static LocalStackOptions parse(String... args) {
+    Map<String, String> values = new LinkedHashMap<>(DEFAULTS);
+    DEFAULTS.keySet()
+        .forEach(
+            flag -> {
+              String property = System.getProperty("onceflow.local." + flag);
+              if (property != null) {
+                values.put(flag, property);
+              }
+            });
+    boolean wipe = Boolean.getBoolean("onceflow.local.wipe");
+    boolean infraOnly = Boolean.getBoolean("onceflow.local.infra-only");
+    List<String> springArguments = new ArrayList<>();
+    for (String arg : args) {
+      if (arg.equals("--wipe")) {
+        wipe = true;
+      } else if (arg.equals("--infra-only")) {
+        infraOnly = true;
+      } else if (arg.startsWith("--spring.") || arg.startsWith("--onceflow.") || arg.startsWith("--logging.")) {
+        springArguments.add(arg);
+      } else if (arg.startsWith("--") && arg.contains("=")) {
+        String flag = arg.substring(2, arg.indexOf('='));
+        if (!DEFAULTS.containsKey(flag)) {
+          throw new IllegalArgumentException("unknown flag --" + flag + " (see --help)");
+        }
+        values.put(flag, arg.substring(arg.indexOf('=') + 1));
+      } else {
+        throw new IllegalArgumentException("unknown argument '" + arg + "' (see --help)");
+      }
+    }
+    return new LocalStackOptions(
+        Path.of(values.get("data-dir")).toAbsolutePath(),
+        wipe,
+        infraOnly,
+        port(values, "postgres-port"),
+        port(values, "kafka-port"),
+        port(values, "kafka-controller-port"),
+        port(values, "intake-port"),
+        port(values, "bank-port"),
+        port(values, "worker-port"),
+        port(values, "relay-port"),
+        currencies(values.get("currencies")),
+        List.copyOf(springArguments));
+  }
+
+  private static int port(Map<String, String> values, String flag) {
+    String value = values.get(flag);
+    try {
+      int port = Integer.parseInt(value);
+      if (port < 1 || port > 65535) {
+        throw new NumberFormatException();
+      }
+      return port;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("--" + flag + " must be a port number 1-65535, got '" + value + "'");
+    }
+  }
+
+  private static List<String> currencies(String value) {
+    List<String> currencies = new ArrayList<>();
+    for (String code : value.split(",")) {
+      String trimmed = code.trim().toUpperCase();
+      try {
+        java.util.Currency.getInstance(trimmed);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("--currencies: '" + code + "' is not an ISO 4217 code");
+      }
+      currencies.add(trimmed);
+    }
+    return List.copyOf(currencies);
+  }
+}

@@ -1,0 +1,66 @@
+package dev.onceflow.relay;
+
+import dev.onceflow.relay.cdc.OutboxConnectorConfig;
+import dev.onceflow.relay.cdc.OutboxRelayEngine;
+import dev.onceflow.relay.cdc.OutboxRelayHealthIndicator;
+import dev.onceflow.relay.cdc.PostgresLocation;
+import dev.onceflow.relay.publish.KafkaPublisher;
+import dev.onceflow.relay.publish.RelayTopics;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+@Configuration(proxyBeanMethods = false)
+class RelayConfiguration {
+
+  private final String bootstrapServers;
+
+  RelayConfiguration(@Value("${spring.kafka.bootstrap-servers}") String bootstrapServers) {
+    this.bootstrapServers = bootstrapServers;
+  }
+
+  @Bean
+  RelayTopics relayTopics(RelayProperties relay) {
+    return new RelayTopics(bootstrapServers, relay);
+  }
+
+  /** Closed by the context after the engine's lifecycle has stopped, never while it still sends. */
+  @Bean
+  KafkaPublisher kafkaPublisher(RelayProperties relay, Clock clock, MeterRegistry meters) {
+    return new KafkaPublisher(
+        bootstrapServers, relay.linger(), relay.deliveryTimeout(), clock, meters);
+  }
+
+  @Bean
+  OutboxRelayEngine outboxRelayEngine(
+      RelayProperties relay,
+      DataSourceProperties dataSource,
+      RelayTopics topics,
+      KafkaPublisher publisher,
+      Clock clock,
+      MeterRegistry meters) {
+    var config =
+        OutboxConnectorConfig.build(
+            relay,
+            PostgresLocation.fromJdbcUrl(dataSource.getUrl()),
+            dataSource.getUsername(),
+            dataSource.getPassword(),
+            bootstrapServers);
+    return new OutboxRelayEngine(
+        config,
+        topics::createMissing,
+        publisher,
+        clock,
+        relay.restartDelay(),
+        relay.stopTimeout(),
+        meters);
+  }
+
+  @Bean
+  OutboxRelayHealthIndicator outboxRelayHealthIndicator(OutboxRelayEngine engine) {
+    return new OutboxRelayHealthIndicator(engine);
+  }
+}

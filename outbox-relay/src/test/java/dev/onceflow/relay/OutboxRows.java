@@ -1,0 +1,79 @@
+package dev.onceflow.relay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.onceflow.infra.EmbeddedPostgresServer;
+import dev.onceflow.model.EventType;
+import dev.onceflow.model.TransactionEvent;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Writes outbox rows the way every Onceflow service does: insert, then delete, in one transaction.
+ */
+final class OutboxRows {
+
+  static final JsonMapper json = JsonMapper.builder().build();
+
+  private final String jdbcUrl;
+
+  OutboxRows(String jdbcUrl) {
+    this.jdbcUrl = jdbcUrl;
+  }
+
+  static TransactionEvent event(EventType type, UUID transactionId) {
+    return TransactionEvent.of(type, transactionId, Instant.now().truncatedTo(ChronoUnit.MILLIS));
+  }
+
+  static List<TransactionEvent> requestedEvents(int count) {
+    List<TransactionEvent> events = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      events.add(event(EventType.TRANSACTION_REQUESTED, UUID.randomUUID()));
+    }
+    return events;
+  }
+
+  void writeInOneTransaction(List<TransactionEvent> events) throws SQLException {
+    try (Connection connection =
+        DriverManager.getConnection(jdbcUrl, EmbeddedPostgresServer.USER, "")) {
+      connection.setAutoCommit(false);
+      for (TransactionEvent event : events) {
+        write(connection, event);
+      }
+      connection.commit();
+    }
+  }
+
+  void writeEachInItsOwnTransaction(List<TransactionEvent> events) throws SQLException {
+    for (TransactionEvent event : events) {
+      writeInOneTransaction(List.of(event));
+    }
+  }
+
+  private static void write(Connection connection, TransactionEvent event) throws SQLException {
+    try (PreparedStatement insert =
+            connection.prepareStatement(
+                """
+                INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload)
+                VALUES (?, ?, ?, ?, CAST(? AS jsonb))
+                """);
+        PreparedStatement delete = connection.prepareStatement("DELETE FROM outbox WHERE id = ?")) {
+      insert.setObject(1, event.eventId());
+      insert.setString(2, event.eventType().stream());
+      insert.setString(3, event.transactionId().toString());
+      insert.setString(4, event.type());
+      insert.setString(5, json.writeValueAsString(event));
+      insert.executeUpdate();
+      delete.setObject(1, event.eventId());
+      assertThat(delete.executeUpdate()).isEqualTo(1);
+    }
+  }
+}
