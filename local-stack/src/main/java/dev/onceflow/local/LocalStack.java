@@ -123,7 +123,7 @@ public final class LocalStack implements AutoCloseable {
         "--spring.kafka.bootstrap-servers=" + kafka.bootstrapServers());
     // On the very first start the relay creates the replication slot; outbox rows committed before
     // it exists would only reach Kafka through the sweeper's re-drive, so intake waits for it.
-    awaitHealthy("outbox-relay", "http://localhost:" + options.relayPort() + "/actuator/health/outboxRelay");
+    awaitStreaming("outbox-relay", "http://localhost:" + options.relayPort() + "/actuator/health/outboxRelay");
     start(
         "intake-api",
         IntakeApplication.application(),
@@ -142,14 +142,15 @@ public final class LocalStack implements AutoCloseable {
         "--onceflow.bank.base-url=" + bankUrl);
   }
 
-  private static void awaitHealthy(String name, String healthUrl) {
+  /** Waits until the relay's health says it streams (a standby is healthy too, but not enough). */
+  private static void awaitStreaming(String name, String healthUrl) {
     HttpClient http = HttpClient.newHttpClient();
     long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(120);
     while (System.nanoTime() < deadline) {
       try {
-        HttpResponse<Void> response =
-            http.send(HttpRequest.newBuilder(URI.create(healthUrl)).build(), HttpResponse.BodyHandlers.discarding());
-        if (response.statusCode() == 200) {
+        HttpResponse<String> response =
+            http.send(HttpRequest.newBuilder(URI.create(healthUrl)).build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() == 200 && response.body().contains("\"RUNNING\"")) {
           return;
         }
       } catch (IOException e) {
@@ -165,7 +166,7 @@ public final class LocalStack implements AutoCloseable {
         throw new IllegalStateException("interrupted while waiting for " + name, e);
       }
     }
-    throw new IllegalStateException(name + " did not become healthy within 120 s (" + healthUrl + ")");
+    throw new IllegalStateException(name + " did not start streaming within 120 s (" + healthUrl + ")");
   }
 
   private void start(String name, SpringApplicationBuilder application, String... args) {

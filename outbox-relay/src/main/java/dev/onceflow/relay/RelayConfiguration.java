@@ -4,6 +4,7 @@ import dev.onceflow.relay.cdc.OutboxConnectorConfig;
 import dev.onceflow.relay.cdc.OutboxRelayEngine;
 import dev.onceflow.relay.cdc.OutboxRelayHealthIndicator;
 import dev.onceflow.relay.cdc.PostgresLocation;
+import dev.onceflow.relay.cdc.RelayLeadership;
 import dev.onceflow.relay.publish.KafkaPublisher;
 import dev.onceflow.relay.publish.RelayTopics;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -49,8 +50,13 @@ class RelayConfiguration {
             dataSource.getUsername(),
             dataSource.getPassword(),
             bootstrapServers);
+    var leadership =
+        new RelayLeadership(
+            dataSource.getUrl(), dataSource.getUsername(), dataSource.getPassword(), relay.slotName());
     return new OutboxRelayEngine(
         config,
+        leadership,
+        relay.standbyPollInterval(),
         topics::createMissing,
         publisher,
         clock,

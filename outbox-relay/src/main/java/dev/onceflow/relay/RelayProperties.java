@@ -22,6 +22,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     what was published during this interval
  * @param heartbeatInterval how often Debezium records its WAL position even when the outbox is
  *     idle, so that the slot does not hold back WAL written by other tables; 0 turns it off
+ * @param standbyPollInterval how often a standby relay tries to take over, and how often the active
+ *     one checks it still holds the lock: it bounds the failover time
  * @param restartDelay wait before restarting an engine that stopped with an error
  * @param stopTimeout longest wait for the engine to stop when the application shuts down
  * @param linger how long the producer waits to batch records
@@ -40,6 +42,7 @@ public record RelayProperties(
     @DefaultValue("1") short offsetTopicReplicationFactor,
     @DefaultValue("1s") Duration offsetFlushInterval,
     @DefaultValue("10s") Duration heartbeatInterval,
+    @DefaultValue("1s") Duration standbyPollInterval,
     @DefaultValue("5s") Duration restartDelay,
     @DefaultValue("30s") Duration stopTimeout,
     @DefaultValue("5ms") Duration linger,

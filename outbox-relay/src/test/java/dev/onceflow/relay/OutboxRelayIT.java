@@ -15,6 +15,7 @@ import dev.onceflow.model.EventType;
 import dev.onceflow.model.Topics;
 import dev.onceflow.model.TransactionEvent;
 import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -108,6 +109,30 @@ class OutboxRelayIT {
       for (TransactionEvent event : beforeStop) {
         assertThat(received.of(event)).hasSize(1);
       }
+    }
+  }
+
+  @Test
+  void aStandbyTakesOverWhenTheActiveRelayDiesWithoutLosingEvents() throws Exception {
+    try (ConsumedEvents received = ConsumedEvents.subscribe(bootstrapServers);
+        RunningRelay active = RunningRelay.start(connections);
+        RunningRelay standby = RunningRelay.start(connections)) {
+      await().atMost(DELIVERY).until(() -> active.state().equals("RUNNING"));
+      await().atMost(DELIVERY).until(() -> standby.state().equals("STANDBY"));
+      List<TransactionEvent> beforeFailover = requestedEvents(5);
+      outbox.writeEachInItsOwnTransaction(beforeFailover);
+      received.awaitAll(beforeFailover);
+
+      // What PostgreSQL sees when the active relay's process dies: its sessions end, which frees
+      // the advisory lock and the replication slot.
+      outbox.terminateRelaySessions();
+      List<TransactionEvent> duringFailover = requestedEvents(5);
+      outbox.writeEachInItsOwnTransaction(duringFailover);
+
+      await().atMost(Duration.ofSeconds(15)).until(() -> standby.state().equals("RUNNING"));
+      received.awaitAll(duringFailover);
+      await().atMost(DELIVERY).until(() -> active.state().equals("STANDBY"));
+      assertThat(standby.published()).isGreaterThanOrEqualTo(duringFailover.size());
     }
   }
 }

@@ -76,4 +76,19 @@ final class OutboxRows {
       assertThat(delete.executeUpdate()).isEqualTo(1);
     }
   }
+
+  /** Ends the sessions of the active relay: its advisory lock holder and its WAL sender. */
+  void terminateRelaySessions() throws SQLException {
+    try (Connection connection =
+            DriverManager.getConnection(jdbcUrl, EmbeddedPostgresServer.USER, "");
+        var statement = connection.createStatement()) {
+      statement.execute(
+          """
+          SELECT pg_terminate_backend(pid)
+          FROM pg_stat_activity
+          WHERE application_name = 'onceflow-relay-leadership'
+             OR pid IN (SELECT active_pid FROM pg_replication_slots WHERE active)
+          """);
+    }
+  }
 }

@@ -47,6 +47,13 @@ record RunningRelay(ConfigurableApplicationContext context, int managementPort)
         HttpResponse.BodyHandlers.ofString());
   }
 
+  /** The engine's state as the health endpoint reports it (RUNNING, STANDBY, ...). */
+  String state() throws Exception {
+    java.util.regex.Matcher state =
+        java.util.regex.Pattern.compile("\"state\":\"(\\w+)\"").matcher(health().body());
+    return state.find() ? state.group(1) : "UNKNOWN";
+  }
+
   /** Events this relay instance has seen acknowledged by Kafka. */
   long published() {
     return (long) sum("onceflow.relay.events.published");

@@ -36,6 +36,8 @@ public final class OutboxRelayEngine implements SmartLifecycle {
   public enum State {
     /** Not started, or stopped with the application. */
     STOPPED,
+    /** Another relay holds the lock and streams; this one takes over when that one dies. */
+    STANDBY,
     /** Creating topics, connecting, creating the slot and publication. */
     STARTING,
     /** Streaming the outbox to Kafka. */
@@ -53,6 +55,8 @@ public final class OutboxRelayEngine implements SmartLifecycle {
   }
 
   private final Properties engineConfig;
+  private final RelayLeadership leadership;
+  private final Duration standbyPollInterval;
   private final Runnable beforeEachStart;
   private final KafkaPublisher publisher;
   private final Clock clock;
@@ -75,9 +79,13 @@ public final class OutboxRelayEngine implements SmartLifecycle {
   /**
    * @param beforeEachStart runs on the engine thread before every start (topic creation): a failure
    *     is retried like an engine failure instead of failing the application's start-up
+   * @param standbyPollInterval how often a standby tries to become the active relay, and how often
+   *     the active one checks that it still is
    */
   public OutboxRelayEngine(
       Properties engineConfig,
+      RelayLeadership leadership,
+      Duration standbyPollInterval,
       Runnable beforeEachStart,
       KafkaPublisher publisher,
       Clock clock,
@@ -85,6 +93,8 @@ public final class OutboxRelayEngine implements SmartLifecycle {
       Duration stopTimeout,
       MeterRegistry meters) {
     this.engineConfig = engineConfig;
+    this.leadership = leadership;
+    this.standbyPollInterval = standbyPollInterval;
     this.beforeEachStart = beforeEachStart;
     this.publisher = publisher;
     this.clock = clock;
@@ -162,25 +172,75 @@ public final class OutboxRelayEngine implements SmartLifecycle {
   }
 
   private void superviseEngine() {
-    while (!stopRequested()) {
-      Throwable failure;
-      try {
-        beforeEachStart.run();
-        failure = runEngineUntilItStops();
-      } catch (RuntimeException e) {
-        failure = e;
+    try {
+      while (!stopRequested()) {
+        if (!leadership.holdOrAcquire()) {
+          standBy();
+          continue;
+        }
+        runOnce();
       }
-      if (stopRequested()) {
-        return;
-      }
-      restartCounter.increment();
-      Status previous = status.get();
-      String reason = failure == null ? "stopped without an error" : failure.toString();
-      status.set(new Status(State.RESTARTING, previous.restarts() + 1, reason));
-      log.error(
-          "Outbox relay engine stopped unexpectedly; restarting in {}", restartDelay, failure);
-      awaitStopRequest(restartDelay);
+    } finally {
+      leadership.close();
     }
+  }
+
+  private void standBy() {
+    Status previous = status.get();
+    if (previous.state() != State.STANDBY) {
+      log.info("Another relay is active; standing by");
+      status.set(new Status(State.STANDBY, previous.restarts(), previous.lastError()));
+    }
+    awaitStopRequest(standbyPollInterval);
+  }
+
+  /** Runs the engine until it stops; after a failure, waits before the caller tries again. */
+  private void runOnce() {
+    Throwable failure;
+    try {
+      beforeEachStart.run();
+      failure = runEngineUntilItStops();
+    } catch (RuntimeException e) {
+      failure = e;
+    }
+    if (stopRequested()) {
+      return;
+    }
+    restartCounter.increment();
+    Status previous = status.get();
+    String reason = failure == null ? "stopped without an error" : failure.toString();
+    status.set(new Status(State.RESTARTING, previous.restarts() + 1, reason));
+    log.error(
+        "Outbox relay engine stopped unexpectedly; restarting in {}", restartDelay, failure);
+    awaitStopRequest(restartDelay);
+  }
+
+  /**
+   * Stops the engine as soon as this relay no longer holds the lock (its session to PostgreSQL
+   * ended): a standby may already be streaming, and two relays must never publish at once.
+   */
+  private Thread watchLeadership(DebeziumEngine<?> engine, Thread engineThread) {
+    Thread watchdog =
+        new Thread(
+            () -> {
+              while (engineThread.isAlive() && !stopRequested()) {
+                if (!leadership.isHeld()) {
+                  log.warn("Lost the relay lock; stopping the engine so that only one relay streams");
+                  markNotStreaming("lost the relay lock");
+                  closeEngine(engine, engineThread, System.nanoTime() + stopTimeout.toNanos());
+                  return;
+                }
+                try {
+                  Thread.sleep(standbyPollInterval.toMillis());
+                } catch (InterruptedException e) {
+                  return;
+                }
+              }
+            },
+            "outbox-relay-leadership");
+    watchdog.setDaemon(true);
+    watchdog.start();
+    return watchdog;
   }
 
   /** Returns the engine's error, or null if it stopped without one. */
@@ -243,11 +303,13 @@ public final class OutboxRelayEngine implements SmartLifecycle {
         engineConfig.getProperty("database.hostname"),
         engineConfig.getProperty("database.port"),
         engineConfig.getProperty("database.dbname"));
+    Thread watchdog = watchLeadership(created, Thread.currentThread());
     try {
       created.run();
     } catch (RuntimeException e) {
       error.compareAndSet(null, e);
     } finally {
+      watchdog.interrupt();
       synchronized (lock) {
         engine = null;
       }

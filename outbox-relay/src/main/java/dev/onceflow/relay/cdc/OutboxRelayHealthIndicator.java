@@ -4,7 +4,8 @@ import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 
 /**
- * UP while the engine streams the outbox to Kafka; DOWN while it starts, restarts or is stopped.
+ * UP while the engine streams the outbox to Kafka, and while it stands by for another relay that
+ * does (the state detail tells which); DOWN while it starts, restarts or is stopped.
  */
 public final class OutboxRelayHealthIndicator implements HealthIndicator {
 
@@ -17,7 +18,8 @@ public final class OutboxRelayHealthIndicator implements HealthIndicator {
   @Override
   public Health health() {
     OutboxRelayEngine.Status status = engine.status();
-    Health.Builder health = status.running() ? Health.up() : Health.down();
+    boolean healthy = status.running() || status.state() == OutboxRelayEngine.State.STANDBY;
+    Health.Builder health = healthy ? Health.up() : Health.down();
     health.withDetail("state", status.state()).withDetail("restarts", status.restarts());
     if (status.lastError() != null) {
       health.withDetail("lastError", status.lastError());
