@@ -51,6 +51,10 @@ public final class LocalStack implements AutoCloseable {
   }
 
   public static void main(String[] args) {
+    if (args.length > 0 && args[0].equals("service")) {
+      ServiceLauncher.run(java.util.Arrays.copyOfRange(args, 1, args.length));
+      return;
+    }
     LocalStackOptions options;
     try {
       if (List.of(args).contains("--help")) {

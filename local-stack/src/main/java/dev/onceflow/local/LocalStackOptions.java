@@ -51,6 +51,12 @@ public record LocalStackOptions(
         --currencies=EUR,USD        one funded demo account per currency (EUR,USD,GBP)
         --help                      this text
       Any --spring.* / --onceflow.* argument is passed to every service.
+
+      Usage: java -jar onceflow-local.jar service NAME [--spring.property=value ...]
+        runs one service as its own process: intake-api, outbox-relay, bank-worker or
+        bank-simulator; its defaults point at the local stack's ports (start the infrastructure
+        with --infra-only), and standard Spring properties change them, for example
+        --server.port=8090 --management.server.port=8092 --spring.kafka.bootstrap-servers=host:9092
       """;
 
   /** Parses the flags; throws IllegalArgumentException with a one-line message on bad input. */

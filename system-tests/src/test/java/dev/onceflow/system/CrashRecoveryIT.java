@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import dev.onceflow.infra.EmbeddedPostgresServer;
 import dev.onceflow.infra.SharedTestInfrastructure;
-import java.io.File;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -32,7 +31,6 @@ import tools.jackson.databind.JsonNode;
 class CrashRecoveryIT {
 
   private final Path dataDirectory = Files.createTempDirectory("onceflow-crash");
-  private final Path log = dataDirectory.resolveSibling(dataDirectory.getFileName() + ".log");
   private final int intakePort = SharedTestInfrastructure.freePort();
   private final int bankPort = SharedTestInfrastructure.freePort();
   private final List<String> flags =
@@ -48,16 +46,14 @@ class CrashRecoveryIT {
           "--currencies=EUR");
   private final OnceflowApi api =
       new OnceflowApi("http://localhost:" + intakePort, "http://localhost:" + bankPort, "local-demo-key");
-  private Process stack;
+  private JarProcess stack;
 
   CrashRecoveryIT() throws IOException {}
 
   @AfterEach
   void stopStack() throws Exception {
-    if (stack != null && stack.isAlive()) {
-      stack.destroy();
-      stack.waitFor(60, TimeUnit.SECONDS);
-      stack.destroyForcibly();
+    if (stack != null) {
+      stack.close();
     }
     EmbeddedPostgresServer.stopOrphanedServer(dataDirectory.resolve("postgres"));
   }
@@ -83,7 +79,7 @@ class CrashRecoveryIT {
           });
     }
     await().atMost(Duration.ofSeconds(60)).until(() -> accepted.size() >= 25);
-    stack.destroyForcibly().waitFor(30, TimeUnit.SECONDS); // SIGKILL, mid-flight
+    stack.kill(); // SIGKILL, mid-flight
     clients.shutdown();
     assertThat(clients.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
     int acceptedBeforeCrash = accepted.size();
@@ -128,32 +124,10 @@ class CrashRecoveryIT {
   }
 
   private void startStack() throws IOException {
-    String jar = System.getProperty("onceflow.local-stack-jar");
-    assertThat(new File(jar)).as("the local stack jar (built by mvn package)").exists();
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-Xmx1g");
-    command.add("-jar");
-    command.add(jar);
-    command.addAll(flags);
-    int bannersBefore = banners();
-    stack =
-        new ProcessBuilder(command)
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-            .start();
+    int bannersBefore = stack == null ? 0 : stack.logged("Onceflow is running");
+    stack = JarProcess.of("local-stack", dataDirectory, "1g", flags).start();
     // The banner is printed once every service has started.
-    await()
-        .atMost(Duration.ofSeconds(180))
-        .pollInterval(Duration.ofMillis(500))
-        .failFast("the local stack exited; see " + log, () -> !stack.isAlive())
-        .until(() -> banners() > bannersBefore);
-  }
-
-  private int banners() throws IOException {
-    if (!Files.exists(log)) {
-      return 0;
-    }
-    return Files.readString(log).split("Onceflow is running", -1).length - 1;
+    stack.awaitReady(
+        Duration.ofSeconds(180), () -> stack.logged("Onceflow is running") > bannersBefore);
   }
 }
