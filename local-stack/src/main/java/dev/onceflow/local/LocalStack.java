@@ -6,6 +6,7 @@ import dev.onceflow.infra.InProcessKafka;
 import dev.onceflow.intake.IntakeApplication;
 import dev.onceflow.relay.OutboxRelayApplication;
 import dev.onceflow.worker.BankWorkerApplication;
+import dev.onceflow.worker.ops.OpsCommand;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -15,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
@@ -52,8 +54,11 @@ public final class LocalStack implements AutoCloseable {
 
   public static void main(String[] args) {
     if (args.length > 0 && args[0].equals("service")) {
-      ServiceLauncher.run(java.util.Arrays.copyOfRange(args, 1, args.length));
+      ServiceLauncher.run(Arrays.copyOfRange(args, 1, args.length));
       return;
+    }
+    if (args.length > 0 && args[0].equals("ops")) {
+      System.exit(OpsCommand.run(Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
     }
     LocalStackOptions options;
     try {

@@ -57,6 +57,8 @@ public record LocalStackOptions(
         bank-simulator; its defaults point at the local stack's ports (start the infrastructure
         with --infra-only), and standard Spring properties change them, for example
         --server.port=8090 --management.server.port=8092 --spring.kafka.bootstrap-servers=host:9092
+
+      Usage: java -jar onceflow-local.jar ops COMMAND [flags]     (ops --help for the commands)
       """;
 
   /** Parses the flags; throws IllegalArgumentException with a one-line message on bad input. */

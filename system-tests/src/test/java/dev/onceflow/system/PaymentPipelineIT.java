@@ -167,6 +167,47 @@ class PaymentPipelineIT {
     assertThat(api.account(account).get("reserved").asLong()).isZero();
   }
 
+  @Test
+  void replayingTheRequestTopicFromTheStartPaysNobodyAgainAndChangesNoRow() throws Exception {
+    UUID account = api.openAccount("EUR", 50_000);
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      ids.add(
+          api.json(api.submit("replay-" + i + "-" + account, OnceflowApi.payment(account, 10 + i, "EUR")))
+              .get("id")
+              .asString());
+    }
+    Map<String, String> updatedAt = new HashMap<>();
+    for (String id : ids) {
+      updatedAt.put(id, awaitState(id, "COMPLETED").get("updatedAt").asString());
+    }
+    String ledgerBefore = api.ledger().toString();
+    var out = new java.io.ByteArrayOutputStream();
+
+    int exit =
+        dev.onceflow.worker.ops.OpsCommand.run(
+            new String[] {
+              "replay-requests",
+              "--from-offset=0",
+              "--jdbc-url=" + stack.jdbcUrl(),
+              "--kafka=" + stack.bootstrapServers(),
+              "--actor=system-test"
+            },
+            new java.io.PrintStream(out, true),
+            System.err);
+
+    String report = out.toString(java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(exit).as(report).isZero();
+    java.util.regex.Matcher reread = java.util.regex.Pattern.compile("Re-read (\\d+) records").matcher(report);
+    assertThat(reread.find()).as(report).isTrue();
+    assertThat(Integer.parseInt(reread.group(1))).isGreaterThanOrEqualTo(ids.size());
+    assertThat(report).contains("The workers consumed them: 0 of");
+    assertThat(api.ledger().toString()).isEqualTo(ledgerBefore);
+    for (String id : ids) {
+      assertThat(api.transaction(id).get("updatedAt").asString()).isEqualTo(updatedAt.get(id));
+    }
+  }
+
   private static JsonNode awaitState(String id, String state) {
     return await()
         .atMost(Duration.ofSeconds(60))

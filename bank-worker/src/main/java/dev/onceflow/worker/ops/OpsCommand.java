@@ -1,0 +1,338 @@
+package dev.onceflow.worker.ops;
+
+import dev.onceflow.model.Topics;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Ops commands: replay topics, re-drive stuck transactions, retry a failed one. Each is audited in
+ * the {@code ops_audit} table. Bad input gets a one-line message and exit code 2, and changes
+ * nothing.
+ */
+public final class OpsCommand {
+
+  static final String USAGE =
+      """
+      Usage: java -jar onceflow-local.jar ops COMMAND [flags]
+
+      Commands:
+        replay-requests      --from-offset=N | --from-timestamp=2026-11-27T10:00:00Z [--no-wait]
+                             publish the request topic's records again (every partition, from
+                             there to its current end) for the workers; reports how many it
+                             re-read and, once the workers consumed them, how many transactions
+                             changed (finished ones are skipped: nothing is paid twice)
+        replay-dead-letters  [--from-offset=N]
+                             move the dead-letter topic's records back onto the request topic
+        redrive-pending      --older-than=10m
+                             re-enqueue PENDING transactions created longer ago than that
+        retry-failed         --transaction=UUID
+                             reopen a transaction that FAILED with RETRIES_EXHAUSTED (the bank
+                             holds no payment for it): reserves its funds again, same bank key
+        audit                [--limit=20]
+                             the latest audited ops actions
+
+      Connection flags (defaults: the local stack):
+        --jdbc-url=jdbc:postgresql://localhost:15432/onceflow  --db-user=postgres  --db-password=
+        --kafka=localhost:9092  --group=bank-worker  --actor=NAME (default: the OS user)
+      """;
+
+  private static final Set<String> COMMANDS =
+      Set.of("replay-requests", "replay-dead-letters", "redrive-pending", "retry-failed", "audit");
+
+  private static final Map<String, String> DEFAULTS =
+      Map.of(
+          "jdbc-url", "jdbc:postgresql://localhost:15432/onceflow",
+          "db-user", "postgres",
+          "db-password", "",
+          "kafka", "localhost:9092",
+          "group", "bank-worker",
+          "actor", System.getProperty("user.name", "unknown"),
+          "limit", "20",
+          "wait-timeout", "120s",
+          "redrive-after", "30s");
+
+  private static final Set<String> FLAGS =
+      Set.of("from-offset", "from-timestamp", "older-than", "transaction", "no-wait");
+
+  private final PrintStream out;
+  private final Clock clock;
+
+  OpsCommand(PrintStream out, Clock clock) {
+    this.out = out;
+    this.clock = clock;
+  }
+
+  public static void main(String[] args) {
+    System.exit(run(args, System.out, System.err));
+  }
+
+  /** Runs one command; returns the process exit code (0 done, 1 failed or refused, 2 bad input). */
+  public static int run(String[] args, PrintStream out, PrintStream err) {
+    if (args.length == 0 || args[0].equals("--help") || args[0].equals("help")) {
+      out.print(USAGE);
+      return args.length == 0 ? 2 : 0;
+    }
+    Map<String, String> flags;
+    try {
+      if (!COMMANDS.contains(args[0])) {
+        throw new IllegalArgumentException("unknown command '" + args[0] + "' (see --help)");
+      }
+      flags = parse(args);
+    } catch (IllegalArgumentException e) {
+      err.println("onceflow ops: " + e.getMessage());
+      return 2;
+    }
+    try {
+      return new OpsCommand(out, Clock.systemUTC()).execute(args[0], flags);
+    } catch (IllegalArgumentException e) {
+      err.println("onceflow ops: " + e.getMessage());
+      return 2;
+    } catch (Exception e) {
+      err.println("onceflow ops: " + args[0] + " failed: " + e.getMessage());
+      return 1;
+    }
+  }
+
+  private int execute(String command, Map<String, String> flags) throws Exception {
+    String parameters = describe(flags);
+    OpsDatabase.Audit audit = new OpsDatabase.Audit(flags.get("actor"), command, parameters);
+    try (OpsDatabase db =
+        new OpsDatabase(flags.get("jdbc-url"), flags.get("db-user"), flags.get("db-password"))) {
+      switch (command) {
+        case "replay-requests":
+          return replayRequests(db, flags, audit);
+        case "replay-dead-letters":
+          return replayDeadLetters(db, flags, audit);
+        case "redrive-pending":
+          {
+            Duration age = duration(required(flags, "older-than"), "--older-than");
+            Instant now = clock.instant();
+            int count = db.redrivePending(now.minus(age), duration(flags.get("redrive-after"), "--redrive-after"), now, audit);
+            out.println("Re-enqueued " + count + " PENDING transactions created before " + now.minus(age) + ".");
+            return 0;
+          }
+        case "retry-failed":
+          {
+            UUID id = uuid(required(flags, "transaction"));
+            String refusal =
+                db.retryFailed(id, duration(flags.get("redrive-after"), "--redrive-after"), clock.instant(), audit);
+            if (refusal != null) {
+              out.println("Refused: " + refusal + ". Nothing changed.");
+              return 1;
+            }
+            out.println("Transaction " + id + " is PENDING again; a worker will pay it with its original bank key.");
+            return 0;
+          }
+        default:
+          int limit = positive(flags.get("limit"), "--limit");
+          db.recentAudit(limit).forEach(out::println);
+          return 0;
+      }
+    }
+  }
+
+  private int replayRequests(OpsDatabase db, Map<String, String> flags, OpsDatabase.Audit audit)
+      throws Exception {
+    Long fromOffset = flags.containsKey("from-offset") ? nonNegative(flags.get("from-offset"), "--from-offset") : null;
+    Instant fromTimestamp = flags.containsKey("from-timestamp") ? instant(flags.get("from-timestamp")) : null;
+    if ((fromOffset == null) == (fromTimestamp == null)) {
+      throw new IllegalArgumentException("replay-requests needs exactly one of --from-offset or --from-timestamp");
+    }
+    String replayId = UUID.randomUUID().toString();
+    try (TopicReplay replay = new TopicReplay(flags.get("kafka"))) {
+      List<ConsumerRecord<byte[], byte[]>> records =
+          replay.read(Topics.TRANSACTION_REQUESTED, fromOffset, fromTimestamp);
+      Set<UUID> transactions = transactionIds(records);
+      Map<UUID, Long> before = db.versions(transactions);
+      replay.republish(records, Topics.TRANSACTION_REQUESTED, replayId, header -> header.equals(TopicReplay.REPLAY_HEADER));
+      out.println(
+          "Re-read "
+              + records.size()
+              + " records of "
+              + Topics.TRANSACTION_REQUESTED
+              + " ("
+              + transactions.size()
+              + " transactions) and published them again (replay "
+              + replayId
+              + ").");
+      String outcome = "republished " + records.size() + " records";
+      if (!flags.containsKey("no-wait") && !records.isEmpty()) {
+        Map<TopicPartition, Long> end = replay.endOffsets(Topics.TRANSACTION_REQUESTED);
+        boolean consumed =
+            replay.awaitConsumed(flags.get("group"), end, duration(flags.get("wait-timeout"), "--wait-timeout"), out);
+        Map<UUID, Long> after = db.versions(transactions);
+        long changed = after.entrySet().stream().filter(e -> !e.getValue().equals(before.get(e.getKey()))).count();
+        outcome += consumed ? "; consumed; transactions changed: " + changed : "; not yet consumed";
+        out.println(
+            consumed
+                ? "The workers consumed them: "
+                    + changed
+                    + " of "
+                    + transactions.size()
+                    + " transactions changed"
+                    + (changed == 0 ? " (all were finished: no bank call, nothing paid again)." : " (those were not finished yet).")
+                : "The workers have not consumed them all yet; run 'audit' later or check the group's lag.");
+      }
+      db.record(audit.affected(records.size()).outcome(outcome), clock.instant());
+      return 0;
+    }
+  }
+
+  private int replayDeadLetters(OpsDatabase db, Map<String, String> flags, OpsDatabase.Audit audit)
+      throws Exception {
+    long fromOffset = flags.containsKey("from-offset") ? nonNegative(flags.get("from-offset"), "--from-offset") : 0;
+    String replayId = UUID.randomUUID().toString();
+    try (TopicReplay replay = new TopicReplay(flags.get("kafka"))) {
+      List<ConsumerRecord<byte[], byte[]>> records =
+          replay.read(Topics.TRANSACTION_REQUESTED_DEAD_LETTER, fromOffset, null);
+      // The dead-letter reasons describe the last failure; the record is retried as it was.
+      replay.republish(records, Topics.TRANSACTION_REQUESTED, replayId, header -> header.startsWith("onceflow-") || header.startsWith("kafka_dlt"));
+      out.println(
+          "Moved "
+              + records.size()
+              + " records from "
+              + Topics.TRANSACTION_REQUESTED_DEAD_LETTER
+              + " back onto "
+              + Topics.TRANSACTION_REQUESTED
+              + " (replay "
+              + replayId
+              + ").");
+      db.record(audit.affected(records.size()).outcome("republished " + records.size() + " records"), clock.instant());
+      return 0;
+    }
+  }
+
+  private static Set<UUID> transactionIds(List<ConsumerRecord<byte[], byte[]>> records) {
+    Set<UUID> ids = new HashSet<>();
+    for (ConsumerRecord<byte[], byte[]> record : records) {
+      if (record.key() == null) {
+        continue;
+      }
+      try {
+        ids.add(UUID.fromString(new String(record.key(), StandardCharsets.UTF_8)));
+      } catch (IllegalArgumentException e) {
+        // not a transaction key: the workers dead-letter it again
+      }
+    }
+    return ids;
+  }
+
+  static Map<String, String> parse(String[] args) {
+    Map<String, String> flags = new LinkedHashMap<>(DEFAULTS);
+    for (int i = 1; i < args.length; i++) {
+      String arg = args[i];
+      if (!arg.startsWith("--")) {
+        throw new IllegalArgumentException("unexpected argument '" + arg + "' (flags look like --name=value)");
+      }
+      int equals = arg.indexOf('=');
+      String name = equals < 0 ? arg.substring(2) : arg.substring(2, equals);
+      if (!DEFAULTS.containsKey(name) && !FLAGS.contains(name)) {
+        throw new IllegalArgumentException("unknown flag --" + name + " (see --help)");
+      }
+      if (equals < 0 && !name.equals("no-wait")) {
+        throw new IllegalArgumentException("--" + name + " needs a value (--" + name + "=...)");
+      }
+      flags.put(name, equals < 0 ? "true" : arg.substring(equals + 1));
+    }
+    return flags;
+  }
+
+  private static String describe(Map<String, String> flags) {
+    StringBuilder text = new StringBuilder();
+    flags.forEach(
+        (name, value) -> {
+          if (FLAGS.contains(name)) {
+            text.append(text.isEmpty() ? "" : " ").append("--").append(name).append('=').append(value);
+          }
+        });
+    return text.toString();
+  }
+
+  private static String required(Map<String, String> flags, String name) {
+    String value = flags.get(name);
+    if (value == null || value.isBlank()) {
+      throw new IllegalArgumentException("--" + name + " is required (see --help)");
+    }
+    return value;
+  }
+
+  private static final java.util.regex.Pattern SHORT_DURATION =
+      java.util.regex.Pattern.compile("(\\d{1,9})(ms|s|m|h|d)");
+
+  /** 500ms, 30s, 10m, 2h, 1d, or ISO-8601 (PT1H). */
+  private static Duration duration(String text, String flag) {
+    Duration value;
+    java.util.regex.Matcher parts = SHORT_DURATION.matcher(text.trim());
+    try {
+      if (parts.matches()) {
+        long amount = Long.parseLong(parts.group(1));
+        value =
+            switch (parts.group(2)) {
+              case "ms" -> Duration.ofMillis(amount);
+              case "s" -> Duration.ofSeconds(amount);
+              case "m" -> Duration.ofMinutes(amount);
+              case "h" -> Duration.ofHours(amount);
+              default -> Duration.ofDays(amount);
+            };
+      } else {
+        value = Duration.parse(text.trim());
+      }
+    } catch (DateTimeParseException e) {
+      throw new IllegalArgumentException(
+          flag + " must be a duration such as 30s, 10m, 2h or PT1H, got '" + text + "'");
+    }
+    if (value.isNegative() || value.isZero()) {
+      throw new IllegalArgumentException(flag + " must be positive, got '" + text + "'");
+    }
+    return value;
+  }
+
+  private static Instant instant(String text) {
+    try {
+      return Instant.parse(text);
+    } catch (DateTimeParseException e) {
+      throw new IllegalArgumentException("--from-timestamp must be an ISO-8601 instant such as 2026-11-27T10:00:00Z, got '" + text + "'");
+    }
+  }
+
+  private static UUID uuid(String text) {
+    try {
+      return UUID.fromString(text);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--transaction must be a transaction id (a UUID), got '" + text + "'");
+    }
+  }
+
+  private static long nonNegative(String text, String flag) {
+    try {
+      long value = Long.parseLong(text);
+      if (value < 0) {
+        throw new NumberFormatException();
+      }
+      return value;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(flag + " must be a whole number >= 0, got '" + text + "'");
+    }
+  }
+
+  private static int positive(String text, String flag) {
+    long value = nonNegative(text, flag);
+    if (value == 0 || value > 10_000) {
+      throw new IllegalArgumentException(flag + " must be between 1 and 10000, got '" + text + "'");
+    }
+    return (int) value;
+  }
+}
