@@ -5,14 +5,17 @@ import dev.onceflow.relay.cdc.OutboxRelayEngine;
 import dev.onceflow.relay.cdc.OutboxRelayHealthIndicator;
 import dev.onceflow.relay.cdc.PostgresLocation;
 import dev.onceflow.relay.cdc.RelayLeadership;
+import dev.onceflow.relay.cdc.ReplicationSlotMonitor;
 import dev.onceflow.relay.publish.KafkaPublisher;
 import dev.onceflow.relay.publish.RelayTopics;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.JdbcTemplate;
 
 @Configuration(proxyBeanMethods = false)
 class RelayConfiguration {
@@ -66,7 +69,22 @@ class RelayConfiguration {
   }
 
   @Bean
-  OutboxRelayHealthIndicator outboxRelayHealthIndicator(OutboxRelayEngine engine) {
-    return new OutboxRelayHealthIndicator(engine);
+  ReplicationSlotMonitor replicationSlotMonitor(
+      JdbcTemplate jdbc, RelayProperties relay, MeterRegistry meters) {
+    ReplicationSlotMonitor monitor = new ReplicationSlotMonitor(jdbc, relay.slotName());
+    Gauge.builder(
+            "onceflow.relay.slot.retained.wal",
+            monitor,
+            m -> m.retainedWalBytes().stream().mapToDouble(bytes -> bytes).findFirst().orElse(Double.NaN))
+        .description("WAL the replication slot holds back (not yet confirmed by the relay)")
+        .baseUnit("bytes")
+        .register(meters);
+    return monitor;
+  }
+
+  @Bean
+  OutboxRelayHealthIndicator outboxRelayHealthIndicator(
+      OutboxRelayEngine engine, ReplicationSlotMonitor slot) {
+    return new OutboxRelayHealthIndicator(engine, slot);
   }
 }

@@ -135,4 +135,19 @@ class OutboxRelayIT {
       assertThat(standby.published()).isGreaterThanOrEqualTo(duringFailover.size());
     }
   }
+
+  @Test
+  void heartbeatsLetTheSlotAdvanceWhileTheOutboxIsIdle() throws Exception {
+    Map<String, String> withFastHeartbeat = new java.util.HashMap<>(connections);
+    withFastHeartbeat.put("onceflow.relay.heartbeat-interval", "500ms");
+    try (RunningRelay relay = RunningRelay.start(withFastHeartbeat)) {
+      // WAL from tables outside the publication: without heartbeats the slot would keep all of it.
+      String walAfterOtherWrites = outbox.writeWalOutsideTheOutbox();
+
+      await()
+          .atMost(DELIVERY)
+          .until(() -> outbox.slotConfirmedPast(walAfterOtherWrites));
+      assertThat(relay.health().body()).contains("retainedWalBytes");
+    }
+  }
 }

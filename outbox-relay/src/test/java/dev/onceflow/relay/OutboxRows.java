@@ -91,4 +91,30 @@ final class OutboxRows {
           """);
     }
   }
+
+  /** Writes WAL that the relay's publication does not carry; returns the WAL position after it. */
+  String writeWalOutsideTheOutbox() throws SQLException {
+    try (Connection connection =
+            DriverManager.getConnection(jdbcUrl, EmbeddedPostgresServer.USER, "");
+        var statement = connection.createStatement()) {
+      statement.execute("CREATE TABLE IF NOT EXISTS wal_filler (id serial PRIMARY KEY, body text)");
+      statement.execute("INSERT INTO wal_filler (body) SELECT repeat('x', 200) FROM generate_series(1, 5000)");
+      var lsn = statement.executeQuery("SELECT pg_current_wal_lsn()::text");
+      lsn.next();
+      return lsn.getString(1);
+    }
+  }
+
+  /** Whether the relay's slot has confirmed a position at or past {@code lsn}. */
+  boolean slotConfirmedPast(String lsn) throws SQLException {
+    try (Connection connection =
+            DriverManager.getConnection(jdbcUrl, EmbeddedPostgresServer.USER, "");
+        var query =
+            connection.prepareStatement(
+                "SELECT confirmed_flush_lsn >= CAST(? AS pg_lsn) FROM pg_replication_slots WHERE slot_name = 'onceflow_outbox'")) {
+      query.setString(1, lsn);
+      var row = query.executeQuery();
+      return row.next() && row.getBoolean(1);
+    }
+  }
 }

@@ -14,6 +14,9 @@ public final class OutboxConnectorConfig {
 
   public static final String OUTBOX_TABLE = "public.outbox";
 
+  /** Updated at every heartbeat so that the slot advances while the outbox is idle. */
+  public static final String HEARTBEAT_TABLE = "public.relay_heartbeat";
+
   /** Name of the header that carries the outbox row's {@code type} column. */
   public static final String EVENT_TYPE_HEADER = "eventType";
 
@@ -47,16 +50,20 @@ public final class OutboxConnectorConfig {
     props.setProperty("slot.name", relay.slotName());
     props.setProperty("publication.name", relay.publicationName());
     props.setProperty("publication.autocreate.mode", "filtered");
-    props.setProperty("table.include.list", OUTBOX_TABLE);
+    props.setProperty("table.include.list", OUTBOX_TABLE + "," + HEARTBEAT_TABLE);
     // Rows live only inside their writing transaction, so a snapshot would find nothing.
     props.setProperty("snapshot.mode", "no_data");
-    // Every row is deleted in the transaction that inserted it: only the insert is an event.
-    props.setProperty("skipped.operations", "u,d,t");
+    // Every outbox row is deleted in the transaction that inserted it: only the insert is an
+    // event. (Updates are kept: the heartbeat row is updated, and outbox rows never are.)
+    props.setProperty("skipped.operations", "d,t");
     props.setProperty("tombstones.on.delete", "false");
     props.setProperty("poll.interval.ms", Long.toString(relay.pollInterval().toMillis()));
     if (!relay.heartbeatInterval().isZero()) {
       props.setProperty(
           "heartbeat.interval.ms", Long.toString(relay.heartbeatInterval().toMillis()));
+      props.setProperty(
+          "heartbeat.action.query",
+          "UPDATE " + HEARTBEAT_TABLE + " SET beat_at = now() WHERE id = 1");
     }
 
     // Offsets in Kafka, next to the events: they survive the relay's host, unlike a local file.
@@ -79,6 +86,13 @@ public final class OutboxConnectorConfig {
     props.setProperty("max.block.ms", Long.toString(OFFSET_FLUSH_TIMEOUT_MS));
 
     props.setProperty("transforms", "outbox");
+    // Only outbox rows are events; heartbeat rows pass untouched and are never published.
+    props.setProperty("transforms.outbox.predicate", "isOutbox");
+    props.setProperty("predicates", "isOutbox");
+    props.setProperty(
+        "predicates.isOutbox.type",
+        "org.apache.kafka.connect.transforms.predicates.TopicNameMatches");
+    props.setProperty("predicates.isOutbox.pattern", "onceflow\\.public\\.outbox");
     props.setProperty("transforms.outbox.type", "io.debezium.transforms.outbox.EventRouter");
     props.setProperty("transforms.outbox.route.by.field", "aggregatetype");
     props.setProperty(

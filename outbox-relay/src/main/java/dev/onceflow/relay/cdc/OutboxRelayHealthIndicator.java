@@ -10,9 +10,11 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 public final class OutboxRelayHealthIndicator implements HealthIndicator {
 
   private final OutboxRelayEngine engine;
+  private final ReplicationSlotMonitor slot;
 
-  public OutboxRelayHealthIndicator(OutboxRelayEngine engine) {
+  public OutboxRelayHealthIndicator(OutboxRelayEngine engine, ReplicationSlotMonitor slot) {
     this.engine = engine;
+    this.slot = slot;
   }
 
   @Override
@@ -21,6 +23,7 @@ public final class OutboxRelayHealthIndicator implements HealthIndicator {
     boolean healthy = status.running() || status.state() == OutboxRelayEngine.State.STANDBY;
     Health.Builder health = healthy ? Health.up() : Health.down();
     health.withDetail("state", status.state()).withDetail("restarts", status.restarts());
+    slot.retainedWalBytes().ifPresent(bytes -> health.withDetail("retainedWalBytes", bytes));
     if (status.lastError() != null) {
       health.withDetail("lastError", status.lastError());
     }
