@@ -16,6 +16,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param reconcileDelay after the last budgeted call ended with an unknown outcome and the bank said
  *     it holds no payment, how long to wait before asking once more and only then failing: a request
  *     the bank held past our timeout may still land in between
+ * @param deadline how long after its first attempt a transaction may still make payment calls;
+ *     after it, the worker only asks the bank whether it holds the payment (reconciliation), so a
+ *     payment is never sent long after the client asked for it
  * @param retry the backoff between attempts and the attempt budget
  */
 @ConfigurationProperties("onceflow.worker")
@@ -24,6 +27,7 @@ public record WorkerProperties(
     @DefaultValue("30s") Duration lease,
     @DefaultValue("30s") Duration redriveAfter,
     @DefaultValue("10s") Duration reconcileDelay,
+    @DefaultValue("10m") Duration deadline,
     @DefaultValue Retry retry) {
 
   /**

@@ -6,6 +6,7 @@ import dev.onceflow.infra.EmbeddedPostgresServer;
 import dev.onceflow.infra.SharedTestInfrastructure;
 import dev.onceflow.worker.ScriptedBank.Answer;
 import dev.onceflow.worker.TestDatabase.TransactionRow;
+import dev.onceflow.worker.monitoring.TransactionGauges;
 import dev.onceflow.worker.settlement.SettlementProcessor;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -20,8 +21,8 @@ import org.junit.jupiter.api.TestInstance;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * The outcomes the bank simulator does not produce yet (declines, 5xx, throttling, timeouts, and
- * reconciliation after the retry budget), against a scripted bank and a real PostgreSQL. The
+ * Each kind of bank answer (declines, 5xx, throttling, timeouts, and reconciliation after the
+ * retry budget or the deadline), scripted one call at a time, against a real PostgreSQL. The
  * processor is driven directly, one request at a time; its Kafka listener and the sweeper are off.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -29,6 +30,9 @@ class SettlementOutcomesIT {
 
   private static final int BUDGET = 8;
   private static final Duration RECONCILE_DELAY = Duration.ofSeconds(3);
+  // connect (2 s, the default) + read (1 s) timeout
+  private static final Duration CALL_DEADLINE = Duration.ofSeconds(3);
+  private static final Duration DEADLINE = Duration.ofMinutes(1);
 
   private ScriptedBank bank;
   private ConfigurableApplicationContext worker;
@@ -53,7 +57,8 @@ class SettlementOutcomesIT {
                 "onceflow.bank.base-url=" + bank.baseUrl(),
                 "onceflow.bank.read-timeout=1s",
                 "onceflow.worker.retry.budget=" + BUDGET,
-                "onceflow.worker.reconcile-delay=" + RECONCILE_DELAY.toSeconds() + "s")
+                "onceflow.worker.reconcile-delay=" + RECONCILE_DELAY.toSeconds() + "s",
+                "onceflow.worker.deadline=" + DEADLINE.toSeconds() + "s")
             .run();
     processor = worker.getBean(SettlementProcessor.class);
     db = new TestDatabase(postgres, "settlement_outcomes_it");
@@ -209,6 +214,109 @@ class SettlementOutcomesIT {
     assertThat(counter("onceflow.worker.needs.attention", null, null)).isEqualTo(attentionBefore + 1);
     assertThat(db.reserved(account)).isEqualTo(1_000);
     assertThat(db.outboxEvents(tx)).isEmpty();
+  }
+
+  @Test
+  void pastItsDeadlineATransactionMakesNoPaymentCallAndFailsOnceTheBankConfirmsItHoldsNone()
+      throws Exception {
+    UUID account = db.insertAccount(10_000, 1_000);
+    UUID tx = db.insertTransaction(account, 1_000, "PENDING", 2, 0, "now()", "now() + interval '30 seconds'");
+    // Long enough ago that its last call, and the reconcile delay after it, are over too.
+    db.setFirstAttemptAt(tx, "now() - interval '2 minutes'");
+    bank.onLookup(Answer.problem(404, "No payment"));
+
+    processor.process(tx);
+
+    TransactionRow failed = db.transaction(tx);
+    assertThat(failed.state()).isEqualTo("FAILED");
+    assertThat(failed.failureCode()).isEqualTo("RETRIES_EXHAUSTED");
+    assertThat(failed.failureDetail()).contains("deadline");
+    assertThat(bank.paymentKeys()).isEmpty();
+    assertThat(bank.lookupQueries()).containsExactly("idempotencyKey=" + failed.externalKey());
+    assertThat(db.reserved(account)).isZero();
+    assertThat(db.outboxEvents(tx)).containsExactly("TransactionFailed");
+  }
+
+  @Test
+  void justPastItsDeadlineATransactionWaitsForItsLastCallToLandBeforeFailing() throws Exception {
+    UUID account = db.insertAccount(10_000, 1_000);
+    UUID tx = db.insertTransaction(account, 1_000, "PENDING", 3, 0, "now()", "now() + interval '30 seconds'");
+    db.setFirstAttemptAt(tx, "now() - interval '61 seconds'");
+    bank.onLookup(Answer.problem(404, "No payment"));
+    Instant before = Instant.now();
+
+    processor.process(tx);
+
+    // A call started just before the deadline may still land: not FAILED before it is surely over.
+    TransactionRow waiting = db.transaction(tx);
+    assertThat(waiting.state()).isEqualTo("PENDING");
+    assertThat(waiting.nextAttemptAt())
+        .isAfter(before.minus(Duration.ofSeconds(61)).plus(DEADLINE).plus(CALL_DEADLINE).plus(RECONCILE_DELAY).minusSeconds(1));
+    assertThat(bank.paymentKeys()).isEmpty();
+
+    db.makeDue(tx);
+    bank.onLookup(Answer.payment(200, "pay-landed-late", "SETTLED"));
+    processor.process(tx);
+
+    TransactionRow completed = db.transaction(tx);
+    assertThat(completed.state()).isEqualTo("COMPLETED");
+    assertThat(completed.bankReference()).isEqualTo("pay-landed-late");
+    assertThat(bank.paymentKeys()).as("never a payment call past the deadline").isEmpty();
+    assertThat(db.balance(account)).isEqualTo(9_000);
+    assertThat(db.reserved(account)).isZero();
+  }
+
+  @Test
+  void aDeclineAfterAnUnknownOutcomeAsksTheBankAndCompletesIfTheEarlierCallWasExecuted()
+      throws Exception {
+    UUID account = db.insertAccount(10_000, 1_000);
+    // Attempt 1 ended with an unknown outcome; the bank may hold its payment.
+    UUID tx = db.insertTransaction(account, 1_000, "PENDING", 1, 0, "now()", "now() + interval '30 seconds'");
+    bank.onPay(Answer.problem(422, "Creditor account closed"));
+    bank.onLookup(Answer.payment(200, "pay-first-call", "SETTLED"));
+
+    processor.process(tx);
+
+    TransactionRow completed = db.transaction(tx);
+    assertThat(completed.state()).isEqualTo("COMPLETED");
+    assertThat(completed.bankReference()).isEqualTo("pay-first-call");
+    assertThat(db.balance(account)).isEqualTo(9_000);
+    assertThat(db.reserved(account)).isZero();
+  }
+
+  @Test
+  void gaugesCountTransactionsByStateAndTheStuckOnesFromACachedRecount() throws Exception {
+    TransactionGauges gauges = worker.getBean(TransactionGauges.class);
+    gauges.refresh();
+    double processingBefore = gauge("onceflow.transactions", "state", "PROCESSING");
+    double expiredBefore = gauge("onceflow.transactions.stuck", "reason", "lease-expired");
+    double overdueBefore = gauge("onceflow.transactions.stuck", "reason", "overdue");
+    UUID account = db.insertAccount(10_000, 300);
+    UUID abandoned =
+        db.insertTransaction(
+            account, 100, "PROCESSING", 1, 1, "now() - interval '10 minutes'", "now() - interval '1 minute'");
+    UUID overdue =
+        db.insertTransaction(
+            account, 100, "PENDING", 0, 0, "now() - interval '10 minutes'", "now() + interval '1 minute'");
+    UUID fine = db.insertPendingTransaction(account, 100);
+    try {
+      // Cached: the rows exist, but nothing is counted until the next recount.
+      assertThat(gauge("onceflow.transactions", "state", "PROCESSING")).isEqualTo(processingBefore);
+
+      gauges.refresh();
+
+      assertThat(gauge("onceflow.transactions", "state", "PROCESSING")).isEqualTo(processingBefore + 1);
+      assertThat(gauge("onceflow.transactions.stuck", "reason", "lease-expired")).isEqualTo(expiredBefore + 1);
+      assertThat(gauge("onceflow.transactions.stuck", "reason", "overdue")).isEqualTo(overdueBefore + 1);
+    } finally {
+      db.delete(abandoned);
+      db.delete(overdue);
+      db.delete(fine);
+    }
+  }
+
+  private double gauge(String name, String tag, String value) {
+    return worker.getBean(MeterRegistry.class).get(name).tag(tag, value).gauge().value();
   }
 
   /** A due transaction whose next claim is its last budgeted attempt. */

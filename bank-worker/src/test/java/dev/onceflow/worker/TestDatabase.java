@@ -112,6 +112,23 @@ final class TestDatabase implements AutoCloseable {
     return id;
   }
 
+  /** Sets when the transaction's first attempt was made. @param at an SQL expression */
+  void setFirstAttemptAt(UUID transaction, String at) throws SQLException {
+    update("UPDATE transactions SET first_attempt_at = %s WHERE id = ?".formatted(at), transaction);
+  }
+
+  /** Removes a transaction a test made up, so that no other test's sweeper picks it up. */
+  void delete(UUID transaction) throws SQLException {
+    update("DELETE FROM transactions WHERE id = ?", transaction);
+  }
+
+  /** Runs a statement (DDL, say) that changes no row the tests count. */
+  void execute(String sql) throws SQLException {
+    try (var statement = db.createStatement()) {
+      statement.execute(sql);
+    }
+  }
+
   /** Makes a PENDING row due now, as if its backoff had passed. */
   void makeDue(UUID transaction) throws SQLException {
     update("UPDATE transactions SET next_attempt_at = now() WHERE id = ?", transaction);

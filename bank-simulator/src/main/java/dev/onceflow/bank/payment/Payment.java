@@ -7,7 +7,10 @@ import java.time.Instant;
  *
  * @param status SETTLED, or DECLINED for a refused payment (stored like any result)
  * @param declineReason why a DECLINED payment was refused; null when settled
- * @param calls how many calls arrived for the key, the first one included
+ * @param declineStatus the HTTP status a DECLINED payment is answered with (402 or 422), every time
+ *     its key is sent again; null when settled
+ * @param calls how many calls for the key reached the ledger, the first one included (calls that an
+ *     injected fault refused before executing are not counted)
  */
 public record Payment(
     String paymentId,
@@ -18,6 +21,7 @@ public record Payment(
     String creditorIban,
     String status,
     String declineReason,
+    Integer declineStatus,
     int calls,
     Instant createdAt) {
 
@@ -34,6 +38,7 @@ public record Payment(
         creditorIban,
         status,
         declineReason,
+        declineStatus,
         newCalls,
         createdAt);
   }

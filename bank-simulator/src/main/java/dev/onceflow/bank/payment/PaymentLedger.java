@@ -1,5 +1,6 @@
 package dev.onceflow.bank.payment;
 
+import dev.onceflow.bank.fault.FaultPlan;
 import jakarta.annotation.PreDestroy;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -57,6 +58,14 @@ public class PaymentLedger {
    * Per-key atomic: concurrent calls with one key execute it once.
    */
   public Outcome pay(String key, PaymentRequest request) {
+    return pay(key, request, null);
+  }
+
+  /**
+   * Like {@link #pay(String, PaymentRequest)}, but a first call for {@code key} is refused with
+   * {@code decline} (when not null) and the refusal is stored: later calls get it again.
+   */
+  public Outcome pay(String key, PaymentRequest request, FaultPlan.Decline decline) {
     Outcome[] outcome = new Outcome[1];
     entries.compute(
         key,
@@ -70,8 +79,9 @@ public class PaymentLedger {
                     request.amount(),
                     request.currency(),
                     request.creditorIban(),
-                    Payment.SETTLED,
-                    null,
+                    decline == null ? Payment.SETTLED : Payment.DECLINED,
+                    decline == null ? null : decline.reason(),
+                    decline == null ? null : decline.status(),
                     1,
                     clock.instant());
             outcome[0] = new Outcome.Executed(payment);

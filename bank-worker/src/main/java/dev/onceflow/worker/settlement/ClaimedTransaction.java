@@ -2,6 +2,7 @@ package dev.onceflow.worker.settlement;
 
 import dev.onceflow.model.PaymentTransaction;
 import dev.onceflow.worker.bank.PaymentOrder;
+import java.time.Instant;
 import java.util.UUID;
 
 /**
@@ -10,6 +11,8 @@ import java.util.UUID;
  * @param version the row's version after the claim: every outcome UPDATE requires it, so a worker
  *     whose lease was taken over loses
  * @param attempts the claim's attempt number (1 for the first)
+ * @param firstAttemptAt when the first claim of the current round of attempts was made; the
+ *     worker's deadline counts from it
  */
 record ClaimedTransaction(
     UUID id,
@@ -21,9 +24,10 @@ record ClaimedTransaction(
     String creditorName,
     String creditorIban,
     String reference,
-    String externalKey) {
+    String externalKey,
+    Instant firstAttemptAt) {
 
-  static ClaimedTransaction of(PaymentTransaction row) {
+  static ClaimedTransaction of(PaymentTransaction row, Instant firstAttemptAt) {
     return new ClaimedTransaction(
         row.getId(),
         row.getVersion(),
@@ -34,7 +38,8 @@ record ClaimedTransaction(
         row.getCreditorName(),
         row.getCreditorIban(),
         row.getReference(),
-        row.getExternalKey());
+        row.getExternalKey(),
+        firstAttemptAt);
   }
 
   /** The bank call: always the stored key, never a new one. */

@@ -36,6 +36,8 @@ public class SettlementProcessor {
   private final Clock clock;
   private final Duration lease;
   private final Duration reconcileDelay;
+  private final Duration deadline;
+  private final Duration callDeadline;
 
   SettlementProcessor(
       SettlementTransitions transitions,
@@ -54,6 +56,10 @@ public class SettlementProcessor {
               + bankProperties.callDeadline()
               + ")");
     }
+    if (worker.deadline().isNegative() || worker.deadline().isZero()) {
+      // A transaction would reach its deadline before its first call and never be paid.
+      throw new IllegalStateException("onceflow.worker.deadline must be positive: " + worker.deadline());
+    }
     this.transitions = transitions;
     this.bank = bank;
     this.retryPolicy = retryPolicy;
@@ -61,6 +67,8 @@ public class SettlementProcessor {
     this.clock = clock;
     this.lease = worker.lease();
     this.reconcileDelay = worker.reconcileDelay();
+    this.deadline = worker.deadline();
+    this.callDeadline = bankProperties.callDeadline();
   }
 
   /** Processes the request for {@code transactionId}; idempotent, whatever the row's state. */
@@ -74,18 +82,64 @@ public class SettlementProcessor {
       return;
     }
     ClaimedTransaction tx = claimed.get();
+    // Checked before the budget: once past the deadline, only time tells when a lookup may confirm
+    // that no payment exists, however many claims the lookups themselves have used.
+    Instant deadlineAt = tx.firstAttemptAt().plus(deadline);
+    if (!now.isBefore(deadlineAt)) {
+      reconcileAfterDeadline(tx, now, deadlineAt);
+      return;
+    }
     if (tx.attempts() > retryPolicy.budget()) {
       // The budget is spent: no more payment calls, only the question whether the bank has one.
-      reconcile(tx, true);
+      reconcile(tx, true, reconcileDelay, budgetSpent());
       return;
     }
     PaymentResult result = bank.pay(tx.order());
     if (result instanceof PaymentResult.Settled settled) {
       complete(tx, settled.paymentId());
     } else if (result instanceof PaymentResult.Declined declined) {
-      fail(tx, FailureCode.DECLINED, declined.detail());
+      declined(tx, declined);
     } else if (result instanceof PaymentResult.Unknown unknown) {
       unknownOutcome(tx, unknown);
+    }
+  }
+
+  /**
+   * No payment call after the deadline. Every call was started before it and has ended by {@code
+   * deadlineAt + callDeadline}; a lookup {@code reconcileDelay} after that may confirm that the bank
+   * holds no payment.
+   */
+  private void reconcileAfterDeadline(ClaimedTransaction tx, Instant now, Instant deadlineAt) {
+    Instant confirmableAt = deadlineAt.plus(callDeadline).plus(reconcileDelay);
+    boolean confirming = !now.isBefore(confirmableAt);
+    log.debug("Transaction {} is past its deadline ({}); reconciling", tx.id(), deadlineAt);
+    reconcile(
+        tx,
+        confirming,
+        confirming ? Duration.ZERO : Duration.between(now, confirmableAt),
+        "No definitive answer within the deadline of "
+            + deadline
+            + " after the first attempt, and the bank holds no payment for the transaction.");
+  }
+
+  /**
+   * A decline is definitive for the call that got it. If an earlier call of the transaction ended
+   * with an unknown outcome, that one may have been executed: ask the bank before failing.
+   */
+  private void declined(ClaimedTransaction tx, PaymentResult.Declined declined) {
+    if (tx.attempts() == 1) {
+      fail(tx, FailureCode.DECLINED, declined.detail());
+      return;
+    }
+    LookupResult result = bank.lookup(tx.externalKey());
+    metrics.reconciliation(result.outcomeClass());
+    if (result instanceof LookupResult.Found found && found.isSettled()) {
+      complete(tx, found.paymentId());
+    } else if (result instanceof LookupResult.Unreachable) {
+      metrics.retry("decline-unconfirmed");
+      retryLater(tx, backoff(tx, null));
+    } else {
+      fail(tx, FailureCode.DECLINED, declined.detail());
     }
   }
 
@@ -97,7 +151,7 @@ public class SettlementProcessor {
         unknown.cause(),
         unknown.detail());
     if (retryPolicy.isExhausted(tx.attempts())) {
-      reconcile(tx, false);
+      reconcile(tx, false, reconcileDelay, budgetSpent());
       return;
     }
     metrics.retry(unknown.cause());
@@ -106,10 +160,14 @@ public class SettlementProcessor {
 
   /**
    * Asks the bank whether it holds the payment. A transaction becomes FAILED only when the bank
-   * says it holds none, and only on a second lookup ({@code confirming}) at least {@code
-   * reconcileDelay} after the last call, which by then has either landed or never will.
+   * says it holds none, and only on a lookup ({@code confirming}) at least {@code reconcileDelay}
+   * after the last call ended, which by then has either landed or never will.
+   *
+   * @param untilConfirmable how long after now a lookup becomes confirming
+   * @param failureDetail why the transaction failed, if it does
    */
-  private void reconcile(ClaimedTransaction tx, boolean confirming) {
+  private void reconcile(
+      ClaimedTransaction tx, boolean confirming, Duration untilConfirmable, String failureDetail) {
     LookupResult result = bank.lookup(tx.externalKey());
     metrics.reconciliation(result.outcomeClass());
     if (result instanceof LookupResult.Found found && found.isSettled()) {
@@ -117,18 +175,13 @@ public class SettlementProcessor {
     } else if (result instanceof LookupResult.Found found && found.isDeclined()) {
       fail(tx, FailureCode.DECLINED, found.declineReason());
     } else if (result instanceof LookupResult.NotFound && confirming) {
-      fail(
-          tx,
-          FailureCode.RETRIES_EXHAUSTED,
-          "No definitive answer after "
-              + retryPolicy.budget()
-              + " attempts, and the bank holds no payment for the transaction.");
+      fail(tx, FailureCode.RETRIES_EXHAUSTED, failureDetail);
     } else if (result instanceof LookupResult.NotFound) {
-      log.info("Bank holds no payment for transaction {} yet; confirming in {}", tx.id(), reconcileDelay);
-      retryLater(tx, max(backoff(tx, null), reconcileDelay));
+      log.info("Bank holds no payment for transaction {} yet; confirming in {}", tx.id(), untilConfirmable);
+      retryLater(tx, max(backoff(tx, null), untilConfirmable));
     } else {
       log.warn(
-          "Transaction {} spent its retry budget and the bank cannot say whether it holds the payment ({})",
+          "Transaction {} may make no more payment calls and the bank cannot say whether it holds the payment ({})",
           tx.id(),
           result);
       metrics.needsAttention();
@@ -174,6 +227,12 @@ public class SettlementProcessor {
         tx.version(),
         target);
     metrics.outcome("lease-lost");
+  }
+
+  private String budgetSpent() {
+    return "No definitive answer after "
+        + retryPolicy.budget()
+        + " attempts, and the bank holds no payment for the transaction.";
   }
 
   private static Duration max(Duration a, Duration b) {

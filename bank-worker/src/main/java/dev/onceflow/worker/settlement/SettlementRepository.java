@@ -13,14 +13,29 @@ interface SettlementRepository extends Repository<PaymentTransaction, UUID> {
 
   Optional<PaymentTransaction> findById(UUID id);
 
-  /** PENDING -> PROCESSING, if the row is due. */
+  /** When the current round of attempts started; null before the first claim. */
+  @Query(
+      nativeQuery = true,
+      value =
+          """
+          SELECT first_attempt_at
+          FROM transactions
+          WHERE id = :id
+          """)
+  Optional<Instant> findFirstAttemptAt(UUID id);
+
+  /**
+   * PENDING -> PROCESSING, if the row is due. The first claim of a round (attempts 0: new, or
+   * reopened by an ops retry) starts the transaction's deadline.
+   */
   @Modifying(clearAutomatically = true)
   @Query(
       nativeQuery = true,
       value =
           """
           UPDATE transactions
-          SET state = 'PROCESSING', attempts = attempts + 1, lease_until = :leaseUntil, version = version + 1, updated_at = :now
+          SET state = 'PROCESSING', attempts = attempts + 1, lease_until = :leaseUntil, version = version + 1, updated_at = :now,
+              first_attempt_at = CASE WHEN attempts = 0 OR first_attempt_at IS NULL THEN :now ELSE first_attempt_at END
           WHERE id = :id
           AND state = 'PENDING'
           AND next_attempt_at <= :now

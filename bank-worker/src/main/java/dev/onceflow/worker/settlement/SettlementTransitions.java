@@ -42,7 +42,11 @@ class SettlementTransitions {
         transactions
             .findById(id)
             .orElseThrow(() -> new IllegalStateException("claimed transaction " + id + " vanished"));
-    return Optional.of(ClaimedTransaction.of(row));
+    Instant firstAttemptAt =
+        transactions
+            .findFirstAttemptAt(id)
+            .orElseThrow(() -> new IllegalStateException("claimed transaction " + id + " has no first attempt"));
+    return Optional.of(ClaimedTransaction.of(row, firstAttemptAt));
   }
 
   /** PROCESSING -> COMPLETED, the amount paid out of the account; false if the lease was lost. */
