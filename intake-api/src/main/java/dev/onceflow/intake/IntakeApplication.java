@@ -7,11 +7,13 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 import org.springframework.boot.persistence.autoconfigure.EntityScan;
 import org.springframework.context.annotation.Bean;
+import org.springframework.scheduling.annotation.EnableScheduling;
 
 /** The HTTP API clients use to submit payments and follow them. */
 @SpringBootApplication
 @ConfigurationPropertiesScan
 @EntityScan(basePackageClasses = PaymentTransaction.class)
+@EnableScheduling
 public class IntakeApplication {
 
   /**

@@ -3,17 +3,27 @@ package dev.onceflow.intake;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 
 /**
- * @param idempotencyKeyTtl how long a client's Idempotency-Key is remembered
+ * @param idempotencyKeyTtl how long a client's Idempotency-Key is remembered; after that the same
+ *     key starts a new transaction
+ * @param draftTtl how long a draft waits for its confirm before it expires
  * @param redriveAfter how long a new transaction's event is trusted to reach a worker before the
  *     recovery sweeper enqueues it again
  * @param maxAmount the largest amount, in minor units, one transaction may carry
  * @param maxWait the longest a poll may wait with {@code Prefer: wait=N}
+ * @param pollInterval how often the long-poll watcher reads the states of all waiting transactions
+ * @param maxBodySize the largest request body accepted (larger: 413)
+ * @param expiryBatchSize rows per DB transaction when purging expired keys or expiring drafts
  */
 @ConfigurationProperties("onceflow.intake")
 public record IntakeProperties(
     @DefaultValue("24h") Duration idempotencyKeyTtl,
+    @DefaultValue("1h") Duration draftTtl,
     @DefaultValue("30s") Duration redriveAfter,
     @DefaultValue("100000000000") long maxAmount,
-    @DefaultValue("30s") Duration maxWait) {}
+    @DefaultValue("30s") Duration maxWait,
+    @DefaultValue("50ms") Duration pollInterval,
+    @DefaultValue("16KB") DataSize maxBodySize,
+    @DefaultValue("1000") int expiryBatchSize) {}

@@ -1,182 +1,201 @@
 package dev.onceflow.intake;
 
+import static dev.onceflow.intake.IntakeHttp.id;
+import static dev.onceflow.intake.IntakeHttp.json;
+import static dev.onceflow.intake.IntakeHttp.payment;
+import static dev.onceflow.intake.Problems.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.onceflow.infra.EmbeddedPostgresServer;
-import dev.onceflow.infra.SharedTestInfrastructure;
-import dev.onceflow.intake.client.ApiKeys;
-import java.net.URI;
-import java.net.http.HttpClient;
+import dev.onceflow.intake.IntakeHttp.Client;
+import java.io.ByteArrayInputStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.sql.Timestamp;
-import java.time.Instant;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.context.ConfigurableApplicationContext;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.jdbc.core.JdbcTemplate;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
+/** POST /transactions and its reads, over HTTP against a real PostgreSQL. */
+@ExtendWith(MoneyInvariant.class)
 class IntakeApiIT {
 
-  private static final String IBAN = "DE89370400440532013000";
+  private static final String IBAN = IntakeHttp.IBAN;
 
-  private static ConfigurableApplicationContext app;
-  private static JdbcTemplate jdbc;
-  private static String baseUrl;
-
-  private final HttpClient http = HttpClient.newHttpClient();
-  private final JsonMapper json = JsonMapper.builder().build();
-  private String apiKey;
-  private UUID clientId;
+  private final TestIntake intake = TestIntake.shared();
+  private final JdbcTemplate jdbc = intake.jdbc;
+  private Client client;
+  private IntakeHttp api;
   private UUID accountId;
-
-  @BeforeAll
-  static void startIntake() {
-    EmbeddedPostgresServer postgres = SharedTestInfrastructure.postgres();
-    app =
-        IntakeApplication.application()
-            .run(
-                "--server.port=0",
-                "--spring.datasource.url=" + postgres.jdbcUrl(),
-                "--spring.datasource.username=" + EmbeddedPostgresServer.USER);
-    jdbc = app.getBean(JdbcTemplate.class);
-    baseUrl = "http://localhost:" + app.getEnvironment().getProperty("local.server.port");
-  }
-
-  @AfterAll
-  static void stopIntake() {
-    app.close();
-  }
 
   @BeforeEach
   void newClientWithFundedAccount() {
-    apiKey = "key-" + UUID.randomUUID();
-    clientId = newClient(apiKey);
-    accountId = newAccount(clientId, "EUR", 100_000);
+    client = intake.admin().newClient("intake test");
+    api = intake.http(client.apiKey());
+    accountId = intake.admin().openAccount(client.id(), "EUR", 100_000);
   }
 
   @Test
-  void acceptsANewPaymentWithLocationAndReservesItsAmount() throws Exception {
-    HttpResponse<String> response = submit("k-1", payment(accountId, 1250));
+  void acceptsANewPaymentWithLocationAndReservesItsAmount() {
+    HttpResponse<String> response = api.submit("k-1", payment(accountId, 1250));
 
     assertThat(response.statusCode()).isEqualTo(202);
-    JsonNode body = json.readTree(response.body());
+    JsonNode body = json(response);
     assertThat(body.get("state").asString()).isEqualTo("PENDING");
     assertThat(body.get("amount").asLong()).isEqualTo(1250);
     assertThat(body.get("creditor").get("iban").asString()).isEqualTo(IBAN);
     assertThat(response.headers().firstValue("Location"))
         .contains("/transactions/" + body.get("id").asString());
     assertThat(reserved(accountId)).isEqualTo(1250);
-    assertThat(get("/transactions/" + body.get("id").asString()).statusCode()).isEqualTo(200);
+    assertThat(api.get("/transactions/" + body.get("id").asString()).statusCode()).isEqualTo(200);
+    assertThat(OutboxAudit.eventsFor(jdbc, id(response))).containsExactly("TransactionRequested");
   }
 
   @Test
-  void replaysFirstResponseForSameKey() throws Exception {
-    HttpResponse<String> first = submit("k-2", payment(accountId, 500));
-    HttpResponse<String> second = submit("k-2", payment(accountId, 500));
+  void replaysFirstResponseForSameKey() {
+    HttpResponse<String> first = api.submit("k-2", payment(accountId, 500));
+    HttpResponse<String> second = api.submit("k-2", payment(accountId, 500));
 
     assertThat(second.statusCode()).isEqualTo(202);
     assertThat(second.headers().firstValue("Idempotent-Replay")).contains("true");
+    assertThat(first.headers().firstValue("Idempotent-Replay")).isEmpty();
     assertThat(id(second)).isEqualTo(id(first));
-    assertThat(transactionCount(clientId)).isEqualTo(1);
+    assertThat(transactionCount()).isEqualTo(1);
     assertThat(reserved(accountId)).isEqualTo(500);
   }
 
   @Test
-  void treatsReorderedFieldsAndQuotedKeysAsTheSameRequest() throws Exception {
-    HttpResponse<String> first = submit("k-3", payment(accountId, 700));
+  void treatsReorderedFieldsAndQuotedKeysAsTheSameRequest() {
+    HttpResponse<String> first = api.submit("k-3", payment(accountId, 700));
     String reordered =
         """
         {  "reference": "invoice 42", "creditor": {"iban": "DE89 3704 0044 0532 0130 00", "name": "ACME GmbH"},
            "currency": "EUR", "amount": 700, "accountId": "%s" }
         """
             .formatted(accountId);
-    HttpResponse<String> second = submit("\"k-3\"", reordered);
+    HttpResponse<String> second = api.submit("\"k-3\"", reordered);
 
     assertThat(second.statusCode()).isEqualTo(202);
     assertThat(id(second)).isEqualTo(id(first));
-    assertThat(transactionCount(clientId)).isEqualTo(1);
+    assertThat(transactionCount()).isEqualTo(1);
   }
 
   @Test
-  void refusesSameKeyWithDifferentPayloadAndChangesNothing() throws Exception {
-    HttpResponse<String> first = submit("k-4", payment(accountId, 300));
-    HttpResponse<String> other = submit("k-4", payment(accountId, 301));
+  void refusesSameKeyWithDifferentPayloadAndChangesNothing() {
+    HttpResponse<String> first = api.submit("k-4", payment(accountId, 300));
+    HttpResponse<String> other = api.submit("k-4", payment(accountId, 301));
 
-    assertThat(other.statusCode()).isEqualTo(422);
-    assertProblem(other, "idempotency-key-reused");
-    assertThat(transactionCount(clientId)).isEqualTo(1);
+    assertProblem(other, 422, "idempotency-key-reused");
+    assertThat(transactionCount()).isEqualTo(1);
     assertThat(reserved(accountId)).isEqualTo(300);
-    assertThat(id(submit("k-4", payment(accountId, 300)))).isEqualTo(id(first));
+    assertThat(id(api.submit("k-4", payment(accountId, 300)))).isEqualTo(id(first));
   }
 
   @Test
-  void rejectsMissingOrMalformedKeysAndStoresNothing() throws Exception {
-    HttpResponse<String> missing = send(post(payment(accountId, 100)).build());
-    HttpResponse<String> tooLong = submit("x".repeat(256), payment(accountId, 100));
-    HttpResponse<String> notVisible = submit("with space", payment(accountId, 100));
+  void rejectsMissingOrMalformedKeysAndStoresNothing() {
+    HttpResponse<String> missing = api.submit(null, payment(accountId, 100));
+    HttpResponse<String> tooLong = api.submit("x".repeat(256), payment(accountId, 100));
+    HttpResponse<String> notVisible = api.submit("with space", payment(accountId, 100));
 
     for (HttpResponse<String> response : List.of(missing, tooLong, notVisible)) {
-      assertThat(response.statusCode()).isEqualTo(400);
-      assertProblem(response, "invalid-idempotency-key");
+      assertProblem(response, 400, "invalid-idempotency-key");
     }
-    assertThat(transactionCount(clientId)).isZero();
-    assertThat(keyCount(clientId)).isZero();
+    assertNothingStored();
   }
 
   @Test
-  void rejectsMalformedJsonAndInvalidFieldsAndStoresNothing() throws Exception {
-    HttpResponse<String> malformed = submit("k-5", "{\"amount\": 12");
-    HttpResponse<String> negative = submit("k-6", payment(accountId, -5));
-    HttpResponse<String> badIban =
-        submit("k-7", payment(accountId, 100).replace(IBAN, "DE00370400440532013000"));
-    HttpResponse<String> badCurrency = submit("k-8", payment(accountId, 100).replace("EUR", "EURO"));
-
-    assertThat(malformed.statusCode()).isEqualTo(400);
-    assertProblem(malformed, "malformed-body");
-    for (HttpResponse<String> response : List.of(negative, badIban, badCurrency)) {
-      assertThat(response.statusCode()).isEqualTo(400);
-      assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
-          type -> assertThat(type).startsWith("application/problem+json"));
-    }
-    assertThat(transactionCount(clientId)).isZero();
-    assertThat(keyCount(clientId)).isZero();
-    assertThat(reserved(accountId)).isZero();
+  void rejectsMalformedJsonAndInvalidFieldsAndStoresNothing() {
+    assertProblem(api.submit("k-5", "{\"amount\": 12"), 400, "malformed-body");
+    assertProblem(api.submit("k-6", payment(accountId, -5)), 400, "invalid-request");
+    assertProblem(
+        api.submit("k-6", payment(accountId, 100).replace("\"amount\": 100", "\"amount\": 100.5")),
+        400,
+        "malformed-body");
+    assertProblem(
+        api.submit("k-7", payment(accountId, 100).replace(IBAN, "DE00370400440532013000")),
+        400,
+        "invalid-request");
+    assertProblem(api.submit("k-8", payment(accountId, 100, "EURO")), 400, "invalid-currency");
+    assertProblem(api.submit("k-8", payment(accountId, 100, "XYZ")), 400, "invalid-currency");
+    assertProblem(
+        api.submit("k-9", payment(accountId, 100).replace("invoice 42", "r".repeat(141))),
+        400,
+        "invalid-request");
+    assertProblem(api.submit("k-10", payment(accountId, 100_000_000_001L)), 400, "invalid-request");
+    assertProblem(
+        api.submit("k-11", payment(accountId, 100).replace("\"ACME GmbH\"", "\"\"")),
+        400,
+        "invalid-request");
+    assertNothingStored();
   }
 
   @Test
-  void refusesAnUnknownAccountWithoutKeepingTheKey() throws Exception {
-    HttpResponse<String> unknown = submit("k-9", payment(UUID.randomUUID(), 100));
+  void refusesACurrencyOtherThanTheAccountsAndStoresNothing() {
+    assertProblem(api.submit("k-12", payment(accountId, 100, "USD")), 422, "currency-mismatch");
 
-    assertThat(unknown.statusCode()).isEqualTo(404);
-    assertProblem(unknown, "account-not-found");
-    assertThat(keyCount(clientId)).isZero();
-    assertThat(submit("k-9", payment(accountId, 100)).statusCode()).isEqualTo(202);
+    assertNothingStored();
+    assertThat(api.submit("k-12", payment(accountId, 100, "EUR")).statusCode()).isEqualTo(202);
   }
 
   @Test
-  void recordsInsufficientFundsAsFailedAndReplaysTheRefusal() throws Exception {
-    HttpResponse<String> refused = submit("k-10", payment(accountId, 100_001));
-    HttpResponse<String> replay = submit("k-10", payment(accountId, 100_001));
+  void refusesAnUnknownAccountWithoutKeepingTheKey() {
+    assertProblem(api.submit("k-13", payment(UUID.randomUUID(), 100)), 404, "account-not-found");
+
+    assertNothingStored();
+    assertThat(api.submit("k-13", payment(accountId, 100)).statusCode()).isEqualTo(202);
+  }
+
+  @Test
+  void refusesAnotherClientsAccountAsUnknown() {
+    Client other = intake.admin().newClient("other");
+    UUID foreignAccount = intake.admin().openAccount(other.id(), "EUR", 100_000);
+
+    assertProblem(api.submit("k-14", payment(foreignAccount, 100)), 404, "account-not-found");
+    assertNothingStored();
+    assertThat(reserved(foreignAccount)).isZero();
+  }
+
+  @Test
+  void refusesABodyLargerThanTheLimitAndStoresNothing() {
+    String padded = payment(accountId, 100).replace("\"invoice 42\"", "\"x\"" + " ".repeat(17_000));
+    HttpResponse<String> declared = api.submit("k-15", padded);
+    HttpResponse<String> chunked =
+        IntakeHttp.send(
+            api.request("/transactions")
+                .header("Content-Type", "application/json")
+                .header("Idempotency-Key", "k-15")
+                .POST(
+                    HttpRequest.BodyPublishers.ofInputStream(
+                        () -> new ByteArrayInputStream(padded.getBytes(StandardCharsets.UTF_8))))
+                .build());
+
+    assertProblem(declared, 413, "body-too-large");
+    assertProblem(chunked, 413, "body-too-large");
+    assertNothingStored();
+    assertThat(api.submit("k-15", payment(accountId, 100)).statusCode()).isEqualTo(202);
+  }
+
+  @Test
+  void recordsInsufficientFundsAsFailedAndReplaysTheRefusal() {
+    HttpResponse<String> refused = api.submit("k-16", payment(accountId, 100_001));
+    HttpResponse<String> replay = api.submit("k-16", payment(accountId, 100_001));
 
     assertThat(refused.statusCode()).isEqualTo(422);
-    JsonNode body = json.readTree(refused.body());
+    JsonNode body = json(refused);
     assertThat(body.get("state").asString()).isEqualTo("FAILED");
     assertThat(body.get("failure").get("code").asString()).isEqualTo("INSUFFICIENT_FUNDS");
     assertThat(replay.statusCode()).isEqualTo(422);
     assertThat(replay.headers().firstValue("Idempotent-Replay")).contains("true");
     assertThat(id(replay)).isEqualTo(id(refused));
     assertThat(reserved(accountId)).isZero();
+    assertThat(transactionCount()).isEqualTo(1);
   }
 
   @Test
@@ -184,119 +203,107 @@ class IntakeApiIT {
     var pool = Executors.newFixedThreadPool(16);
     List<Callable<HttpResponse<String>>> requests = new ArrayList<>();
     for (int i = 0; i < 50; i++) {
-      requests.add(() -> submit("k-11", payment(accountId, 900)));
+      requests.add(() -> api.submit("k-17", payment(accountId, 900)));
     }
     List<String> ids = new ArrayList<>();
+    int replays = 0;
     try {
       for (Future<HttpResponse<String>> response : pool.invokeAll(requests)) {
         assertThat(response.get().statusCode()).isEqualTo(202);
         ids.add(id(response.get()));
+        replays += response.get().headers().firstValue("Idempotent-Replay").isPresent() ? 1 : 0;
       }
     } finally {
       pool.shutdown();
     }
 
     assertThat(ids).hasSize(50).containsOnly(ids.get(0));
-    assertThat(transactionCount(clientId)).isEqualTo(1);
+    assertThat(replays).isEqualTo(49);
+    assertThat(transactionCount()).isEqualTo(1);
     assertThat(reserved(accountId)).isEqualTo(900);
+    assertThat(OutboxAudit.eventsFor(jdbc, ids.get(0))).containsExactly("TransactionRequested");
   }
 
   @Test
-  void aClientSeesOnlyItsOwnTransactionsAndMustAuthenticate() throws Exception {
-    String id = id(submit("k-12", payment(accountId, 100)));
-    String otherKey = "key-" + UUID.randomUUID();
-    newClient(otherKey);
+  void keysAreScopedToTheirClient() {
+    Client other = intake.admin().newClient("other");
+    UUID otherAccount = intake.admin().openAccount(other.id(), "EUR", 100_000);
 
-    HttpResponse<String> foreign =
-        send(HttpRequest.newBuilder(URI.create(baseUrl + "/transactions/" + id))
-            .header("Authorization", "Bearer " + otherKey).GET().build());
-    HttpResponse<String> anonymous =
-        send(HttpRequest.newBuilder(URI.create(baseUrl + "/transactions/" + id)).GET().build());
+    String mine = id(api.submit("shared-key", payment(accountId, 100)));
+    String theirs = id(intake.http(other.apiKey()).submit("shared-key", payment(otherAccount, 100)));
 
-    assertThat(foreign.statusCode()).isEqualTo(404);
-    assertThat(anonymous.statusCode()).isEqualTo(401);
-    assertProblem(anonymous, "unauthorized");
+    assertThat(theirs).isNotEqualTo(mine);
   }
 
   @Test
-  void findsATransactionByItsIdempotencyKey() throws Exception {
-    String id = id(submit("k-13", payment(accountId, 100)));
+  void aClientSeesOnlyItsOwnTransactionsAndMustAuthenticate() {
+    String id = id(api.submit("k-18", payment(accountId, 100)));
+    IntakeHttp other = intake.http(intake.admin().newClient("other").apiKey());
 
-    HttpResponse<String> byKey = get("/transactions?idempotencyKey=k-13");
+    assertProblem(other.get("/transactions/" + id), 404, "transaction-not-found");
+    assertProblem(other.get("/transactions?idempotencyKey=k-18"), 404, "transaction-not-found");
+    assertProblem(other.get("/accounts/" + accountId), 404, "account-not-found");
+    assertProblem(intake.http(null).get("/transactions/" + id), 401, "unauthorized");
+    assertProblem(intake.http("wrong-key").get("/transactions/" + id), 401, "unauthorized");
+    assertProblem(intake.http(TestIntake.ADMIN_KEY).get("/accounts"), 401, "unauthorized");
+  }
+
+  @Test
+  void findsATransactionByItsIdempotencyKey() {
+    String id = id(api.submit("k-19", payment(accountId, 100)));
+
+    HttpResponse<String> byKey = api.get("/transactions?idempotencyKey=k-19");
 
     assertThat(byKey.statusCode()).isEqualTo(200);
-    assertThat(json.readTree(byKey.body()).get("id").asString()).isEqualTo(id);
+    assertThat(json(byKey).get("id").asString()).isEqualTo(id);
+    assertProblem(api.get("/transactions?idempotencyKey=never-used"), 404, "transaction-not-found");
   }
 
-  private UUID newClient(String key) {
-    UUID id = UUID.randomUUID();
-    jdbc.update(
-        "INSERT INTO clients (id, name, api_key_hash, created_at) VALUES (?, ?, ?, ?)",
-        id, "client " + id, ApiKeys.hash(key), Timestamp.from(Instant.now()));
-    return id;
+  @Test
+  void showsBalanceReservedAndAvailableOfTheClientsAccounts() {
+    api.submit("k-20", payment(accountId, 2_500));
+
+    JsonNode account = json(api.get("/accounts/" + accountId));
+    JsonNode list = json(api.get("/accounts"));
+
+    assertThat(account.get("balance").asLong()).isEqualTo(100_000);
+    assertThat(account.get("reserved").asLong()).isEqualTo(2_500);
+    assertThat(account.get("available").asLong()).isEqualTo(97_500);
+    assertThat(list).hasSize(1);
+    assertThat(list.get(0).get("id").asString()).isEqualTo(accountId.toString());
   }
 
-  private UUID newAccount(UUID client, String currency, long balance) {
-    UUID id = UUID.randomUUID();
-    Timestamp now = Timestamp.from(Instant.now());
-    jdbc.update(
-        """
-        INSERT INTO accounts (id, client_id, currency, opening_balance, balance, reserved, version,
-                              created_at, updated_at)
-        VALUES (?, ?, ?, ?, ?, 0, 0, ?, ?)
-        """,
-        id, client, currency, balance, balance, now, now);
-    return id;
+  @Test
+  void answersEveryOtherErrorAsATypedProblem() {
+    assertProblem(api.get("/nowhere"), 404, "not-found");
+    assertProblem(api.post("/accounts", "{\"currency\": \"EUR\"}"), 405, "method-not-allowed");
+    assertProblem(api.get("/transactions/not-a-uuid"), 400, "invalid-parameter");
+    assertProblem(
+        IntakeHttp.send(
+            api.request("/transactions")
+                .header("Content-Type", "text/plain")
+                .header("Idempotency-Key", "k-21")
+                .POST(HttpRequest.BodyPublishers.ofString("hello"))
+                .build()),
+        415,
+        "unsupported-media-type");
+    assertNothingStored();
+  }
+
+  private void assertNothingStored() {
+    assertThat(transactionCount()).isZero();
+    assertThat(jdbc.queryForObject(
+            "SELECT count(*) FROM idempotency_keys WHERE client_id = ?", Integer.class, client.id()))
+        .isZero();
+    assertThat(reserved(accountId)).isZero();
   }
 
   private long reserved(UUID account) {
     return jdbc.queryForObject("SELECT reserved FROM accounts WHERE id = ?", Long.class, account);
   }
 
-  private int transactionCount(UUID client) {
-    return jdbc.queryForObject("SELECT count(*) FROM transactions WHERE client_id = ?", Integer.class, client);
-  }
-
-  private int keyCount(UUID client) {
+  private int transactionCount() {
     return jdbc.queryForObject(
-        "SELECT count(*) FROM idempotency_keys WHERE client_id = ?", Integer.class, client);
-  }
-
-  private static String payment(UUID account, long amount) {
-    return """
-        {"accountId": "%s", "amount": %d, "currency": "EUR",
-         "creditor": {"name": "ACME GmbH", "iban": "%s"}, "reference": "invoice 42"}
-        """
-        .formatted(account, amount, IBAN);
-  }
-
-  private String id(HttpResponse<String> response) {
-    return json.readTree(response.body()).get("id").asString();
-  }
-
-  private void assertProblem(HttpResponse<String> response, String type) {
-    assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
-        contentType -> assertThat(contentType).startsWith("application/problem+json"));
-    assertThat(json.readTree(response.body()).get("type").asString()).endsWith("/" + type);
-  }
-
-  private HttpRequest.Builder post(String body) {
-    return HttpRequest.newBuilder(URI.create(baseUrl + "/transactions"))
-        .header("Authorization", "Bearer " + apiKey)
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body));
-  }
-
-  private HttpResponse<String> submit(String key, String body) throws Exception {
-    return send(post(body).header("Idempotency-Key", key).build());
-  }
-
-  private HttpResponse<String> get(String path) throws Exception {
-    return send(HttpRequest.newBuilder(URI.create(baseUrl + path))
-        .header("Authorization", "Bearer " + apiKey).GET().build());
-  }
-
-  private HttpResponse<String> send(HttpRequest request) throws Exception {
-    return http.send(request, HttpResponse.BodyHandlers.ofString());
+        "SELECT count(*) FROM transactions WHERE client_id = ?", Integer.class, client.id());
   }
 }

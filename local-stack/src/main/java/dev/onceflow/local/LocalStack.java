@@ -4,6 +4,7 @@ import dev.onceflow.bank.BankSimulatorApplication;
 import dev.onceflow.infra.EmbeddedPostgresServer;
 import dev.onceflow.infra.InProcessKafka;
 import dev.onceflow.intake.IntakeApplication;
+import dev.onceflow.intake.demo.DemoData;
 import dev.onceflow.relay.OutboxRelayApplication;
 import dev.onceflow.worker.BankWorkerApplication;
 import dev.onceflow.worker.ops.OpsCommand;
@@ -20,6 +21,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
+import java.util.UUID;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +41,17 @@ public final class LocalStack implements AutoCloseable {
 
   /** The demo client's API key (seeded at start). */
   public static final String DEMO_API_KEY = "local-demo-key";
+
+  /** The demo client's id, for the admin API (for example to open it another account). */
+  public static final UUID DEMO_CLIENT_ID = DemoData.clientId();
+
+  /**
+   * The admin API's key ({@code /admin/**}) unless {@code --onceflow.admin.api-key} says otherwise.
+   * Well known, like the demo key: the local stack is for trying Onceflow, not for production.
+   */
+  public static final String ADMIN_API_KEY = "local-admin-key";
+
+  private static final String ADMIN_KEY_ARGUMENT = "--onceflow.admin.api-key=";
 
   private final LocalStackOptions options;
   private final EmbeddedPostgresServer postgres;
@@ -133,14 +146,19 @@ public final class LocalStack implements AutoCloseable {
     // On the very first start the relay creates the replication slot; outbox rows committed before
     // it exists would only reach Kafka through the sweeper's re-drive, so intake waits for it.
     awaitStreaming("outbox-relay", "http://localhost:" + options.relayPort() + "/actuator/health/outboxRelay");
-    start(
-        "intake-api",
-        IntakeApplication.application(),
-        "--server.port=" + options.intakePort(),
-        "--spring.datasource.url=" + postgres.jdbcUrl(),
-        "--onceflow.demo.enabled=true",
-        "--onceflow.demo.api-key=" + DEMO_API_KEY,
-        "--onceflow.demo.currencies=" + String.join(",", options.currencies()));
+    List<String> intake =
+        new ArrayList<>(
+            List.of(
+                "--server.port=" + options.intakePort(),
+                "--spring.datasource.url=" + postgres.jdbcUrl(),
+                "--onceflow.demo.enabled=true",
+                "--onceflow.demo.api-key=" + DEMO_API_KEY,
+                "--onceflow.demo.currencies=" + String.join(",", options.currencies())));
+    // A user's own --onceflow.admin.api-key reaches every service anyway; a second one would merge.
+    if (!userGaveAdminKey()) {
+      intake.add(ADMIN_KEY_ARGUMENT + ADMIN_API_KEY);
+    }
+    start("intake-api", IntakeApplication.application(), intake.toArray(String[]::new));
     start(
         "bank-worker",
         BankWorkerApplication.application(),
@@ -176,6 +194,21 @@ public final class LocalStack implements AutoCloseable {
       }
     }
     throw new IllegalStateException(name + " did not start streaming within 120 s (" + healthUrl + ")");
+  }
+
+  private boolean userGaveAdminKey() {
+    return options.springArguments().stream().anyMatch(arg -> arg.startsWith(ADMIN_KEY_ARGUMENT));
+  }
+
+  /** The admin key intake runs with: the user's, or {@link #ADMIN_API_KEY}. */
+  public String adminApiKey() {
+    String key = ADMIN_API_KEY;
+    for (String arg : options.springArguments()) {
+      if (arg.startsWith(ADMIN_KEY_ARGUMENT)) {
+        key = arg.substring(ADMIN_KEY_ARGUMENT.length());
+      }
+    }
+    return key;
   }
 
   private void start(String name, SpringApplicationBuilder application, String... args) {
@@ -216,6 +249,8 @@ public final class LocalStack implements AutoCloseable {
       return text.append(" Services not started (--infra-only).\n").append("=".repeat(86)).toString();
     }
     text.append("   intake API      %s   (API key: %s)%n".formatted(intakeUrl(), DEMO_API_KEY));
+    text.append("   admin API       %s/admin/clients   (admin key: %s)%n".formatted(intakeUrl(), adminApiKey()));
+    text.append("   API document    %s/openapi.yaml%n".formatted(intakeUrl()));
     text.append("   bank simulator  %s/payments (the ledger)%n".formatted(bankUrl()));
     text.append("   bank-worker     http://localhost:%d/actuator/health%n".formatted(options.workerPort()));
     text.append("   outbox-relay    http://localhost:%d/actuator/health%n".formatted(options.relayPort()));

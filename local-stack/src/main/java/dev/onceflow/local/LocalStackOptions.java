@@ -51,12 +51,15 @@ public record LocalStackOptions(
         --currencies=EUR,USD        one funded demo account per currency (EUR,USD,GBP)
         --help                      this text
       Any --spring.* / --onceflow.* argument is passed to every service.
+      The admin API (/admin/**) takes the admin key local-admin-key, or --onceflow.admin.api-key=KEY.
 
       Usage: java -jar onceflow-local.jar service NAME [--spring.property=value ...]
         runs one service as its own process: intake-api, outbox-relay, bank-worker or
         bank-simulator; its defaults point at the local stack's ports (start the infrastructure
         with --infra-only), and standard Spring properties change them, for example
         --server.port=8090 --management.server.port=8092 --spring.kafka.bootstrap-servers=host:9092
+        (intake-api with --onceflow.demo.enabled=true gets the admin key local-admin-key unless
+        --onceflow.admin.api-key is given; without demo mode, the admin API needs that key set)
 
       Usage: java -jar onceflow-local.jar ops COMMAND [flags]     (ops --help for the commands)
       """;

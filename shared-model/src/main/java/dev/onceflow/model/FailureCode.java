@@ -2,8 +2,10 @@ package dev.onceflow.model;
 
 /** Why a transaction ended FAILED; shown to clients as {@code failure.code}. */
 public enum FailureCode {
-  /** Available funds (balance minus reserved) did not cover the amount at intake. */
+  /** Available funds (balance minus reserved) did not cover the amount at intake or confirm. */
   INSUFFICIENT_FUNDS,
+  /** A draft was not confirmed within its time to live; nothing was ever reserved or sent. */
+  DRAFT_EXPIRED,
   /** The bank definitively refused the payment (for example 402 or 422). */
   DECLINED,
   /** The retry budget is spent and the bank confirmed it holds no payment for the key. */

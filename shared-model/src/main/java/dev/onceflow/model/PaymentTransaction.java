@@ -111,6 +111,19 @@ public class PaymentTransaction {
     this.updatedAt = now;
   }
 
+  /**
+   * Makes a not-yet-persisted transaction a {@link TransactionState#DRAFT}: nothing is reserved
+   * until the client confirms it, which it must do before {@code confirmBy}. A draft's {@code
+   * lease_until} holds that deadline.
+   */
+  public void keepAsDraft(Instant confirmBy) {
+    if (version != null) {
+      throw new IllegalStateException("only a new transaction can be kept as a draft");
+    }
+    this.state = TransactionState.DRAFT;
+    this.leaseUntil = confirmBy;
+  }
+
   /** Marks a not-yet-persisted transaction as refused at intake (nothing is reserved). */
   public void refuseAtIntake(FailureCode code, String detail) {
     if (version != null) {

@@ -11,6 +11,14 @@ import java.util.Set;
  */
 public enum TransactionState {
 
+  /**
+   * Created by the two-step flow and waiting for the client's confirm: nothing is reserved, no
+   * event is published, no worker ever touches it. The confirm makes it PENDING (funds reserved,
+   * event written) or FAILED (insufficient funds); a draft not confirmed in time becomes FAILED
+   * (draft expired).
+   */
+  DRAFT,
+
   /** Accepted at intake (or put back after a transient failure); waits for a worker to claim it. */
   PENDING,
 
@@ -21,13 +29,15 @@ public enum TransactionState {
   COMPLETED,
 
   /**
-   * Refused: insufficient funds at intake, declined by the bank, or retries exhausted with the bank
-   * confirming it holds no payment. Funds are released. Only an ops retry reopens it.
+   * Refused: insufficient funds at intake or at a draft's confirm, a draft not confirmed in time,
+   * declined by the bank, or retries exhausted with the bank confirming it holds no payment. Funds
+   * are released. Only an ops retry of a failure the bank caused reopens it.
    */
   FAILED;
 
   private static final Map<TransactionState, Set<TransactionState>> ALLOWED =
       Map.of(
+          DRAFT, EnumSet.of(PENDING, FAILED),
           PENDING, EnumSet.of(PROCESSING),
           PROCESSING, EnumSet.of(PENDING, COMPLETED, FAILED),
           COMPLETED, EnumSet.noneOf(TransactionState.class),
@@ -41,5 +51,14 @@ public enum TransactionState {
   /** Whether no worker will touch the transaction again (COMPLETED or FAILED). */
   public boolean isFinal() {
     return this == COMPLETED || this == FAILED;
+  }
+
+  /**
+   * Whether the transaction's amount is held in its account's {@code reserved}: from the moment it
+   * is accepted (PENDING) until it is final. A DRAFT holds nothing, so the money invariant reads
+   * {@code reserved = sum of amounts of PENDING and PROCESSING transactions}.
+   */
+  public boolean reservesFunds() {
+    return this == PENDING || this == PROCESSING;
   }
 }

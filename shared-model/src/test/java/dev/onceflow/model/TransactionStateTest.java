@@ -1,11 +1,13 @@
 package dev.onceflow.model;
 
 import static dev.onceflow.model.TransactionState.COMPLETED;
+import static dev.onceflow.model.TransactionState.DRAFT;
 import static dev.onceflow.model.TransactionState.FAILED;
 import static dev.onceflow.model.TransactionState.PENDING;
 import static dev.onceflow.model.TransactionState.PROCESSING;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.EnumSet;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -13,6 +15,8 @@ class TransactionStateTest {
 
   private static final Set<String> ALLOWED =
       Set.of(
+          "DRAFT->PENDING",
+          "DRAFT->FAILED",
           "PENDING->PROCESSING",
           "PROCESSING->PENDING",
           "PROCESSING->COMPLETED",
@@ -32,10 +36,23 @@ class TransactionStateTest {
 
   @Test
   void completedAndFailedAreFinal() {
-    assertThat(COMPLETED.isFinal()).isTrue();
-    assertThat(FAILED.isFinal()).isTrue();
-    assertThat(PENDING.isFinal()).isFalse();
-    assertThat(PROCESSING.isFinal()).isFalse();
+    assertThat(EnumSet.allOf(TransactionState.class).stream().filter(TransactionState::isFinal))
+        .containsExactlyInAnyOrder(COMPLETED, FAILED);
+  }
+
+  @Test
+  void onlyAcceptedUnfinishedTransactionsHoldFunds() {
+    assertThat(EnumSet.allOf(TransactionState.class).stream().filter(TransactionState::reservesFunds))
+        .containsExactlyInAnyOrder(PENDING, PROCESSING);
+    assertThat(DRAFT.reservesFunds()).isFalse();
+    assertThat(DRAFT.isFinal()).isFalse();
+  }
+
+  @Test
+  void nothingLeadsBackToADraft() {
+    for (TransactionState from : TransactionState.values()) {
+      assertThat(from.canBecome(DRAFT)).as(from + "->DRAFT").isFalse();
+    }
   }
 
   @Test

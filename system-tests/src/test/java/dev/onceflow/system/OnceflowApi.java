@@ -1,5 +1,6 @@
 package dev.onceflow.system;
 
+import dev.onceflow.local.LocalStack;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -31,18 +32,24 @@ final class OnceflowApi {
     this.apiKey = apiKey;
   }
 
-  /** Opens an account for the client and returns its id. */
+  /**
+   * Opens an account for the demo client ({@link LocalStack#DEMO_CLIENT_ID}, whose key is {@link
+   * LocalStack#DEMO_API_KEY}) through the admin API, with the local stack's admin key, and returns
+   * its id. Clients cannot open accounts themselves.
+   */
   UUID openAccount(String currency, long openingBalance) throws IOException, InterruptedException {
     HttpResponse<String> response =
         send(
-            authorized(URI.create(intakeUrl + "/accounts"))
+            HttpRequest.newBuilder(
+                    URI.create(intakeUrl + "/admin/clients/" + LocalStack.DEMO_CLIENT_ID + "/accounts"))
+                .header("Authorization", "Bearer " + LocalStack.ADMIN_API_KEY)
                 .header("Content-Type", "application/json")
                 .POST(
                     HttpRequest.BodyPublishers.ofString(
                         "{\"currency\":\"%s\",\"openingBalance\":%d}".formatted(currency, openingBalance)))
                 .build());
     if (response.statusCode() != 201) {
-      throw new IllegalStateException("cannot open an account: " + response.body());
+      throw new IllegalStateException("cannot open an account: " + response.statusCode() + " " + response.body());
     }
     return UUID.fromString(json(response).get("id").asString());
   }

@@ -2,6 +2,7 @@ package dev.onceflow.intake.client;
 
 import dev.onceflow.model.ApiClient;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.springframework.data.jpa.repository.Modifying;
@@ -11,9 +12,13 @@ import org.springframework.data.repository.query.Param;
 
 public interface ApiClientRepository extends Repository<ApiClient, UUID> {
 
+  Optional<ApiClient> findById(UUID id);
+
   Optional<ApiClient> findByApiKeyHash(String apiKeyHash);
 
-  /** Registers a client unless one with this id exists; returns the rows inserted. */
+  List<ApiClient> findAllByOrderByCreatedAtAscIdAsc();
+
+  /** Registers a client unless its id or key hash is taken; returns the rows inserted. */
   @Modifying
   @Query(
       value =

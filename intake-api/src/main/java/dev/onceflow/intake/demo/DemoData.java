@@ -23,7 +23,7 @@ import org.springframework.transaction.annotation.Transactional;
  */
 @Component
 @ConditionalOnBooleanProperty("onceflow.demo.enabled")
-class DemoData implements ApplicationRunner {
+public class DemoData implements ApplicationRunner {
 
   private static final Logger log = LoggerFactory.getLogger(DemoData.class);
 
@@ -50,8 +50,8 @@ class DemoData implements ApplicationRunner {
     this.clock = clock;
   }
 
-  /** The demo client's id: fixed, so restarts find the same client. */
-  static UUID clientId() {
+  /** The demo client's id: fixed, so restarts (and the admin API's callers) find the same client. */
+  public static UUID clientId() {
     return nameUuid("onceflow-demo-client");
   }
 

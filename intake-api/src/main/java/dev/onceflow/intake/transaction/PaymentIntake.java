@@ -12,6 +12,7 @@ import dev.onceflow.model.PaymentTransaction;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Optional;
 import java.util.UUID;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -20,6 +21,9 @@ import org.springframework.transaction.annotation.Transactional;
  * Turns a request with an Idempotency-Key into exactly one transaction. Everything happens in one
  * DB transaction: claim the key, reserve the funds, insert the transaction, write the outbox event.
  * Any refusal throws, which rolls back the claim too, so a refused request leaves nothing behind.
+ *
+ * <p>Drafts (the two-step flow) are created here too: same validation and key handling, but nothing
+ * is reserved and no event is written until {@link DraftConfirmation} confirms them.
  */
 @Service
 public class PaymentIntake {
@@ -56,30 +60,14 @@ public class PaymentIntake {
 
   @Transactional
   public Submission submit(AuthenticatedClient client, String key, SubmitPayment payment) {
-    // PostgreSQL keeps microseconds: the first answer must show what every later read shows.
-    Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+    Instant now = now();
     String fingerprint = payment.fingerprint();
     UUID transactionId = UUID.randomUUID();
-    int claimed =
-        keys.claim(
-            client.id(), key, fingerprint, transactionId, now, now.plus(properties.idempotencyKeyTtl()));
-    if (claimed == 0) {
-      return replay(client, key, fingerprint);
+    if (!claim(client, key, fingerprint, transactionId, now)) {
+      return replay(client, key, fingerprint, now);
     }
 
-    PaymentTransaction transaction =
-        new PaymentTransaction(
-            transactionId,
-            client.id(),
-            payment.accountId(),
-            payment.amount(),
-            payment.currency(),
-            payment.creditorName(),
-            payment.creditorIban(),
-            payment.reference(),
-            UUID.randomUUID().toString(),
-            now,
-            now.plus(properties.redriveAfter()));
+    PaymentTransaction transaction = newTransaction(transactionId, client, payment, now);
     int reserved =
         accounts.reserve(payment.accountId(), client.id(), payment.currency(), payment.amount(), now);
     if (reserved == 0) {
@@ -96,9 +84,63 @@ public class PaymentIntake {
     return new Submission(transaction, false);
   }
 
-  private Submission replay(AuthenticatedClient client, String key, String fingerprint) {
+  /**
+   * Creates a DRAFT: validated like a submission (the account must exist and hold the currency),
+   * but nothing is reserved and no event is written. With a key, the creation is idempotent like a
+   * submission (a key used for a submission cannot also create a draft); without one, every call
+   * creates a draft and its server-chosen id is what makes the confirm idempotent.
+   */
+  @Transactional
+  public Submission createDraft(AuthenticatedClient client, Optional<String> key, SubmitPayment payment) {
+    Instant now = now();
+    String fingerprint = payment.draftFingerprint();
+    UUID transactionId = UUID.randomUUID();
+    if (key.isPresent() && !claim(client, key.get(), fingerprint, transactionId, now)) {
+      return replay(client, key.get(), fingerprint, now);
+    }
+    accountOrRefuse(client, payment);
+    PaymentTransaction draft = newTransaction(transactionId, client, payment, now);
+    draft.keepAsDraft(now.plus(properties.draftTtl()));
+    transactions.save(draft);
+    return new Submission(draft, false);
+  }
+
+  private boolean claim(
+      AuthenticatedClient client, String key, String fingerprint, UUID transactionId, Instant now) {
+    int claimed =
+        keys.claim(
+            client.id(), key, fingerprint, transactionId, now, now.plus(properties.idempotencyKeyTtl()));
+    if (claimed > 1) {
+      throw new IllegalStateException(claimed + " rows claimed for one key: " + key);
+    }
+    return claimed == 1;
+  }
+
+  private PaymentTransaction newTransaction(
+      UUID transactionId, AuthenticatedClient client, SubmitPayment payment, Instant now) {
+    return new PaymentTransaction(
+        transactionId,
+        client.id(),
+        payment.accountId(),
+        payment.amount(),
+        payment.currency(),
+        payment.creditorName(),
+        payment.creditorIban(),
+        payment.reference(),
+        UUID.randomUUID().toString(),
+        now,
+        now.plus(properties.redriveAfter()));
+  }
+
+  private Instant now() {
+    // PostgreSQL keeps microseconds: the first answer must show what every later read shows.
+    return clock.instant().truncatedTo(ChronoUnit.MICROS);
+  }
+
+  private Submission replay(AuthenticatedClient client, String key, String fingerprint, Instant now) {
+    // The claim found a live row, and it stays live at least until `now`.
     IdempotencyKey existing =
-        keys.findById(new IdempotencyKey.Id(client.id(), key))
+        keys.findLive(client.id(), key, now)
             .orElseThrow(() -> new IllegalStateException("claimed key vanished: " + key));
     if (!existing.getRequestFingerprint().equals(fingerprint)) {
       throw ApiException.unprocessable(

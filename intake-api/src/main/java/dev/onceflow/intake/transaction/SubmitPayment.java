@@ -71,6 +71,18 @@ public record SubmitPayment(
    * different requests share a canonical form. Stored with the Idempotency-Key.
    */
   public String fingerprint() {
+    return sha256(canonical());
+  }
+
+  /**
+   * The fingerprint of the same content sent to create a draft: it differs from {@link
+   * #fingerprint()}, so a key used for one kind of request is refused (422) for the other.
+   */
+  public String draftFingerprint() {
+    return sha256(canonical().append("5:draft;"));
+  }
+
+  private StringBuilder canonical() {
     StringBuilder canonical = new StringBuilder();
     for (String field :
         new String[] {
@@ -79,10 +91,13 @@ public record SubmitPayment(
         }) {
       canonical.append(field.length()).append(':').append(field).append(';');
     }
+    return canonical;
+  }
+
+  private static String sha256(CharSequence text) {
     try {
       byte[] digest =
-          MessageDigest.getInstance("SHA-256")
-              .digest(canonical.toString().getBytes(StandardCharsets.UTF_8));
+          MessageDigest.getInstance("SHA-256").digest(text.toString().getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(digest);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every JVM has SHA-256", e);

@@ -1,35 +1,23 @@
 package dev.onceflow.intake.transaction;
 
-import dev.onceflow.intake.IntakeProperties;
 import dev.onceflow.intake.client.AuthenticatedClient;
-import dev.onceflow.model.IdempotencyKey;
 import dev.onceflow.model.PaymentTransaction;
 import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
 import org.springframework.stereotype.Service;
 
-/** Reads of a client's own transactions, including the long poll. */
+/** Reads of a client's own transactions. The long poll lives in {@link TransactionWatcher}. */
 @Service
 public class TransactionQueries {
 
-  private static final Duration POLL_INTERVAL = Duration.ofMillis(50);
-
   private final TransactionRepository transactions;
   private final IdempotencyKeyRepository keys;
-  private final IntakeProperties properties;
   private final Clock clock;
 
-  TransactionQueries(
-      TransactionRepository transactions,
-      IdempotencyKeyRepository keys,
-      IntakeProperties properties,
-      Clock clock) {
+  TransactionQueries(TransactionRepository transactions, IdempotencyKeyRepository keys, Clock clock) {
     this.transactions = transactions;
     this.keys = keys;
-    this.properties = properties;
     this.clock = clock;
   }
 
@@ -37,31 +25,9 @@ public class TransactionQueries {
     return transactions.findByIdAndClientId(id, client.id());
   }
 
+  /** The transaction the client's key names, unless the key has expired. */
   public Optional<PaymentTransaction> findByKey(AuthenticatedClient client, String key) {
-    return keys.findById(new IdempotencyKey.Id(client.id(), key))
+    return keys.findLive(client.id(), key, clock.instant())
         .flatMap(k -> transactions.findByIdAndClientId(k.getTransactionId(), client.id()));
-  }
-
-  /**
-   * The transaction once its state differs from what it was at the call, or as it is when {@code
-   * wait} (capped by configuration) has passed. A final transaction answers at once.
-   */
-  public Optional<PaymentTransaction> awaitChange(
-      AuthenticatedClient client, UUID id, Duration wait) throws InterruptedException {
-    Optional<PaymentTransaction> first = find(client, id);
-    if (first.isEmpty() || first.get().getState().isFinal()) {
-      return first;
-    }
-    Duration capped = wait.compareTo(properties.maxWait()) > 0 ? properties.maxWait() : wait;
-    Instant deadline = clock.instant().plus(capped);
-    Optional<PaymentTransaction> current = first;
-    while (clock.instant().isBefore(deadline)) {
-      Thread.sleep(POLL_INTERVAL.toMillis());
-      current = find(client, id);
-      if (current.isEmpty() || current.get().getState() != first.get().getState()) {
-        return current;
-      }
-    }
-    return current;
   }
 }

@@ -6,7 +6,8 @@ import org.springframework.http.HttpStatus;
 /** A refusal the client can act on; rendered as application/problem+json with a stable type. */
 public class ApiException extends RuntimeException {
 
-  private static final String BASE = "https://onceflow.dev/problems/";
+  /** Every problem type is this base plus a short, stable name. */
+  public static final String TYPE_BASE = "https://onceflow.dev/problems/";
 
   private final HttpStatus status;
   private final URI type;
@@ -15,12 +16,16 @@ public class ApiException extends RuntimeException {
   public ApiException(HttpStatus status, String type, String title, String detail) {
     super(detail);
     this.status = status;
-    this.type = URI.create(BASE + type);
+    this.type = URI.create(TYPE_BASE + type);
     this.title = title;
   }
 
   public static ApiException badRequest(String type, String title, String detail) {
     return new ApiException(HttpStatus.BAD_REQUEST, type, title, detail);
+  }
+
+  public static ApiException unauthorized(String detail) {
+    return new ApiException(HttpStatus.UNAUTHORIZED, "unauthorized", "Unauthorized", detail);
   }
 
   public static ApiException notFound(String type, String detail) {
@@ -29,6 +34,14 @@ public class ApiException extends RuntimeException {
 
   public static ApiException unprocessable(String type, String title, String detail) {
     return new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, type, title, detail);
+  }
+
+  public static ApiException bodyTooLarge(long maxBytes) {
+    return new ApiException(
+        HttpStatus.CONTENT_TOO_LARGE,
+        "body-too-large",
+        "Request body too large",
+        "The request body may be at most " + maxBytes + " bytes; nothing was stored.");
   }
 
   public HttpStatus status() {

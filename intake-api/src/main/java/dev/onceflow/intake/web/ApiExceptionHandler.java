@@ -1,21 +1,35 @@
 package dev.onceflow.intake.web;
 
 import java.net.URI;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.transaction.TransactionException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 
-/** Every error leaves as application/problem+json (RFC 9457) with a stable {@code type}. */
+/**
+ * Every error leaves as application/problem+json (RFC 9457) with a stable {@code type}: Onceflow's
+ * own refusals, Spring MVC's (404, 405, 415, ...: typed after their status), an unreachable
+ * database (503 with Retry-After) and anything unexpected (500, logged).
+ */
 @RestControllerAdvice
 class ApiExceptionHandler extends ResponseEntityExceptionHandler {
+
+  private static final Logger log = LoggerFactory.getLogger(ApiExceptionHandler.class);
+
+  /** Seconds a client should wait before retrying while PostgreSQL is unreachable. */
+  static final String RETRY_AFTER_SECONDS = "5";
 
   @ExceptionHandler(ApiException.class)
   ResponseEntity<ProblemDetail> handle(ApiException e) {
@@ -25,6 +39,9 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     ResponseEntity.BodyBuilder response = ResponseEntity.status(e.status());
     if (e.status() == HttpStatus.UNAUTHORIZED) {
       response.header(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
+    }
+    if (e.status() == HttpStatus.SERVICE_UNAVAILABLE) {
+      response.header(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS);
     }
     return response.body(problem);
   }
@@ -38,20 +55,74 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
             "Parameter '" + e.getName() + "' is not valid: " + e.getValue()));
   }
 
+  /**
+   * The database could not be reached. A DB transaction that began was rolled back with its
+   * connection, so nothing is half-written; in the rare case the commit itself went through before
+   * the connection broke, the client's retry with the same key replays it.
+   */
+  @ExceptionHandler({DataAccessException.class, TransactionException.class})
+  ResponseEntity<ProblemDetail> handleDatabase(RuntimeException e) {
+    if (DatabaseFailures.isUnavailable(e)) {
+      log.warn("Database unavailable: {}", e.getMessage());
+      return handle(
+          new ApiException(
+              HttpStatus.SERVICE_UNAVAILABLE,
+              "service-unavailable",
+              "Service unavailable",
+              "The database cannot be reached right now. Retry later with the same"
+                  + " Idempotency-Key: a retry never makes a second payment."));
+    }
+    return handleUnexpected(e);
+  }
+
+  @ExceptionHandler(Exception.class)
+  ResponseEntity<ProblemDetail> handleUnexpected(Exception e) {
+    log.error("Unexpected failure", e);
+    return handle(
+        new ApiException(
+            HttpStatus.INTERNAL_SERVER_ERROR,
+            "internal-error",
+            "Internal error",
+            "The request failed unexpectedly. If it carried an Idempotency-Key, retry it with the"
+                + " same key."));
+  }
+
   @Override
   protected ResponseEntity<Object> handleHttpMessageNotReadable(
       HttpMessageNotReadableException e,
       HttpHeaders headers,
       HttpStatusCode status,
       WebRequest request) {
-    ProblemDetail problem =
-        ProblemDetail.forStatusAndDetail(
-            HttpStatus.BAD_REQUEST,
-            "The request body is not valid JSON of the expected shape: "
-                + rootMessage(e));
-    problem.setType(URI.create("https://onceflow.dev/problems/malformed-body"));
-    problem.setTitle("Malformed request body");
-    return ResponseEntity.badRequest().body(problem);
+    for (Throwable cause = e; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+      if (cause instanceof BodyTooLargeException) {
+        return ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE)
+            .body(problem(HttpStatus.CONTENT_TOO_LARGE, "body-too-large", "Request body too large",
+                cause.getMessage() + "; nothing was stored."));
+      }
+    }
+    return ResponseEntity.badRequest()
+        .body(problem(HttpStatus.BAD_REQUEST, "malformed-body", "Malformed request body",
+            "The request body is not valid JSON of the expected shape: " + rootMessage(e)));
+  }
+
+  /** Spring MVC's own problems (404, 405, 415, ...) get a stable type named after their status. */
+  @Override
+  protected ResponseEntity<Object> createResponseEntity(
+      Object body, HttpHeaders headers, HttpStatusCode statusCode, WebRequest request) {
+    if (body instanceof ProblemDetail problem
+        && (problem.getType() == null || URI.create("about:blank").equals(problem.getType()))) {
+      HttpStatus status = HttpStatus.resolve(statusCode.value());
+      String name = status == null ? "http-" + statusCode.value() : status.name();
+      problem.setType(URI.create(ApiException.TYPE_BASE + name.toLowerCase(Locale.ROOT).replace('_', '-')));
+    }
+    return super.createResponseEntity(body, headers, statusCode, request);
+  }
+
+  private static ProblemDetail problem(HttpStatus status, String type, String title, String detail) {
+    ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
+    problem.setType(URI.create(ApiException.TYPE_BASE + type));
+    problem.setTitle(title);
+    return problem;
   }
 
   private static String rootMessage(Throwable e) {

@@ -2,28 +2,37 @@ package dev.onceflow.intake.transaction.web;
 
 import dev.onceflow.intake.IntakeProperties;
 import dev.onceflow.intake.client.AuthenticatedClient;
+import dev.onceflow.intake.transaction.DraftConfirmation;
+import dev.onceflow.intake.transaction.DraftConfirmation.Confirmation;
 import dev.onceflow.intake.transaction.IdempotencyKeyHeader;
 import dev.onceflow.intake.transaction.PaymentIntake;
 import dev.onceflow.intake.transaction.PaymentIntake.Submission;
 import dev.onceflow.intake.transaction.SubmitPayment;
 import dev.onceflow.intake.transaction.TransactionQueries;
+import dev.onceflow.intake.transaction.TransactionWatcher;
 import dev.onceflow.intake.web.ApiException;
 import dev.onceflow.model.PaymentTransaction;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.context.request.async.DeferredResult;
 
 @RestController
 @RequestMapping("/transactions")
@@ -31,13 +40,25 @@ class TransactionController {
 
   private static final Pattern PREFER_WAIT = Pattern.compile("(?:^|[,;\\s])wait\\s*=\\s*(\\d{1,6})\\b");
 
+  /** Beyond the wait itself: a poller tick, the final read, and a loaded machine. */
+  private static final Duration ASYNC_TIMEOUT_MARGIN = Duration.ofSeconds(15);
+
   private final PaymentIntake intake;
+  private final DraftConfirmation confirmation;
   private final TransactionQueries queries;
+  private final TransactionWatcher watcher;
   private final IntakeProperties properties;
 
-  TransactionController(PaymentIntake intake, TransactionQueries queries, IntakeProperties properties) {
+  TransactionController(
+      PaymentIntake intake,
+      DraftConfirmation confirmation,
+      TransactionQueries queries,
+      TransactionWatcher watcher,
+      IntakeProperties properties) {
     this.intake = intake;
+    this.confirmation = confirmation;
     this.queries = queries;
+    this.watcher = watcher;
     this.properties = properties;
   }
 
@@ -47,41 +68,71 @@ class TransactionController {
       @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey,
       @RequestBody(required = false) SubmitRequest request) {
     String key = IdempotencyKeyHeader.parse(idempotencyKey);
-    if (request == null) {
-      throw ApiException.badRequest(
-          "malformed-body", "Malformed request body", "A JSON payment request body is required.");
-    }
-    SubmitRequest.Creditor creditor =
-        request.creditor() == null ? new SubmitRequest.Creditor(null, null) : request.creditor();
-    SubmitPayment payment =
-        SubmitPayment.validate(
-            request.accountId(),
-            request.amount(),
-            properties.maxAmount(),
-            request.currency(),
-            creditor.name(),
-            creditor.iban(),
-            request.reference());
-    Submission submission = intake.submit(client, key, payment);
-    PaymentTransaction tx = submission.transaction();
-    ResponseEntity.BodyBuilder response =
-        ResponseEntity.status(submission.refused() ? HttpStatus.UNPROCESSABLE_CONTENT : HttpStatus.ACCEPTED)
-            .location(URI.create("/transactions/" + tx.getId()));
-    if (submission.replayed()) {
-      response.header("Idempotent-Replay", "true");
-    }
-    return response.body(TransactionView.of(tx));
+    Submission submission = intake.submit(client, key, validate(request));
+    HttpStatus status = submission.refused() ? HttpStatus.UNPROCESSABLE_CONTENT : HttpStatus.ACCEPTED;
+    return answer(status, submission);
   }
 
+  /**
+   * Step one of the two-step flow: a DRAFT, nothing reserved. The Idempotency-Key is optional here:
+   * without one, the server-created id returned is the anchor, and confirming it is idempotent.
+   */
+  @PostMapping("/drafts")
+  ResponseEntity<TransactionView> createDraft(
+      AuthenticatedClient client,
+      @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey,
+      @RequestBody(required = false) SubmitRequest request) {
+    Optional<String> key = Optional.ofNullable(idempotencyKey).map(IdempotencyKeyHeader::parse);
+    return answer(HttpStatus.CREATED, intake.createDraft(client, key, validate(request)));
+  }
+
+  /** Step two: DRAFT -> PENDING (funds reserved, event written), at most once whatever the retries. */
+  @PutMapping("/{id}/confirm")
+  ResponseEntity<TransactionView> confirm(AuthenticatedClient client, @PathVariable UUID id) {
+    Confirmation confirmed = confirmation.confirm(client, id);
+    return ResponseEntity.status(confirmed.refused() ? HttpStatus.UNPROCESSABLE_CONTENT : HttpStatus.OK)
+        .body(TransactionView.of(confirmed.transaction()));
+  }
+
+  /**
+   * With {@code Prefer: wait=N}, answers once the state changes or after N seconds (capped), from
+   * the shared {@link TransactionWatcher}: the request thread is released while it waits.
+   */
   @GetMapping("/{id}")
-  TransactionView get(
+  DeferredResult<ResponseEntity<TransactionView>> get(
       AuthenticatedClient client,
       @PathVariable UUID id,
-      @RequestHeader(name = "Prefer", required = false) String prefer)
-      throws InterruptedException {
-    Duration wait = preferredWait(prefer);
-    var tx = wait.isZero() ? queries.find(client, id) : queries.awaitChange(client, id, wait);
-    return tx.map(TransactionView::of).orElseThrow(() -> notFound(id.toString()));
+      @RequestHeader(name = "Prefer", required = false) String prefer) {
+    PaymentTransaction current = queries.find(client, id).orElseThrow(() -> notFound(id.toString()));
+    Optional<Duration> wait = preferredWait(prefer);
+    DeferredResult<ResponseEntity<TransactionView>> result =
+        new DeferredResult<>(wait.orElse(Duration.ZERO).plus(ASYNC_TIMEOUT_MARGIN).toMillis());
+    if (wait.isEmpty() || current.getState().isFinal()) {
+      result.setResult(view(current, wait));
+      return result;
+    }
+    CompletableFuture<PaymentTransaction> change =
+        watcher.awaitChange(id, current.getState(), wait.get());
+    change.whenComplete(
+        (changed, failure) -> {
+          if (failure == null && changed != null) {
+            result.setResult(view(changed, wait));
+          } else if (failure == null) {
+            result.setErrorResult(notFound(id.toString()));
+          } else {
+            result.setErrorResult(failure instanceof CompletionException ? failure.getCause() : failure);
+          }
+        });
+    result.onCompletion(() -> change.cancel(false));
+    result.onTimeout(
+        () ->
+            result.setErrorResult(
+                new ApiException(
+                    HttpStatus.SERVICE_UNAVAILABLE,
+                    "service-unavailable",
+                    "Service unavailable",
+                    "The wait could not be answered in time; poll again.")));
+    return result;
   }
 
   @GetMapping(params = "idempotencyKey")
@@ -92,12 +143,54 @@ class TransactionController {
         .orElseThrow(() -> notFound("for Idempotency-Key '" + idempotencyKey + "'"));
   }
 
-  private static Duration preferredWait(String prefer) {
+  private SubmitPayment validate(SubmitRequest request) {
+    if (request == null) {
+      throw ApiException.badRequest(
+          "malformed-body", "Malformed request body", "A JSON payment request body is required.");
+    }
+    SubmitRequest.Creditor creditor =
+        request.creditor() == null ? new SubmitRequest.Creditor(null, null) : request.creditor();
+    return SubmitPayment.validate(
+        request.accountId(),
+        request.amount(),
+        properties.maxAmount(),
+        request.currency(),
+        creditor.name(),
+        creditor.iban(),
+        request.reference());
+  }
+
+  private static ResponseEntity<TransactionView> answer(HttpStatus status, Submission submission) {
+    PaymentTransaction tx = submission.transaction();
+    ResponseEntity.BodyBuilder response =
+        ResponseEntity.status(status).location(URI.create("/transactions/" + tx.getId()));
+    if (submission.replayed()) {
+      response.header("Idempotent-Replay", "true");
+    }
+    return response.body(TransactionView.of(tx));
+  }
+
+  private static ResponseEntity<TransactionView> view(PaymentTransaction tx, Optional<Duration> wait) {
+    ResponseEntity.BodyBuilder response = ResponseEntity.ok();
+    wait.ifPresent(
+        applied ->
+            response
+                .header("Preference-Applied", "wait=" + applied.toSeconds())
+                .header(HttpHeaders.VARY, "Prefer"));
+    return response.body(TransactionView.of(tx));
+  }
+
+  /** The wait the client asked for, capped by {@code onceflow.intake.max-wait}; none for 0. */
+  private Optional<Duration> preferredWait(String prefer) {
     if (prefer == null) {
-      return Duration.ZERO;
+      return Optional.empty();
     }
     Matcher wait = PREFER_WAIT.matcher(prefer);
-    return wait.find() ? Duration.ofSeconds(Long.parseLong(wait.group(1))) : Duration.ZERO;
+    if (!wait.find() || Long.parseLong(wait.group(1)) == 0) {
+      return Optional.empty();
+    }
+    Duration asked = Duration.ofSeconds(Long.parseLong(wait.group(1)));
+    return Optional.of(asked.compareTo(properties.maxWait()) > 0 ? properties.maxWait() : asked);
   }
 
   private static ApiException notFound(String what) {

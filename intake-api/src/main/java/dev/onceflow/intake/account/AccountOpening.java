@@ -1,0 +1,47 @@
+package dev.onceflow.intake.account;
+
+import dev.onceflow.intake.client.ApiClientRepository;
+import dev.onceflow.intake.web.ApiException;
+import dev.onceflow.model.Account;
+import java.time.Clock;
+import java.time.temporal.ChronoUnit;
+import java.util.UUID;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/** Opens funded accounts for clients; an administrator's act, not a client's. */
+@Service
+public class AccountOpening {
+
+  private final AccountRepository accounts;
+  private final ApiClientRepository clients;
+  private final Clock clock;
+
+  AccountOpening(AccountRepository accounts, ApiClientRepository clients, Clock clock) {
+    this.accounts = accounts;
+    this.clients = clients;
+    this.clock = clock;
+  }
+
+  /** A new account of {@code clientId} holding {@code openingBalance} minor units. */
+  @Transactional
+  public Account open(UUID clientId, String currency, Long openingBalance) {
+    String code = Currencies.requireIso4217(currency);
+    if (openingBalance == null || openingBalance < 0) {
+      throw ApiException.badRequest(
+          "invalid-opening-balance",
+          "Invalid opening balance",
+          "'openingBalance' is required: zero or a positive integer of minor units.");
+    }
+    if (clients.findById(clientId).isEmpty()) {
+      throw ApiException.notFound("client-not-found", "No client " + clientId + ".");
+    }
+    return accounts.save(
+        new Account(
+            UUID.randomUUID(),
+            clientId,
+            code,
+            openingBalance,
+            clock.instant().truncatedTo(ChronoUnit.MICROS)));
+  }
+}

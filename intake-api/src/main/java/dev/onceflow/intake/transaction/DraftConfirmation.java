@@ -1,0 +1,132 @@
+package dev.onceflow.intake.transaction;
+
+import dev.onceflow.intake.IntakeProperties;
+import dev.onceflow.intake.account.AccountRepository;
+import dev.onceflow.intake.client.AuthenticatedClient;
+import dev.onceflow.intake.web.ApiException;
+import dev.onceflow.model.EventType;
+import dev.onceflow.model.FailureCode;
+import dev.onceflow.model.PaymentTransaction;
+import dev.onceflow.model.TransactionState;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.UUID;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The second step of the two-step flow: {@code PUT /transactions/{id}/confirm}. The confirm is
+ * idempotent by the transaction's id: only the request whose conditional UPDATE moves the row out
+ * of DRAFT reserves funds and writes the event; every other confirm, concurrent or later, changes
+ * nothing and answers the transaction as it now is.
+ */
+@Service
+public class DraftConfirmation {
+
+  /** What a confirm answers: the transaction as it stands after the request. */
+  public record Confirmation(PaymentTransaction transaction) {
+    /**
+     * Whether the draft was refused instead of confirmed (insufficient funds at the confirm, or
+     * expired): answered 422 to this and every later confirm.
+     */
+    public boolean refused() {
+      FailureCode code = transaction.getFailureCode();
+      return transaction.getState() == TransactionState.FAILED
+          && (code == FailureCode.INSUFFICIENT_FUNDS || code == FailureCode.DRAFT_EXPIRED);
+    }
+  }
+
+  private enum Outcome {
+    CONFIRMED,
+    REFUSED,
+    LOST_RACE
+  }
+
+  private final TransactionRepository transactions;
+  private final AccountRepository accounts;
+  private final Outbox outbox;
+  private final TransactionTemplate inTransaction;
+  private final IntakeProperties properties;
+  private final Clock clock;
+
+  DraftConfirmation(
+      TransactionRepository transactions,
+      AccountRepository accounts,
+      Outbox outbox,
+      PlatformTransactionManager transactionManager,
+      IntakeProperties properties,
+      Clock clock) {
+    this.transactions = transactions;
+    this.accounts = accounts;
+    this.outbox = outbox;
+    this.inTransaction = new TransactionTemplate(transactionManager);
+    this.properties = properties;
+    this.clock = clock;
+  }
+
+  public Confirmation confirm(AuthenticatedClient client, UUID id) {
+    PaymentTransaction current = find(client, id);
+    if (current.getState() == TransactionState.DRAFT) {
+      Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+      if (current.getLeaseUntil().isAfter(now)) {
+        inTransaction.execute(status -> {
+          Outcome outcome = confirmOrRefuse(current, now);
+          if (outcome == Outcome.LOST_RACE) {
+            // Another confirm or the expiry job moved the draft first: undo this reservation.
+            status.setRollbackOnly();
+          }
+          return outcome;
+        });
+      } else {
+        // Overdue but not yet swept: expire it now, so a late confirm never reserves anything.
+        transactions.expireDraft(id, now);
+      }
+    }
+    return new Confirmation(find(client, id));
+  }
+
+  /**
+   * Reserve first, then move the draft: the account row's lock serialises concurrent confirms, and
+   * the conditional UPDATE decides which of them owns the transition.
+   */
+  private Outcome confirmOrRefuse(PaymentTransaction draft, Instant now) {
+    UUID id = draft.getId();
+    UUID clientId = draft.getClientId();
+    if (changedOne(
+        accounts.reserve(draft.getAccountId(), clientId, draft.getCurrency(), draft.getAmount(), now), id)) {
+      if (!changedOne(transactions.confirmDraft(id, clientId, now, now.plus(properties.redriveAfter())), id)) {
+        return Outcome.LOST_RACE;
+      }
+      outbox.publish(EventType.TRANSACTION_REQUESTED, id, now);
+      return Outcome.CONFIRMED;
+    }
+    // The draft's account exists and holds its currency (checked when the draft was created), so
+    // 0 rows reserved means the available funds do not cover the amount.
+    long available =
+        accounts.findByIdAndClientId(draft.getAccountId(), clientId).orElseThrow().getAvailable();
+    String detail =
+        "Available funds " + available + " do not cover " + draft.getAmount() + " at the confirm.";
+    if (!changedOne(
+        transactions.refuseDraft(id, clientId, FailureCode.INSUFFICIENT_FUNDS.name(), detail, now), id)) {
+      return Outcome.LOST_RACE;
+    }
+    outbox.publish(EventType.TRANSACTION_FAILED, id, now);
+    return Outcome.REFUSED;
+  }
+
+  private PaymentTransaction find(AuthenticatedClient client, UUID id) {
+    return transactions
+        .findByIdAndClientId(id, client.id())
+        .orElseThrow(() -> ApiException.notFound("transaction-not-found", "No transaction " + id + "."));
+  }
+
+  /** 1 = done, 0 = someone else won; more is a bug, and throwing rolls everything back. */
+  private static boolean changedOne(int rows, UUID id) {
+    if (rows > 1) {
+      throw new IllegalStateException(rows + " rows changed confirming transaction " + id);
+    }
+    return rows == 1;
+  }
+}

@@ -1,0 +1,150 @@
+package dev.onceflow.intake;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.UUID;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** A client of a running intake-api over real HTTP, authenticated with one key. */
+final class IntakeHttp {
+
+  static final String IBAN = "DE89370400440532013000";
+
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+
+  private final String baseUrl;
+  private final String key;
+
+  IntakeHttp(String baseUrl, String key) {
+    this.baseUrl = baseUrl;
+    this.key = key;
+  }
+
+  /** A client registered through the admin API, with its API key. */
+  record Client(UUID id, String apiKey) {}
+
+  static String payment(UUID account, long amount) {
+    return payment(account, amount, "EUR");
+  }
+
+  static String payment(UUID account, long amount, String currency) {
+    return """
+        {"accountId": "%s", "amount": %d, "currency": "%s",
+         "creditor": {"name": "ACME GmbH", "iban": "%s"}, "reference": "invoice 42"}
+        """
+        .formatted(account, amount, currency, IBAN);
+  }
+
+  // --- admin API (this instance must hold the admin key) ---
+
+  Client newClient(String name) {
+    HttpResponse<String> created = post("/admin/clients", "{\"name\": \"" + name + "\"}");
+    require(created, 201);
+    JsonNode body = json(created);
+    return new Client(UUID.fromString(body.get("id").asString()), body.get("apiKey").asString());
+  }
+
+  UUID openAccount(UUID clientId, String currency, long openingBalance) {
+    HttpResponse<String> opened =
+        post(
+            "/admin/clients/" + clientId + "/accounts",
+            "{\"currency\": \"%s\", \"openingBalance\": %d}".formatted(currency, openingBalance));
+    require(opened, 201);
+    return UUID.fromString(json(opened).get("id").asString());
+  }
+
+  // --- client API ---
+
+  HttpResponse<String> submit(String idempotencyKey, String body) {
+    HttpRequest.Builder request = request("/transactions").header("Content-Type", "application/json");
+    if (idempotencyKey != null) {
+      request.header("Idempotency-Key", idempotencyKey);
+    }
+    return send(request.POST(HttpRequest.BodyPublishers.ofString(body)).build());
+  }
+
+  HttpResponse<String> draft(String idempotencyKey, String body) {
+    HttpRequest.Builder request =
+        request("/transactions/drafts").header("Content-Type", "application/json");
+    if (idempotencyKey != null) {
+      request.header("Idempotency-Key", idempotencyKey);
+    }
+    return send(request.POST(HttpRequest.BodyPublishers.ofString(body)).build());
+  }
+
+  HttpResponse<String> confirm(String transactionId) {
+    return send(
+        request("/transactions/" + transactionId + "/confirm")
+            .PUT(HttpRequest.BodyPublishers.noBody())
+            .build());
+  }
+
+  HttpResponse<String> get(String path) {
+    return send(request(path).GET().build());
+  }
+
+  HttpResponse<String> post(String path, String body) {
+    return send(
+        request(path)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build());
+  }
+
+  /** A GET with {@code Prefer: wait=N}. */
+  HttpResponse<String> await(String transactionId, int seconds) {
+    return send(
+        request("/transactions/" + transactionId)
+            .header("Prefer", "wait=" + seconds)
+            .timeout(Duration.ofSeconds(seconds + 30L))
+            .GET()
+            .build());
+  }
+
+  HttpRequest.Builder request(String path) {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(60));
+    if (key != null) {
+      request.header("Authorization", "Bearer " + key);
+    }
+    return request;
+  }
+
+  static HttpResponse<String> send(HttpRequest request) {
+    try {
+      return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static JsonNode json(HttpResponse<String> response) {
+    return JSON.readTree(response.body());
+  }
+
+  static String id(HttpResponse<String> response) {
+    return json(response).get("id").asString();
+  }
+
+  static String state(HttpResponse<String> response) {
+    return json(response).get("state").asString();
+  }
+
+  private static void require(HttpResponse<String> response, int status) {
+    if (response.statusCode() != status) {
+      throw new IllegalStateException(
+          "expected " + status + " but got " + response.statusCode() + ": " + response.body());
+    }
+  }
+}

@@ -1,0 +1,88 @@
+package dev.onceflow.intake;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.http.HttpResponse;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+import org.springframework.web.bind.annotation.RequestMethod;
+import org.springframework.web.method.HandlerMethod;
+import org.springframework.web.servlet.mvc.method.RequestMappingInfo;
+import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
+import org.yaml.snakeyaml.Yaml;
+
+/** The served OpenAPI document and the app's client API describe the same endpoints. */
+class OpenApiDocumentIT {
+
+  private static final Set<String> METHODS = Set.of("get", "put", "post", "delete", "patch", "head", "options");
+
+  private final TestIntake intake = TestIntake.shared();
+
+  @Test
+  void documentsEveryClientEndpointAndNothingElse() {
+    HttpResponse<String> served = intake.http(null).get("/openapi.yaml");
+    assertThat(served.statusCode()).isEqualTo(200);
+    assertThat(served.headers().firstValue("Content-Type"))
+        .hasValueSatisfying(type -> assertThat(type).startsWith("application/yaml"));
+
+    assertThat(documented(served.body())).isEqualTo(implemented()).isNotEmpty();
+  }
+
+  @Test
+  void isAnOpenApi3DocumentWhoseReferencesResolve() {
+    String document = intake.http(null).get("/openapi.yaml").body();
+    Map<String, Object> root = new Yaml().load(document);
+
+    assertThat(root.get("openapi").toString()).startsWith("3.");
+    assertThat(root).containsKeys("info", "paths", "components");
+    java.util.regex.Matcher refs = java.util.regex.Pattern.compile("\\$ref: '#/([^']+)'").matcher(document);
+    while (refs.find()) {
+      Object node = root;
+      for (String part : refs.group(1).split("/")) {
+        assertThat(node).as(refs.group(1)).isInstanceOf(Map.class);
+        node = ((Map<?, ?>) node).get(part);
+      }
+      assertThat(node).as("$ref " + refs.group(1)).isNotNull();
+    }
+  }
+
+  /** "METHOD /path/{}" for every operation of the document. */
+  @SuppressWarnings("unchecked")
+  private static Set<String> documented(String yaml) {
+    Map<String, Object> paths = (Map<String, Object>) new Yaml().<Map<String, Object>>load(yaml).get("paths");
+    Set<String> operations = new TreeSet<>();
+    paths.forEach(
+        (path, item) ->
+            ((Map<String, Object>) item)
+                .keySet()
+                .stream()
+                .filter(METHODS::contains)
+                .forEach(method -> operations.add(method.toUpperCase() + " " + normalise(path))));
+    return operations;
+  }
+
+  /** The same for every handler of the app, leaving out the admin API and Spring's /error. */
+  private Set<String> implemented() {
+    Set<String> operations = new TreeSet<>();
+    RequestMappingHandlerMapping mapping =
+        intake.context.getBean("requestMappingHandlerMapping", RequestMappingHandlerMapping.class);
+    for (Map.Entry<RequestMappingInfo, HandlerMethod> handler : mapping.getHandlerMethods().entrySet()) {
+      RequestMappingInfo info = handler.getKey();
+      for (String path : info.getPatternValues()) {
+        if (path.equals("/admin") || path.startsWith("/admin/") || path.equals("/error")) {
+          continue;
+        }
+        Set<RequestMethod> methods = info.getMethodsCondition().getMethods();
+        assertThat(methods).as(path + " must name its HTTP method").isNotEmpty();
+        methods.forEach(method -> operations.add(method.name() + " " + normalise(path)));
+      }
+    }
+    return operations;
+  }
+
+  private static String normalise(String path) {
+    return path.replaceAll("\\{[^}]+}", "{}");
+  }
+}

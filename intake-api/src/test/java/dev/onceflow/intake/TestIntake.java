@@ -1,0 +1,71 @@
+package dev.onceflow.intake;
+
+import dev.onceflow.infra.EmbeddedPostgresServer;
+import dev.onceflow.infra.SharedTestInfrastructure;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * An intake-api started as a user starts it, against a real PostgreSQL, on a free port. Most ITs
+ * share one ({@link #shared()}); a test that needs other settings starts its own.
+ */
+final class TestIntake implements AutoCloseable {
+
+  static final String ADMIN_KEY = "test-admin-key";
+
+  private static TestIntake shared;
+
+  final ConfigurableApplicationContext context;
+  final String baseUrl;
+  final JdbcTemplate jdbc;
+
+  private TestIntake(ConfigurableApplicationContext context) {
+    this.context = context;
+    this.baseUrl = "http://localhost:" + context.getEnvironment().getProperty("local.server.port");
+    this.jdbc = context.getBean(JdbcTemplate.class);
+  }
+
+  /**
+   * The intake most ITs share, on the shared PostgreSQL. Its scheduled jobs run hourly, so tests
+   * decide when a purge or an expiry happens (they call the jobs); small batches exercise batching.
+   */
+  static synchronized TestIntake shared() {
+    if (shared == null) {
+      shared =
+          start(
+              SharedTestInfrastructure.postgres(),
+              "--onceflow.admin.api-key=" + ADMIN_KEY,
+              "--onceflow.intake.key-purge-interval=1h",
+              "--onceflow.intake.draft-expiry-interval=1h",
+              "--onceflow.intake.expiry-batch-size=3");
+      OutboxAudit.install(shared.jdbc);
+    }
+    return shared;
+  }
+
+  /** A separate intake on {@code postgres} with these extra arguments; the caller closes it. */
+  static TestIntake start(EmbeddedPostgresServer postgres, String... arguments) {
+    List<String> args = new ArrayList<>();
+    args.add("--server.port=0");
+    args.add("--spring.datasource.url=" + postgres.jdbcUrl());
+    args.add("--spring.datasource.username=" + EmbeddedPostgresServer.USER);
+    args.add("--spring.main.banner-mode=off");
+    args.addAll(List.of(arguments));
+    return new TestIntake(IntakeApplication.application().run(args.toArray(String[]::new)));
+  }
+
+  IntakeHttp http(String apiKey) {
+    return new IntakeHttp(baseUrl, apiKey);
+  }
+
+  IntakeHttp admin() {
+    return new IntakeHttp(baseUrl, ADMIN_KEY);
+  }
+
+  @Override
+  public void close() {
+    context.close();
+  }
+}
