@@ -84,7 +84,7 @@ class RelayConfiguration {
 
   @Bean
   OutboxRelayHealthIndicator outboxRelayHealthIndicator(
-      OutboxRelayEngine engine, ReplicationSlotMonitor slot) {
-    return new OutboxRelayHealthIndicator(engine, slot);
+      OutboxRelayEngine engine, ReplicationSlotMonitor slot, KafkaPublisher publisher) {
+    return new OutboxRelayHealthIndicator(engine, slot, publisher);
   }
 }

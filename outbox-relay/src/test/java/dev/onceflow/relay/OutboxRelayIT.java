@@ -81,6 +81,7 @@ class OutboxRelayIT {
       Timer commitToAck =
           relay.meters().get("onceflow.relay.publish.latency").tag("since", "commit").timer();
       assertThat(commitToAck.count()).isEqualTo(events.size());
+      assertThat(relay.health().body()).contains("lastCommitToAckMillis", "lastPublishedAt");
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.onceflow.relay.cdc;
 
+import dev.onceflow.relay.publish.KafkaPublisher;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 
@@ -11,10 +12,13 @@ public final class OutboxRelayHealthIndicator implements HealthIndicator {
 
   private final OutboxRelayEngine engine;
   private final ReplicationSlotMonitor slot;
+  private final KafkaPublisher publisher;
 
-  public OutboxRelayHealthIndicator(OutboxRelayEngine engine, ReplicationSlotMonitor slot) {
+  public OutboxRelayHealthIndicator(
+      OutboxRelayEngine engine, ReplicationSlotMonitor slot, KafkaPublisher publisher) {
     this.engine = engine;
     this.slot = slot;
+    this.publisher = publisher;
   }
 
   @Override
@@ -24,6 +28,12 @@ public final class OutboxRelayHealthIndicator implements HealthIndicator {
     Health.Builder health = healthy ? Health.up() : Health.down();
     health.withDetail("state", status.state()).withDetail("restarts", status.restarts());
     slot.retainedWalBytes().ifPresent(bytes -> health.withDetail("retainedWalBytes", bytes));
+    KafkaPublisher.LastPublication last = publisher.lastPublication();
+    if (last != null) {
+      health
+          .withDetail("lastPublishedAt", last.at().toString())
+          .withDetail("lastCommitToAckMillis", last.commitToAckMillis());
+    }
     if (status.lastError() != null) {
       health.withDetail("lastError", status.lastError());
     }

@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.Timer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -182,6 +183,16 @@ public final class KafkaPublisher
     return new ProducerRecord<>(record.topic(), null, null, key, payload, headers);
   }
 
+  /** The latest acknowledged event: when, and how long after its commit (the relay's lag). */
+  public record LastPublication(Instant at, long commitToAckMillis) {}
+
+  private volatile LastPublication lastPublication;
+
+  /** Null until the first event is acknowledged. */
+  public LastPublication lastPublication() {
+    return lastPublication;
+  }
+
   private void recordPublished(SourceRecord record, long arrivedAt) {
     long now = clock.millis();
     Counter.builder("onceflow.relay.events.published")
@@ -191,11 +202,15 @@ public final class KafkaPublisher
         .increment();
     Object commitMicros =
         record.sourceOffset() == null ? null : record.sourceOffset().get(COMMIT_TIME_MICROS);
+    long lag;
     if (commitMicros instanceof Number micros) {
-      commitToAck.record(Math.max(0, now - micros.longValue() / 1000), TimeUnit.MILLISECONDS);
+      lag = Math.max(0, now - micros.longValue() / 1000);
+      commitToAck.record(lag, TimeUnit.MILLISECONDS);
     } else {
-      arrivalToAck.record(now - arrivedAt, TimeUnit.MILLISECONDS);
+      lag = now - arrivedAt;
+      arrivalToAck.record(lag, TimeUnit.MILLISECONDS);
     }
+    lastPublication = new LastPublication(Instant.ofEpochMilli(now), lag);
   }
 
   /** Called after the engine has stopped; a send still pending fails instead of blocking. */
