@@ -1,27 +1,15 @@
 package dev.onceflow.system;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.onceflow.infra.EmbeddedPostgresServer;
 import dev.onceflow.infra.SharedTestInfrastructure;
 import java.io.IOException;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import tools.jackson.databind.JsonNode;
 
 /**
  * {@code kill -9} of the local stack (the jar a user runs, as its own process) while payments are
@@ -61,66 +49,16 @@ class CrashRecoveryIT {
   @Test
   void everyAcceptedPaymentReachesAFinalStateAfterAKillDashNine() throws Exception {
     startStack();
-    UUID account = api.openAccount("EUR", 10_000_000);
-    Map<String, String> accepted = new ConcurrentHashMap<>(); // idempotency key -> transaction id
-    List<String> keys = new ArrayList<>();
-    for (int i = 0; i < 80; i++) {
-      keys.add("crash-" + i + "-" + account);
-    }
-
-    AtomicInteger next = new AtomicInteger();
-    ExecutorService clients = Executors.newFixedThreadPool(4);
-    for (int c = 0; c < 4; c++) {
-      clients.submit(
-          () -> {
-            for (int i = next.getAndIncrement(); i < keys.size(); i = next.getAndIncrement()) {
-              submitIgnoringFailures(keys.get(i), account, accepted);
-            }
-          });
-    }
-    await().atMost(Duration.ofSeconds(60)).until(() -> accepted.size() >= 25);
+    PaymentLoad load = new PaymentLoad(api, 10_000_000).start("crash", 80, 4, 1);
+    load.awaitAccepted(25, Duration.ofSeconds(60));
     stack.kill(); // SIGKILL, mid-flight
-    clients.shutdown();
-    assertThat(clients.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
-    int acceptedBeforeCrash = accepted.size();
+    load.awaitClients(Duration.ofSeconds(60));
 
     startStack();
     // Clients whose request died with the process retry it with the same key, as they should.
-    for (String key : keys) {
-      if (!accepted.containsKey(key)) {
-        submitIgnoringFailures(key, account, accepted);
-      }
-    }
+    load.retryUnanswered(3);
 
-    assertThat(acceptedBeforeCrash).isGreaterThanOrEqualTo(25);
-    assertThat(accepted).hasSize(keys.size());
-    long completed = 0;
-    for (String id : accepted.values()) {
-      JsonNode tx =
-          await()
-              .atMost(Duration.ofSeconds(120))
-              .pollInterval(Duration.ofMillis(200))
-              .until(() -> api.transactionUnchecked(id), t -> t.get("state").asString().matches("COMPLETED|FAILED"));
-      assertThat(tx.get("state").asString()).isEqualTo("COMPLETED");
-      assertThat(api.bankPaymentsFor(id)).hasSize(1);
-      completed += tx.get("amount").asLong();
-    }
-    JsonNode balances = api.account(account);
-    assertThat(balances.get("balance").asLong()).isEqualTo(10_000_000 - completed);
-    assertThat(balances.get("reserved").asLong()).isZero();
-  }
-
-  private void submitIgnoringFailures(String key, UUID account, Map<String, String> accepted) {
-    try {
-      HttpResponse<String> response = api.submit(key, OnceflowApi.payment(account, 1_000, "EUR"));
-      if (response.statusCode() == 202) {
-        accepted.put(key, api.json(response).get("id").asString());
-      }
-    } catch (IOException e) {
-      // the stack died under this request: the client does not know the outcome and retries later
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    load.assertEveryPaymentCompletedOnce(Duration.ofSeconds(120));
   }
 
   private void startStack() throws IOException {

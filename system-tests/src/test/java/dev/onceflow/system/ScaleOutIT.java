@@ -1,27 +1,17 @@
 package dev.onceflow.system;
 
-import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.onceflow.infra.EmbeddedPostgresServer;
 import dev.onceflow.infra.SharedTestInfrastructure;
 import java.io.IOException;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import tools.jackson.databind.JsonNode;
 
 /**
  * Production shape: PostgreSQL and Kafka, the bank, intake, two relays (active and standby) and
@@ -109,62 +99,25 @@ class ScaleOutIT {
           () -> JarProcess.get("http://localhost:" + port + "/actuator/health").contains("UP"));
     }
 
-    UUID account = api.openAccount("EUR", 10_000_000);
-    Map<String, String> accepted = new ConcurrentHashMap<>();
-    List<String> keys = new ArrayList<>();
-    for (int i = 0; i < 150; i++) {
-      keys.add("scale-" + i + "-" + account);
-    }
-    AtomicInteger next = new AtomicInteger();
-    ExecutorService clients = Executors.newFixedThreadPool(4);
-    for (int c = 0; c < 4; c++) {
-      clients.submit(
-          () -> {
-            for (int i = next.getAndIncrement(); i < keys.size(); i = next.getAndIncrement()) {
-              submitUntilAnswered(keys.get(i), account, accepted);
-            }
-          });
-    }
-    await().atMost(Duration.ofSeconds(120)).until(() -> accepted.size() >= 40);
+    PaymentLoad load = new PaymentLoad(api, 10_000_000).start("scale", 150, 4, 20);
+    load.awaitAccepted(40, Duration.ofSeconds(120));
     workers.get(0).kill();
-    await().atMost(Duration.ofSeconds(120)).until(() -> accepted.size() >= 80);
+    load.awaitAccepted(80, Duration.ofSeconds(120));
     activeRelay.kill();
-    clients.shutdown();
-    assertThat(clients.awaitTermination(5, TimeUnit.MINUTES)).isTrue();
-
+    load.awaitClients(Duration.ofMinutes(5));
     await()
         .atMost(Duration.ofSeconds(30))
         .until(() -> relayState(standbyPort).equals("RUNNING"));
-    assertThat(accepted).hasSize(keys.size());
 
     // No relay at all for a while: intake keeps accepting, and what it commits meanwhile is
     // delivered once a relay runs again (from the slot and the offsets it left behind).
     standbyRelay.kill();
-    for (int i = 0; i < 20; i++) {
-      String key = "while-no-relay-" + i + "-" + account;
-      keys.add(key);
-      submitUntilAnswered(key, account, accepted);
-    }
+    load.submitMore("while-no-relay", 20, 20);
     int restartedPort = SharedTestInfrastructure.freePort();
     JarProcess restartedRelay = relay("relay-restarted", restartedPort);
     restartedRelay.awaitReady(Duration.ofSeconds(180), () -> relayState(restartedPort).equals("RUNNING"));
-    assertThat(accepted).hasSize(keys.size());
-    long completed = 0;
-    for (String id : accepted.values()) {
-      JsonNode tx =
-          await()
-              .atMost(Duration.ofSeconds(120))
-              .pollInterval(Duration.ofMillis(200))
-              .until(
-                  () -> api.transactionUnchecked(id),
-                  t -> t.get("state").asString().matches("COMPLETED|FAILED"));
-      assertThat(tx.get("state").asString()).isEqualTo("COMPLETED");
-      assertThat(api.bankPaymentsFor(id)).hasSize(1);
-      completed += tx.get("amount").asLong();
-    }
-    JsonNode balances = api.account(account);
-    assertThat(balances.get("balance").asLong()).isEqualTo(10_000_000 - completed);
-    assertThat(balances.get("reserved").asLong()).isZero();
+
+    load.assertEveryPaymentCompletedOnce(Duration.ofSeconds(120));
   }
 
   private JarProcess relay(String name, int managementPort) throws IOException {
@@ -183,23 +136,6 @@ class ScaleOutIT {
     java.util.regex.Matcher state =
         java.util.regex.Pattern.compile("\"state\":\"(\\w+)\"").matcher(health);
     return state.find() ? state.group(1) : "UNKNOWN";
-  }
-
-  /** A client that retries with the same key until it gets an answer, as a careful one does. */
-  private void submitUntilAnswered(String key, UUID account, Map<String, String> accepted) {
-    for (int attempt = 0; attempt < 20 && !accepted.containsKey(key); attempt++) {
-      try {
-        HttpResponse<String> response = api.submit(key, OnceflowApi.payment(account, 1_000, "EUR"));
-        if (response.statusCode() == 202) {
-          accepted.put(key, api.json(response).get("id").asString());
-        }
-      } catch (IOException e) {
-        // no answer: retry with the same key
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
-    }
   }
 
   private JarProcess start(String name, String heap, String... args) throws IOException {
