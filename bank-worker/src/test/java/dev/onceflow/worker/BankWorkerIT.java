@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.onceflow.bank.BankSimulatorApplication;
-import dev.onceflow.infra.EmbeddedPostgresServer;
+import dev.onceflow.infra.PostgresServer;
 import dev.onceflow.infra.SharedTestInfrastructure;
 import dev.onceflow.model.EventType;
 import dev.onceflow.model.Topics;
@@ -64,7 +64,7 @@ class BankWorkerIT {
   private final List<ConfigurableApplicationContext> workers = new ArrayList<>();
   private final Map<ConfigurableApplicationContext, Integer> managementPorts = new HashMap<>();
 
-  private EmbeddedPostgresServer postgres;
+  private PostgresServer postgres;
   private String bootstrapServers;
   private ConfigurableApplicationContext bank;
   private String bankUrl;
@@ -120,7 +120,7 @@ class BankWorkerIT {
                 "server.port=" + SharedTestInfrastructure.freePort(),
                 "management.server.port=" + managementPort,
                 "spring.datasource.url=" + postgres.jdbcUrl(),
-                "spring.datasource.username=" + EmbeddedPostgresServer.USER,
+                "spring.datasource.username=" + PostgresServer.USER,
                 "spring.datasource.password=",
                 "spring.kafka.bootstrap-servers=" + bootstrapServers,
                 "onceflow.bank.base-url=" + bankUrl,

@@ -2,7 +2,7 @@ package dev.onceflow.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.onceflow.infra.EmbeddedPostgresServer;
+import dev.onceflow.infra.PostgresServer;
 import dev.onceflow.infra.SharedTestInfrastructure;
 import dev.onceflow.worker.ScriptedBank.Answer;
 import dev.onceflow.worker.TestDatabase.TransactionRow;
@@ -41,7 +41,7 @@ class SettlementOutcomesIT {
 
   @BeforeAll
   void start() throws Exception {
-    EmbeddedPostgresServer postgres = SharedTestInfrastructure.postgres();
+    PostgresServer postgres = SharedTestInfrastructure.postgres();
     bank = new ScriptedBank();
     worker =
         BankWorkerApplication.application()
@@ -49,7 +49,7 @@ class SettlementOutcomesIT {
                 "server.port=" + SharedTestInfrastructure.freePort(),
                 "management.server.port=" + SharedTestInfrastructure.freePort(),
                 "spring.datasource.url=" + postgres.jdbcUrl(),
-                "spring.datasource.username=" + EmbeddedPostgresServer.USER,
+                "spring.datasource.username=" + PostgresServer.USER,
                 "spring.datasource.password=",
                 "spring.kafka.bootstrap-servers=" + SharedTestInfrastructure.kafka().bootstrapServers(),
                 "spring.kafka.listener.auto-startup=false",

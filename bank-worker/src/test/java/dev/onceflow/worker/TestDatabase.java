@@ -2,7 +2,7 @@ package dev.onceflow.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.onceflow.infra.EmbeddedPostgresServer;
+import dev.onceflow.infra.PostgresServer;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -47,8 +47,8 @@ final class TestDatabase implements AutoCloseable {
   private final Map<String, List<String>> outboxEventsByTransaction = new HashMap<>();
 
   /** Connects; call only once the worker has migrated the schema. */
-  TestDatabase(EmbeddedPostgresServer postgres, String slot) throws SQLException {
-    this.db = DriverManager.getConnection(postgres.jdbcUrl(), EmbeddedPostgresServer.USER, "");
+  TestDatabase(PostgresServer postgres, String slot) throws SQLException {
+    this.db = DriverManager.getConnection(postgres.jdbcUrl(), PostgresServer.USER, "");
     this.slot = slot;
     try (var statement = db.createStatement()) {
       statement.execute("SELECT pg_create_logical_replication_slot('" + slot + "', 'test_decoding')");

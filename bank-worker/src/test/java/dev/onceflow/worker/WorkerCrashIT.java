@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.onceflow.bank.BankSimulatorApplication;
-import dev.onceflow.infra.EmbeddedPostgresServer;
+import dev.onceflow.infra.PostgresServer;
 import dev.onceflow.infra.SharedTestInfrastructure;
 import dev.onceflow.model.EventType;
 import dev.onceflow.model.Topics;
@@ -55,7 +55,7 @@ class WorkerCrashIT {
 
   private final JsonMapper json = JsonMapper.builder().build();
   private final HttpClient http = HttpClient.newHttpClient();
-  private EmbeddedPostgresServer postgres;
+  private PostgresServer postgres;
   private ConfigurableApplicationContext bank;
   private String bankUrl;
   private ConfigurableApplicationContext survivor;
@@ -113,7 +113,7 @@ class WorkerCrashIT {
             "server.port=" + SharedTestInfrastructure.freePort(),
             "management.server.port=" + SharedTestInfrastructure.freePort(),
             "spring.datasource.url=" + postgres.jdbcUrl(),
-            "spring.datasource.username=" + EmbeddedPostgresServer.USER,
+            "spring.datasource.username=" + PostgresServer.USER,
             "spring.datasource.password=",
             "spring.kafka.bootstrap-servers=" + SharedTestInfrastructure.kafka().bootstrapServers(),
             "spring.kafka.listener.auto-startup=" + running,

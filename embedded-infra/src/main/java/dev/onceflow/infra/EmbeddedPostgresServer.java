@@ -21,14 +21,12 @@ import org.slf4j.LoggerFactory;
  * A real PostgreSQL server from Maven artifacts (zonky), configured for logical replication and for
  * commits that are durable when acknowledged.
  */
-public final class EmbeddedPostgresServer implements AutoCloseable {
+public final class EmbeddedPostgresServer implements PostgresServer, AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(EmbeddedPostgresServer.class);
 
   /** The database Onceflow's services use. */
   public static final String DATABASE = "onceflow";
-
-  public static final String USER = "postgres";
 
   private final EmbeddedPostgres postgres;
 
@@ -118,9 +116,9 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     return postgres.getPort();
   }
 
-  /** JDBC URL of the Onceflow database. */
-  public String jdbcUrl() {
-    return "jdbc:postgresql://localhost:" + port() + "/" + DATABASE;
+  @Override
+  public String jdbcUrl(String database) {
+    return "jdbc:postgresql://localhost:" + port() + "/" + database;
   }
 
   @Override

@@ -19,7 +19,7 @@ import org.apache.kafka.server.common.MetadataVersion;
  * A real Kafka broker (combined KRaft broker and controller, Apache Kafka's own server classes) in
  * this JVM, on fixed ports so that other processes can connect to it.
  */
-public final class InProcessKafka implements AutoCloseable {
+public final class InProcessKafka implements KafkaBroker, AutoCloseable {
 
   private final KafkaRaftServer server;
   private final int port;
@@ -85,7 +85,7 @@ public final class InProcessKafka implements AutoCloseable {
     return port;
   }
 
-  /** The {@code bootstrap.servers} value for clients. */
+  @Override
   public String bootstrapServers() {
     return "localhost:" + port;
   }

@@ -20,9 +20,9 @@ class EmbeddedInfrastructureIT {
 
   @Test
   void postgresIsReadyForLogicalReplicationWithDurableCommits() throws Exception {
-    EmbeddedPostgresServer postgres = SharedTestInfrastructure.postgres();
+    PostgresServer postgres = SharedTestInfrastructure.postgres();
     try (var connection =
-            DriverManager.getConnection(postgres.jdbcUrl(), EmbeddedPostgresServer.USER, "");
+            DriverManager.getConnection(postgres.jdbcUrl(), PostgresServer.USER, "");
         var statement = connection.createStatement()) {
       var walLevel = statement.executeQuery("SHOW wal_level");
       walLevel.next();

@@ -1,6 +1,6 @@
 package dev.onceflow.intake;
 
-import dev.onceflow.infra.EmbeddedPostgresServer;
+import dev.onceflow.infra.PostgresServer;
 import dev.onceflow.infra.SharedTestInfrastructure;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,11 +46,11 @@ final class TestIntake implements AutoCloseable {
   }
 
   /** A separate intake on {@code postgres} with these extra arguments; the caller closes it. */
-  static TestIntake start(EmbeddedPostgresServer postgres, String... arguments) {
+  static TestIntake start(PostgresServer postgres, String... arguments) {
     List<String> args = new ArrayList<>();
     args.add("--server.port=0");
     args.add("--spring.datasource.url=" + postgres.jdbcUrl());
-    args.add("--spring.datasource.username=" + EmbeddedPostgresServer.USER);
+    args.add("--spring.datasource.username=" + PostgresServer.USER);
     args.add("--spring.main.banner-mode=off");
     args.addAll(List.of(arguments));
     return new TestIntake(IntakeApplication.application().run(args.toArray(String[]::new)));

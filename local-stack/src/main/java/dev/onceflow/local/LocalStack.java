@@ -229,6 +229,16 @@ public final class LocalStack implements AutoCloseable {
     return "http://localhost:" + options.bankPort();
   }
 
+  /** The bank worker's actuator (health, prometheus); intake and the bank serve theirs on their own port. */
+  public String workerManagementUrl() {
+    return "http://localhost:" + options.workerPort();
+  }
+
+  /** The outbox relay's actuator (health, prometheus): the relay's only HTTP port. */
+  public String relayManagementUrl() {
+    return "http://localhost:" + options.relayPort();
+  }
+
   public String bootstrapServers() {
     return kafka.bootstrapServers();
   }

@@ -1,5 +1,6 @@
 package dev.onceflow.relay;
 
+import dev.onceflow.relay.cdc.DebeziumTracing;
 import dev.onceflow.relay.cdc.OutboxConnectorConfig;
 import dev.onceflow.relay.cdc.OutboxRelayEngine;
 import dev.onceflow.relay.cdc.OutboxRelayHealthIndicator;
@@ -10,7 +11,9 @@ import dev.onceflow.relay.publish.KafkaPublisher;
 import dev.onceflow.relay.publish.RelayTopics;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
 import java.time.Clock;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceProperties;
 import org.springframework.context.annotation.Bean;
@@ -45,7 +48,10 @@ class RelayConfiguration {
       RelayTopics topics,
       KafkaPublisher publisher,
       Clock clock,
-      MeterRegistry meters) {
+      MeterRegistry meters,
+      ObjectProvider<OpenTelemetry> openTelemetry) {
+    // Here, not in a bean of its own: it must happen before the engine can start.
+    openTelemetry.ifAvailable(DebeziumTracing::install);
     var config =
         OutboxConnectorConfig.build(
             relay,

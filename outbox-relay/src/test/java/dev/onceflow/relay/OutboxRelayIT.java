@@ -9,7 +9,7 @@ import static dev.onceflow.relay.OutboxRows.requestedEvents;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.onceflow.infra.EmbeddedPostgresServer;
+import dev.onceflow.infra.PostgresServer;
 import dev.onceflow.infra.SharedTestInfrastructure;
 import dev.onceflow.model.EventType;
 import dev.onceflow.model.Topics;
@@ -33,14 +33,14 @@ class OutboxRelayIT {
 
   @BeforeAll
   static void startInfrastructure() {
-    EmbeddedPostgresServer postgres = SharedTestInfrastructure.postgres();
+    PostgresServer postgres = SharedTestInfrastructure.postgres();
     bootstrapServers = SharedTestInfrastructure.kafka().bootstrapServers();
     connections =
         Map.of(
             "spring.datasource.url",
             postgres.jdbcUrl(),
             "spring.datasource.username",
-            EmbeddedPostgresServer.USER,
+            PostgresServer.USER,
             "spring.kafka.bootstrap-servers",
             bootstrapServers);
     outbox = new OutboxRows(postgres.jdbcUrl());

@@ -5,7 +5,7 @@ import static dev.onceflow.relay.OutboxRows.requestedEvents;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.onceflow.infra.EmbeddedPostgresServer;
+import dev.onceflow.infra.PostgresServer;
 import dev.onceflow.infra.InProcessKafka;
 import dev.onceflow.infra.SharedTestInfrastructure;
 import dev.onceflow.model.TransactionEvent;
@@ -37,7 +37,7 @@ class OutboxRelayKafkaOutageIT {
 
   @Test
   void republishesRowsCommittedWhileKafkaWasUnreachableOnceItIsBack() throws Exception {
-    EmbeddedPostgresServer postgres = SharedTestInfrastructure.postgres();
+    PostgresServer postgres = SharedTestInfrastructure.postgres();
     String jdbcUrl = createDatabase(postgres);
     Path kafkaLog = Files.createTempDirectory("onceflow-test-relay-outage-kafka");
     int kafkaPort = SharedTestInfrastructure.freePort();
@@ -50,7 +50,7 @@ class OutboxRelayKafkaOutageIT {
             "spring.datasource.url",
             jdbcUrl,
             "spring.datasource.username",
-            EmbeddedPostgresServer.USER,
+            PostgresServer.USER,
             "spring.kafka.bootstrap-servers",
             kafka.bootstrapServers(),
             "onceflow.relay.slot-name",
@@ -88,9 +88,9 @@ class OutboxRelayKafkaOutageIT {
     }
   }
 
-  private static String createDatabase(EmbeddedPostgresServer postgres) throws Exception {
+  private static String createDatabase(PostgresServer postgres) throws Exception {
     try (var connection =
-            DriverManager.getConnection(postgres.jdbcUrl(), EmbeddedPostgresServer.USER, "");
+            DriverManager.getConnection(postgres.jdbcUrl(), PostgresServer.USER, "");
         var statement = connection.createStatement()) {
       var exists =
           statement.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + DATABASE + "'");
@@ -98,6 +98,6 @@ class OutboxRelayKafkaOutageIT {
         statement.execute("CREATE DATABASE " + DATABASE);
       }
     }
-    return "jdbc:postgresql://localhost:" + postgres.port() + "/" + DATABASE;
+    return postgres.jdbcUrl(DATABASE);
   }
 }

@@ -2,7 +2,7 @@ package dev.onceflow.relay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.onceflow.infra.EmbeddedPostgresServer;
+import dev.onceflow.infra.PostgresServer;
 import dev.onceflow.model.EventType;
 import dev.onceflow.model.TransactionEvent;
 import java.sql.Connection;
@@ -43,7 +43,7 @@ final class OutboxRows {
 
   void writeInOneTransaction(List<TransactionEvent> events) throws SQLException {
     try (Connection connection =
-        DriverManager.getConnection(jdbcUrl, EmbeddedPostgresServer.USER, "")) {
+        DriverManager.getConnection(jdbcUrl, PostgresServer.USER, "")) {
       connection.setAutoCommit(false);
       for (TransactionEvent event : events) {
         write(connection, event);
@@ -80,7 +80,7 @@ final class OutboxRows {
   /** Ends the sessions of the active relay: its advisory lock holder and its WAL sender. */
   void terminateRelaySessions() throws SQLException {
     try (Connection connection =
-            DriverManager.getConnection(jdbcUrl, EmbeddedPostgresServer.USER, "");
+            DriverManager.getConnection(jdbcUrl, PostgresServer.USER, "");
         var statement = connection.createStatement()) {
       statement.execute(
           """
@@ -95,7 +95,7 @@ final class OutboxRows {
   /** Writes WAL that the relay's publication does not carry; returns the WAL position after it. */
   String writeWalOutsideTheOutbox() throws SQLException {
     try (Connection connection =
-            DriverManager.getConnection(jdbcUrl, EmbeddedPostgresServer.USER, "");
+            DriverManager.getConnection(jdbcUrl, PostgresServer.USER, "");
         var statement = connection.createStatement()) {
       statement.execute("CREATE TABLE IF NOT EXISTS wal_filler (id serial PRIMARY KEY, body text)");
       statement.execute("INSERT INTO wal_filler (body) SELECT repeat('x', 200) FROM generate_series(1, 5000)");
@@ -108,7 +108,7 @@ final class OutboxRows {
   /** Whether the relay's slot has confirmed a position at or past {@code lsn}. */
   boolean slotConfirmedPast(String lsn) throws SQLException {
     try (Connection connection =
-            DriverManager.getConnection(jdbcUrl, EmbeddedPostgresServer.USER, "");
+            DriverManager.getConnection(jdbcUrl, PostgresServer.USER, "");
         var query =
             connection.prepareStatement(
                 "SELECT confirmed_flush_lsn >= CAST(? AS pg_lsn) FROM pg_replication_slots WHERE slot_name = 'onceflow_outbox'")) {

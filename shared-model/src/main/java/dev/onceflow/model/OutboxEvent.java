@@ -31,6 +31,10 @@ public class OutboxEvent {
   @Column(nullable = false)
   private String payload;
 
+  /** See {@link OutboxSpanContext}; null when the writer had no trace. */
+  @Column(name = OutboxSpanContext.COLUMN)
+  private String tracingSpanContext;
+
   protected OutboxEvent() {}
 
   public UUID getId() {
@@ -51,5 +55,9 @@ public class OutboxEvent {
 
   public String getPayload() {
     return payload;
+  }
+
+  public String getTracingSpanContext() {
+    return tracingSpanContext;
   }
 }

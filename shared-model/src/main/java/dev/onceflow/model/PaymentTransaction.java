@@ -48,6 +48,9 @@ public class PaymentTransaction {
   @Column(name = "external_key", nullable = false)
   private String externalKey;
 
+  @Column(name = "idempotency_key")
+  private String idempotencyKey;
+
   @Column(nullable = false)
   private int attempts;
 
@@ -80,6 +83,7 @@ public class PaymentTransaction {
   /**
    * A new transaction as intake records it.
    *
+   * @param idempotencyKey the client's Idempotency-Key; null for a draft created without one
    * @param redriveAt when the recovery sweeper re-enqueues it if no worker has claimed it by then
    */
   public PaymentTransaction(
@@ -92,6 +96,7 @@ public class PaymentTransaction {
       String creditorIban,
       String reference,
       String externalKey,
+      String idempotencyKey,
       Instant now,
       Instant redriveAt) {
     this.id = id;
@@ -104,6 +109,7 @@ public class PaymentTransaction {
     this.creditorIban = creditorIban;
     this.reference = reference;
     this.externalKey = externalKey;
+    this.idempotencyKey = idempotencyKey;
     this.attempts = 0;
     this.nextAttemptAt = now;
     this.leaseUntil = redriveAt;
@@ -172,6 +178,11 @@ public class PaymentTransaction {
 
   public String getExternalKey() {
     return externalKey;
+  }
+
+  /** The client's Idempotency-Key; null for a draft created without one. */
+  public String getIdempotencyKey() {
+    return idempotencyKey;
   }
 
   public int getAttempts() {

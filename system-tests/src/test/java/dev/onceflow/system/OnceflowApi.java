@@ -67,6 +67,16 @@ final class OnceflowApi {
   }
 
   HttpResponse<String> submit(String idempotencyKey, String body) throws IOException, InterruptedException {
+    return send(submission(idempotencyKey, body).build());
+  }
+
+  /** {@link #submit} as part of the client's trace: W3C {@code traceparent} header. */
+  HttpResponse<String> submit(String idempotencyKey, String body, String traceparent)
+      throws IOException, InterruptedException {
+    return send(submission(idempotencyKey, body).header("traceparent", traceparent).build());
+  }
+
+  private HttpRequest.Builder submission(String idempotencyKey, String body) {
     HttpRequest.Builder request =
         authorized(URI.create(intakeUrl + "/transactions"))
             .timeout(Duration.ofSeconds(30))
@@ -75,7 +85,7 @@ final class OnceflowApi {
     if (idempotencyKey != null) {
       request.header("Idempotency-Key", idempotencyKey);
     }
-    return send(request.build());
+    return request;
   }
 
   JsonNode transaction(String id) throws IOException, InterruptedException {

@@ -3,10 +3,17 @@ package dev.onceflow.system;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.onceflow.infra.SharedTestInfrastructure;
 import dev.onceflow.local.LocalStack;
 import dev.onceflow.local.LocalStackOptions;
+import dev.onceflow.model.LogContext;
 import dev.onceflow.model.Topics;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -14,8 +21,12 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -25,6 +36,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -149,6 +161,49 @@ class PaymentPipelineIT {
   }
 
   @Test
+  void carriesTheClientsTraceThroughOutboxAndKafkaToTheBankCallAndTheWorkerLogs() throws Exception {
+    String traceId = randomHex(32);
+    String clientSpanId = randomHex(16);
+    CapturingAppender workerLog = new CapturingAppender();
+    Logger worker = (Logger) LoggerFactory.getLogger("dev.onceflow.worker");
+    workerLog.start();
+    worker.addAppender(workerLog);
+    try {
+      UUID account = api.openAccount("EUR", 10_000);
+      String key = "traced-" + UUID.randomUUID();
+
+      HttpResponse<String> accepted =
+          api.submit(key, OnceflowApi.payment(account, 42, "EUR"), "00-" + traceId + "-" + clientSpanId + "-01");
+      assertThat(accepted.statusCode()).isEqualTo(202);
+      String id = api.json(accepted).get("id").asString();
+      awaitState(id, "COMPLETED");
+
+      List<JsonNode> payments = api.bankPaymentsFor(id);
+      assertThat(payments).hasSize(1);
+      // Same trace, the worker's own span: W3C version 00, sampled as the client asked.
+      assertThat(payments.get(0).get("traceparent").asString()).matches("00-" + traceId + "-[0-9a-f]{16}-01");
+      String externalKey = payments.get(0).get("idempotencyKey").asString();
+
+      // The outcome is logged right after its DB commit, which the poll above may have seen first.
+      List<ILoggingEvent> lines =
+          await()
+              .atMost(Duration.ofSeconds(10))
+              .until(
+                  () -> workerLog.linesAbout(id),
+                  about -> about.stream().anyMatch(line -> line.getFormattedMessage().contains("completed")));
+      assertThat(lines)
+          .allSatisfy(
+              line ->
+                  assertThat(line.getMDCPropertyMap())
+                      .containsEntry("traceId", traceId)
+                      .containsEntry(LogContext.IDEMPOTENCY_KEY, key)
+                      .containsEntry(LogContext.EXTERNAL_KEY, externalKey));
+    } finally {
+      worker.detachAppender(workerLog);
+    }
+  }
+
+  @Test
   void refusesBadInputClearlyAndStoresNothing() throws Exception {
     UUID account = api.openAccount("EUR", 5_000);
     String key = "bad-" + UUID.randomUUID();
@@ -206,6 +261,99 @@ class PaymentPipelineIT {
     for (String id : ids) {
       assertThat(api.transaction(id).get("updatedAt").asString()).isEqualTo(updatedAt.get(id));
     }
+  }
+
+  private static String randomHex(int digits) {
+    StringBuilder hex = new StringBuilder(digits);
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    while (hex.length() < digits) {
+      hex.append(Character.forDigit(random.nextInt(16), 16));
+    }
+    return hex.toString();
+  }
+
+  /**
+   * Keeps log lines with the logging context of the thread that wrote them: Logback reads an
+   * event's MDC lazily, which from the test thread would be the test thread's.
+   */
+  private static final class CapturingAppender extends ListAppender<ILoggingEvent> {
+
+    @Override
+    protected void append(ILoggingEvent event) {
+      event.prepareForDeferredProcessing();
+      super.append(event);
+    }
+
+    /** Lines logged under the transaction's id; doAppend holds this lock while it adds. */
+    synchronized List<ILoggingEvent> linesAbout(String transactionId) {
+      return list.stream()
+          .filter(line -> transactionId.equals(line.getMDCPropertyMap().get(LogContext.TRANSACTION_ID)))
+          .toList();
+    }
+  }
+
+  @Test
+  void exportsEveryMetricTheGrafanaDashboardQueries() throws Exception {
+    Map<String, String> services =
+        Map.of(
+            "intake-api", stack.intakeUrl(),
+            "outbox-relay", stack.relayManagementUrl(),
+            "bank-worker", stack.workerManagementUrl(),
+            "bank-simulator", stack.bankUrl());
+    HttpClient http = HttpClient.newHttpClient();
+    // Some meters appear on first use only: a payment through a failing bank registers the retry
+    // counter, and its completion once the bank heals the bank-call and outcome meters.
+    UUID account = api.openAccount("EUR", 10_000);
+    String id;
+    putFaults(http, "{\"errorRate\": 1}");
+    try {
+      id = api.json(api.submit("dashboard-" + UUID.randomUUID(), OnceflowApi.payment(account, 42, "EUR")))
+          .get("id")
+          .asString();
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> GrafanaDashboard.exported(http, stack.workerManagementUrl()).contains("onceflow_worker_retries_total"));
+    } finally {
+      putFaults(http, "{}");
+    }
+    awaitState(id, "COMPLETED");
+
+    Map<String, Set<String>> exported = new TreeMap<>();
+    for (Map.Entry<String, String> service : services.entrySet()) {
+      exported.put(service.getKey(), GrafanaDashboard.exported(http, service.getValue()));
+    }
+    Set<String> exportedByAny = new TreeSet<>();
+    exported.values().forEach(exportedByAny::addAll);
+    List<String> missing = new ArrayList<>();
+    GrafanaDashboard.metrics()
+        .forEach(
+            (metric, jobs) -> {
+              if (jobs.isEmpty() && !exportedByAny.contains(metric)) {
+                missing.add(metric);
+              }
+              jobs.stream()
+                  .filter(job -> !exported.getOrDefault(job, Set.of()).contains(metric))
+                  .forEach(job -> missing.add(metric + " (job " + job + ")"));
+            });
+
+    assertThat(GrafanaDashboard.metrics()).isNotEmpty();
+    assertThat(missing)
+        .as("queried by %s but not exported; exported with the same prefix: %s", GrafanaDashboard.FILE,
+            exportedByAny.stream()
+                .filter(name -> missing.stream().anyMatch(m -> name.startsWith(m.replaceAll("^([a-z]+_[a-z]+).*", "$1"))))
+                .toList())
+        .isEmpty();
+  }
+
+  private static void putFaults(HttpClient http, String faults) throws Exception {
+    HttpResponse<String> response =
+        http.send(
+            HttpRequest.newBuilder(URI.create(stack.bankUrl() + "/faults"))
+                .header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(faults))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
   }
 
   private static JsonNode awaitState(String id, String state) {

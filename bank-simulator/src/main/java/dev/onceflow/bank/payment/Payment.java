@@ -11,6 +11,8 @@ import java.time.Instant;
  *     its key is sent again; null when settled
  * @param calls how many calls for the key reached the ledger, the first one included (calls that an
  *     injected fault refused before executing are not counted)
+ * @param traceparent the W3C {@code traceparent} header of the first call, null if it had none:
+ *     how a payment here is matched to the trace its client started
  */
 public record Payment(
     String paymentId,
@@ -23,7 +25,8 @@ public record Payment(
     String declineReason,
     Integer declineStatus,
     int calls,
-    Instant createdAt) {
+    Instant createdAt,
+    String traceparent) {
 
   public static final String SETTLED = "SETTLED";
   public static final String DECLINED = "DECLINED";
@@ -40,6 +43,7 @@ public record Payment(
         declineReason,
         declineStatus,
         newCalls,
-        createdAt);
+        createdAt,
+        traceparent);
   }
 }

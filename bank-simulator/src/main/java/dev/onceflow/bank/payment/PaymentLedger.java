@@ -58,14 +58,16 @@ public class PaymentLedger {
    * Per-key atomic: concurrent calls with one key execute it once.
    */
   public Outcome pay(String key, PaymentRequest request) {
-    return pay(key, request, null);
+    return pay(key, request, null, null);
   }
 
   /**
    * Like {@link #pay(String, PaymentRequest)}, but a first call for {@code key} is refused with
-   * {@code decline} (when not null) and the refusal is stored: later calls get it again.
+   * {@code decline} (when not null) and the refusal is stored: later calls get it again. The first
+   * call's {@code traceparent} (may be null) is kept with the payment.
    */
-  public Outcome pay(String key, PaymentRequest request, FaultPlan.Decline decline) {
+  public Outcome pay(
+      String key, PaymentRequest request, FaultPlan.Decline decline, String traceparent) {
     Outcome[] outcome = new Outcome[1];
     entries.compute(
         key,
@@ -83,7 +85,8 @@ public class PaymentLedger {
                     decline == null ? null : decline.reason(),
                     decline == null ? null : decline.status(),
                     1,
-                    clock.instant());
+                    clock.instant(),
+                    traceparent);
             outcome[0] = new Outcome.Executed(payment);
             return append(new Entry(request, payment));
           }

@@ -1,6 +1,8 @@
 package dev.onceflow.worker.bank;
 
+import io.micrometer.observation.ObservationRegistry;
 import java.net.http.HttpClient;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.client.JdkClientHttpRequestFactory;
@@ -10,7 +12,7 @@ import org.springframework.web.client.RestClient;
 class BankClientConfiguration {
 
   @Bean
-  RestClient bankRestClient(BankProperties properties) {
+  RestClient bankRestClient(BankProperties properties, ObjectProvider<ObservationRegistry> observations) {
     HttpClient http =
         HttpClient.newBuilder()
             .connectTimeout(properties.connectTimeout())
@@ -20,6 +22,12 @@ class BankClientConfiguration {
             .build();
     JdkClientHttpRequestFactory requestFactory = new JdkClientHttpRequestFactory(http);
     requestFactory.setReadTimeout(properties.readTimeout());
-    return RestClient.builder().baseUrl(properties.baseUrl()).requestFactory(requestFactory).build();
+    return RestClient.builder()
+        .baseUrl(properties.baseUrl())
+        .requestFactory(requestFactory)
+        // Observed calls carry the current trace as a traceparent header: the bank's side of a
+        // payment can be found by the trace id the client sent to intake.
+        .observationRegistry(observations.getIfAvailable(() -> ObservationRegistry.NOOP))
+        .build();
   }
 }

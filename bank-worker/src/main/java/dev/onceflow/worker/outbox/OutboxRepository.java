@@ -13,10 +13,11 @@ interface OutboxRepository extends Repository<OutboxEvent, UUID> {
       nativeQuery = true,
       value =
           """
-          INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload)
-          VALUES (:id, :aggregateType, :aggregateId, :type, CAST(:payload AS jsonb))
+          INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload, tracingspancontext)
+          VALUES (:id, :aggregateType, :aggregateId, :type, CAST(:payload AS jsonb), :spanContext)
           """)
-  int insertEvent(UUID id, String aggregateType, String aggregateId, String type, String payload);
+  int insertEvent(
+      UUID id, String aggregateType, String aggregateId, String type, String payload, String spanContext);
 
   @Modifying
   @Query(

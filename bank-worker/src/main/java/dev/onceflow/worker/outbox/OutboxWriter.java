@@ -1,9 +1,16 @@
 package dev.onceflow.worker.outbox;
 
 import dev.onceflow.model.EventType;
+import dev.onceflow.model.OutboxSpanContext;
 import dev.onceflow.model.TransactionEvent;
+import io.micrometer.tracing.TraceContext;
+import io.micrometer.tracing.Tracer;
+import io.micrometer.tracing.propagation.Propagator;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.UUID;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
@@ -15,10 +22,16 @@ public class OutboxWriter {
 
   private final OutboxRepository outbox;
   private final JsonMapper json;
+  private final Tracer tracer;
+  private final Propagator propagator;
 
-  public OutboxWriter(OutboxRepository outbox, JsonMapper json) {
+  public OutboxWriter(
+      OutboxRepository outbox, JsonMapper json, Tracer tracer, ObjectProvider<Propagator> propagator) {
     this.outbox = outbox;
     this.json = json;
+    this.tracer = tracer;
+    // With tracing switched off Spring Boot provides a no-op Tracer but no Propagator.
+    this.propagator = propagator.getIfAvailable(() -> Propagator.NOOP);
   }
 
   /** Appends one event about {@code transactionId}; only valid inside a DB transaction. */
@@ -31,7 +44,8 @@ public class OutboxWriter {
             type.stream(),
             transactionId.toString(),
             type.wireName(),
-            json.writeValueAsString(event));
+            json.writeValueAsString(event),
+            currentSpanContext());
     if (inserted != 1) {
       throw new IllegalStateException("outbox insert wrote " + inserted + " rows");
     }
@@ -39,5 +53,19 @@ public class OutboxWriter {
     // table never grows.
     outbox.deleteEvent(event.eventId());
     return event;
+  }
+
+  /**
+   * The trace the worker is in (the payment's, continued from the request record), so that
+   * consumers of the outcome event continue it too.
+   */
+  private String currentSpanContext() {
+    TraceContext context = tracer.currentTraceContext().context();
+    if (context == null) {
+      return null;
+    }
+    Map<String, String> headers = new LinkedHashMap<>();
+    propagator.inject(context, headers, Map::put);
+    return OutboxSpanContext.encode(headers);
   }
 }

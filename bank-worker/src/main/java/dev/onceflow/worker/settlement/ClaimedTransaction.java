@@ -11,6 +11,7 @@ import java.util.UUID;
  * @param version the row's version after the claim: every outcome UPDATE requires it, so a worker
  *     whose lease was taken over loses
  * @param attempts the claim's attempt number (1 for the first)
+ * @param idempotencyKey the client's Idempotency-Key (for the logs; the bank gets externalKey)
  * @param firstAttemptAt when the first claim of the current round of attempts was made; the
  *     worker's deadline counts from it
  */
@@ -25,6 +26,7 @@ record ClaimedTransaction(
     String creditorIban,
     String reference,
     String externalKey,
+    String idempotencyKey,
     Instant firstAttemptAt) {
 
   static ClaimedTransaction of(PaymentTransaction row, Instant firstAttemptAt) {
@@ -39,6 +41,7 @@ record ClaimedTransaction(
         row.getCreditorIban(),
         row.getReference(),
         row.getExternalKey(),
+        row.getIdempotencyKey(),
         firstAttemptAt);
   }
 

@@ -82,6 +82,7 @@ public class SettlementProcessor {
       return;
     }
     ClaimedTransaction tx = claimed.get();
+    TransactionLogContext.describe(tx.idempotencyKey(), tx.externalKey());
     // Checked before the budget: once past the deadline, only time tells when a lookup may confirm
     // that no payment exists, however many claims the lookups themselves have used.
     Instant deadlineAt = tx.firstAttemptAt().plus(deadline);
@@ -191,6 +192,7 @@ public class SettlementProcessor {
 
   private void complete(ClaimedTransaction tx, String bankReference) {
     if (transitions.complete(tx, bankReference, clock.instant())) {
+      log.info("Transaction {} completed: the bank settled it as payment {}", tx.id(), bankReference);
       metrics.outcome("completed");
     } else {
       leaseLost(tx, "COMPLETED");
@@ -199,6 +201,7 @@ public class SettlementProcessor {
 
   private void fail(ClaimedTransaction tx, FailureCode code, String detail) {
     if (transitions.fail(tx, code, detail, clock.instant())) {
+      log.info("Transaction {} failed ({}): {}", tx.id(), code, detail);
       metrics.outcome("failed");
     } else {
       leaseLost(tx, "FAILED");

@@ -82,13 +82,17 @@ class SettlementTransitions {
     return changedOne(transactions.retryLater(tx.id(), tx.version(), nextAttemptAt, now), tx.id());
   }
 
-  /** Why a claim found nothing to do; for metrics only, so a racy read is fine. */
+  /**
+   * Why a claim found nothing to do; for metrics and logs only, so a racy read is fine. Names the
+   * row's keys in the logging context on the way, since the row is read anyway.
+   */
   @Transactional(readOnly = true)
   public String skipReason(UUID id, Instant now) {
     Optional<PaymentTransaction> row = transactions.findById(id);
     if (row.isEmpty()) {
       return "unknown-transaction";
     }
+    TransactionLogContext.describe(row.get().getIdempotencyKey(), row.get().getExternalKey());
     TransactionState state = row.get().getState();
     if (state.isFinal()) {
       return "final";

@@ -51,7 +51,9 @@ class TransactionRequestListener {
       ack.acknowledge();
       return;
     }
-    processor.process(event.transactionId());
+    try (TransactionLogContext ignored = TransactionLogContext.open(event.transactionId())) {
+      processor.process(event.transactionId());
+    }
     ack.acknowledge();
   }
 

@@ -2,7 +2,7 @@ package dev.onceflow.worker.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.onceflow.infra.EmbeddedPostgresServer;
+import dev.onceflow.infra.PostgresServer;
 import dev.onceflow.infra.SharedTestInfrastructure;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 /** The ops commands against a real PostgreSQL: what they change, what they refuse, what they audit. */
 class OpsCommandIT {
 
-  private static EmbeddedPostgresServer postgres;
+  private static PostgresServer postgres;
   private static Connection db;
   private static UUID client;
 
@@ -32,11 +32,11 @@ class OpsCommandIT {
   static void migrate() throws SQLException {
     postgres = SharedTestInfrastructure.postgres();
     Flyway.configure()
-        .dataSource(postgres.jdbcUrl(), EmbeddedPostgresServer.USER, "")
+        .dataSource(postgres.jdbcUrl(), PostgresServer.USER, "")
         .locations("classpath:db/migration")
         .load()
         .migrate();
-    db = DriverManager.getConnection(postgres.jdbcUrl(), EmbeddedPostgresServer.USER, "");
+    db = DriverManager.getConnection(postgres.jdbcUrl(), PostgresServer.USER, "");
     client = UUID.randomUUID();
     execute(
         "INSERT INTO clients (id, name, api_key_hash, created_at) VALUES (?, 'ops', ?, now())",

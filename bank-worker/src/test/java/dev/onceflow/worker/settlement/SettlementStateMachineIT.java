@@ -3,7 +3,7 @@ package dev.onceflow.worker.settlement;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.onceflow.bank.BankSimulatorApplication;
-import dev.onceflow.infra.EmbeddedPostgresServer;
+import dev.onceflow.infra.PostgresServer;
 import dev.onceflow.infra.SharedTestInfrastructure;
 import dev.onceflow.model.FailureCode;
 import dev.onceflow.model.TransactionState;
@@ -94,14 +94,14 @@ class SettlementStateMachineIT {
 
   @BeforeContainer
   static void start() throws Exception {
-    EmbeddedPostgresServer postgres = SharedTestInfrastructure.postgres();
+    PostgresServer postgres = SharedTestInfrastructure.postgres();
     // A database of its own: the sweeper's view of "every stale row" is then this test's rows only.
-    try (Connection admin = DriverManager.getConnection(postgres.jdbcUrl(), EmbeddedPostgresServer.USER, "");
+    try (Connection admin = DriverManager.getConnection(postgres.jdbcUrl(), PostgresServer.USER, "");
         var statement = admin.createStatement()) {
       statement.execute("DROP DATABASE IF EXISTS settlement_properties");
       statement.execute("CREATE DATABASE settlement_properties");
     }
-    String url = "jdbc:postgresql://localhost:" + postgres.port() + "/settlement_properties";
+    String url = postgres.jdbcUrl("settlement_properties");
 
     int bankPort = SharedTestInfrastructure.freePort();
     bank =
@@ -127,7 +127,7 @@ class SettlementStateMachineIT {
                 "server.port=" + SharedTestInfrastructure.freePort(),
                 "management.server.port=" + SharedTestInfrastructure.freePort(),
                 "spring.datasource.url=" + url,
-                "spring.datasource.username=" + EmbeddedPostgresServer.USER,
+                "spring.datasource.username=" + PostgresServer.USER,
                 "spring.datasource.password=",
                 "spring.kafka.bootstrap-servers=" + SharedTestInfrastructure.kafka().bootstrapServers(),
                 // The test is the only one delivering requests and running sweeps.
@@ -150,7 +150,7 @@ class SettlementStateMachineIT {
     sweeper = worker.getBean(RecoverySweeper.class);
     bankClient = worker.getBean(BankClient.class);
 
-    db = DriverManager.getConnection(url, EmbeddedPostgresServer.USER, "");
+    db = DriverManager.getConnection(url, PostgresServer.USER, "");
     try (var statement = db.createStatement()) {
       statement.execute(
           """

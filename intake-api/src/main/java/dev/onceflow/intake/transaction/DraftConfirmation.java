@@ -68,6 +68,7 @@ public class DraftConfirmation {
 
   public Confirmation confirm(AuthenticatedClient client, UUID id) {
     PaymentTransaction current = find(client, id);
+    TransactionLogContext.describe(id, current.getIdempotencyKey(), current.getExternalKey());
     if (current.getState() == TransactionState.DRAFT) {
       Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
       if (current.getLeaseUntil().isAfter(now)) {

@@ -1,9 +1,16 @@
 package dev.onceflow.intake.transaction;
 
 import dev.onceflow.model.EventType;
+import dev.onceflow.model.OutboxSpanContext;
 import dev.onceflow.model.TransactionEvent;
+import io.micrometer.tracing.TraceContext;
+import io.micrometer.tracing.Tracer;
+import io.micrometer.tracing.propagation.Propagator;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.UUID;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
@@ -15,10 +22,16 @@ class Outbox {
 
   private final OutboxRepository outbox;
   private final JsonMapper json;
+  private final Tracer tracer;
+  private final Propagator propagator;
 
-  Outbox(OutboxRepository outbox, JsonMapper json) {
+  Outbox(
+      OutboxRepository outbox, JsonMapper json, Tracer tracer, ObjectProvider<Propagator> propagator) {
     this.outbox = outbox;
     this.json = json;
+    this.tracer = tracer;
+    // With tracing switched off Spring Boot provides a no-op Tracer but no Propagator.
+    this.propagator = propagator.getIfAvailable(() -> Propagator.NOOP);
   }
 
   @Transactional(propagation = Propagation.MANDATORY)
@@ -29,8 +42,23 @@ class Outbox {
         type.stream(),
         transactionId.toString(),
         type.wireName(),
-        json.writeValueAsString(event));
+        json.writeValueAsString(event),
+        currentSpanContext());
     // Deleted at once: the WAL already holds the insert, and an empty table costs nothing to scan.
     outbox.delete(event.eventId());
+  }
+
+  /**
+   * The request's trace context, for the relay to put on the Kafka record: the worker's bank call
+   * then belongs to the trace the client started.
+   */
+  private String currentSpanContext() {
+    TraceContext context = tracer.currentTraceContext().context();
+    if (context == null) {
+      return null;
+    }
+    Map<String, String> headers = new LinkedHashMap<>();
+    propagator.inject(context, headers, Map::put);
+    return OutboxSpanContext.encode(headers);
   }
 }

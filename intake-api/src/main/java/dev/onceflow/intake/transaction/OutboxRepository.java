@@ -14,8 +14,8 @@ public interface OutboxRepository extends Repository<OutboxEvent, UUID> {
   @Query(
       value =
           """
-          INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload)
-          VALUES (:id, :aggregateType, :aggregateId, :type, CAST(:payload AS jsonb))
+          INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload, tracingspancontext)
+          VALUES (:id, :aggregateType, :aggregateId, :type, CAST(:payload AS jsonb), :spanContext)
           """,
       nativeQuery = true)
   int insert(
@@ -23,7 +23,8 @@ public interface OutboxRepository extends Repository<OutboxEvent, UUID> {
       @Param("aggregateType") String aggregateType,
       @Param("aggregateId") String aggregateId,
       @Param("type") String type,
-      @Param("payload") String payload);
+      @Param("payload") String payload,
+      @Param("spanContext") String spanContext);
 
   @Modifying
   @Query(value = "DELETE FROM outbox WHERE id = :id", nativeQuery = true)

@@ -67,7 +67,8 @@ public class PaymentIntake {
       return replay(client, key, fingerprint, now);
     }
 
-    PaymentTransaction transaction = newTransaction(transactionId, client, payment, now);
+    PaymentTransaction transaction = newTransaction(transactionId, client, key, payment, now);
+    TransactionLogContext.describe(transactionId, key, transaction.getExternalKey());
     int reserved =
         accounts.reserve(payment.accountId(), client.id(), payment.currency(), payment.amount(), now);
     if (reserved == 0) {
@@ -99,7 +100,8 @@ public class PaymentIntake {
       return replay(client, key.get(), fingerprint, now);
     }
     accountOrRefuse(client, payment);
-    PaymentTransaction draft = newTransaction(transactionId, client, payment, now);
+    PaymentTransaction draft = newTransaction(transactionId, client, key.orElse(null), payment, now);
+    TransactionLogContext.describe(transactionId, key.orElse(null), draft.getExternalKey());
     draft.keepAsDraft(now.plus(properties.draftTtl()));
     transactions.save(draft);
     return new Submission(draft, false);
@@ -117,7 +119,11 @@ public class PaymentIntake {
   }
 
   private PaymentTransaction newTransaction(
-      UUID transactionId, AuthenticatedClient client, SubmitPayment payment, Instant now) {
+      UUID transactionId,
+      AuthenticatedClient client,
+      String idempotencyKey,
+      SubmitPayment payment,
+      Instant now) {
     return new PaymentTransaction(
         transactionId,
         client.id(),
@@ -128,6 +134,7 @@ public class PaymentIntake {
         payment.creditorIban(),
         payment.reference(),
         UUID.randomUUID().toString(),
+        idempotencyKey,
         now,
         now.plus(properties.redriveAfter()));
   }
@@ -152,6 +159,7 @@ public class PaymentIntake {
         transactions
             .findByIdAndClientId(existing.getTransactionId(), client.id())
             .orElseThrow(() -> new IllegalStateException("key without transaction: " + key));
+    TransactionLogContext.describe(transaction.getId(), key, transaction.getExternalKey());
     return new Submission(transaction, true);
   }
 

@@ -1,5 +1,6 @@
 package dev.onceflow.relay.cdc;
 
+import dev.onceflow.model.OutboxSpanContext;
 import dev.onceflow.model.Topics;
 import dev.onceflow.relay.RelayProperties;
 import java.util.Properties;
@@ -105,6 +106,11 @@ public final class OutboxConnectorConfig {
     props.setProperty(
         "transforms.outbox.table.fields.additional.placement", "type:header:" + EVENT_TYPE_HEADER);
     props.setProperty("transforms.outbox.route.tombstone.on.empty.payload", "false");
+    // The writer's trace context (OutboxSpanContext) becomes the record's traceparent header, through
+    // the OpenTelemetry that DebeziumTracing installs. Rows without one (the sweeper's) are left
+    // alone rather than given a fresh trace of their own.
+    props.setProperty("transforms.outbox.tracing.span.context.field", OutboxSpanContext.COLUMN);
+    props.setProperty("transforms.outbox.tracing.with.context.field.only", "true");
     return props;
   }
 }

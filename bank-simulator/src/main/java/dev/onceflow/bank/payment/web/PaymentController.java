@@ -50,6 +50,8 @@ class PaymentController {
   @PostMapping
   ResponseEntity<?> pay(
       @RequestHeader(name = "Idempotency-Key", required = false) String key,
+      // Kept with the payment: the trace id a test (or an operator) finds the payment by.
+      @RequestHeader(name = "traceparent", required = false) String traceparent,
       @RequestBody PaymentRequest request,
       HttpServletResponse servletResponse)
       throws IOException {
@@ -69,13 +71,13 @@ class PaymentController {
             .body(problemDetail(HttpStatus.TOO_MANY_REQUESTS, THROTTLED, "Injected fault: slow down."));
       }
       case EXECUTE_THEN_HOLD -> {
-        Outcome outcome = ledger.pay(key, request, plan.decline());
+        Outcome outcome = ledger.pay(key, request, plan.decline(), traceparent);
         pause(plan.hold());
         return answer(key, outcome);
       }
       case HOLD_THEN_EXECUTE -> {
         pause(plan.hold());
-        return answer(key, ledger.pay(key, request, plan.decline()));
+        return answer(key, ledger.pay(key, request, plan.decline(), traceparent));
       }
       case HOLD_ONLY -> {
         pause(plan.hold());
@@ -83,17 +85,17 @@ class PaymentController {
         return problem(HttpStatus.GATEWAY_TIMEOUT, TIMED_OUT, "Injected fault: held, nothing was executed.");
       }
       case COMMIT_THEN_ERROR -> {
-        ledger.pay(key, request, plan.decline());
+        ledger.pay(key, request, plan.decline(), traceparent);
         return problem(
             HttpStatus.INTERNAL_SERVER_ERROR, INTERNAL_ERROR, "Injected fault after the payment was executed.");
       }
       case COMMIT_THEN_DROP -> {
-        Outcome outcome = ledger.pay(key, request, plan.decline());
+        Outcome outcome = ledger.pay(key, request, plan.decline(), traceparent);
         dropConnection(servletResponse, outcome);
         return null;
       }
       case NONE -> {
-        return answer(key, ledger.pay(key, request, plan.decline()));
+        return answer(key, ledger.pay(key, request, plan.decline(), traceparent));
       }
     }
     throw new IllegalStateException("unhandled fault " + plan.fault());
