@@ -26,6 +26,8 @@ public class IntakeApplication {
         .properties(
             "spring.config.name=intake-api",
             "server.port=8080",
+            // Metrics and the rest of actuator stay off the clients' port: only health is public.
+            "management.server.port=8084",
             "spring.datasource.url=jdbc:postgresql://localhost:15432/onceflow",
             "spring.datasource.username=postgres",
             "spring.datasource.password=");

@@ -49,6 +49,7 @@ final class TestIntake implements AutoCloseable {
   static TestIntake start(PostgresServer postgres, String... arguments) {
     List<String> args = new ArrayList<>();
     args.add("--server.port=0");
+    args.add("--management.server.port=0");
     args.add("--spring.datasource.url=" + postgres.jdbcUrl());
     args.add("--spring.datasource.username=" + PostgresServer.USER);
     args.add("--spring.main.banner-mode=off");

@@ -150,6 +150,7 @@ public final class LocalStack implements AutoCloseable {
         new ArrayList<>(
             List.of(
                 "--server.port=" + options.intakePort(),
+                "--management.server.port=" + options.intakeManagementPort(),
                 "--spring.datasource.url=" + postgres.jdbcUrl(),
                 "--onceflow.demo.enabled=true",
                 "--onceflow.demo.api-key=" + DEMO_API_KEY,
@@ -262,6 +263,7 @@ public final class LocalStack implements AutoCloseable {
     text.append("   admin API       %s/admin/clients   (admin key: %s)%n".formatted(intakeUrl(), adminApiKey()));
     text.append("   API document    %s/openapi.yaml%n".formatted(intakeUrl()));
     text.append("   bank simulator  %s/payments (the ledger)%n".formatted(bankUrl()));
+    text.append("   intake metrics  http://localhost:%d/actuator/prometheus%n".formatted(options.intakeManagementPort()));
     text.append("   bank-worker     http://localhost:%d/actuator/health%n".formatted(options.workerPort()));
     text.append("   outbox-relay    http://localhost:%d/actuator/health%n".formatted(options.relayPort()));
     String firstAccount = null;

@@ -21,6 +21,7 @@ public record LocalStackOptions(
     int bankPort,
     int workerPort,
     int relayPort,
+    int intakeManagementPort,
     List<String> currencies,
     List<String> springArguments) {
 
@@ -35,6 +36,7 @@ public record LocalStackOptions(
     DEFAULTS.put("bank-port", "8081");
     DEFAULTS.put("worker-port", "8082");
     DEFAULTS.put("relay-port", "8083");
+    DEFAULTS.put("intake-management-port", "8084");
     DEFAULTS.put("currencies", "EUR,USD,GBP");
   }
 
@@ -48,6 +50,7 @@ public record LocalStackOptions(
         --kafka-controller-port=N   9093       --intake-port=N            8080
         --bank-port=N               8081       --worker-port=N            8082 (management)
         --relay-port=N              8083 (management)
+        --intake-management-port=N  8084 (intake-api's metrics and health, not its clients' port)
         --currencies=EUR,USD        one funded demo account per currency (EUR,USD,GBP)
         --help                      this text
       Any --spring.* / --onceflow.* argument is passed to every service.
@@ -60,6 +63,10 @@ public record LocalStackOptions(
         --server.port=8090 --management.server.port=8092 --spring.kafka.bootstrap-servers=host:9092
         (intake-api with --onceflow.demo.enabled=true gets the admin key local-admin-key unless
         --onceflow.admin.api-key is given; without demo mode, the admin API needs that key set)
+
+      Usage: java -jar onceflow-local.jar service postgres|kafka [--data-dir=PATH] [port flags]
+        runs only PostgreSQL or only Kafka, with the flags above (--postgres-port, --kafka-port,
+        --kafka-controller-port), so that each can be stopped or restarted on its own
 
       Usage: java -jar onceflow-local.jar ops COMMAND [flags]     (ops --help for the commands)
       """;
@@ -106,6 +113,7 @@ public record LocalStackOptions(
         port(values, "bank-port"),
         port(values, "worker-port"),
         port(values, "relay-port"),
+        port(values, "intake-management-port"),
         currencies(values.get("currencies")),
         List.copyOf(springArguments));
   }

@@ -1,18 +1,27 @@
 package dev.onceflow.local;
 
 import dev.onceflow.bank.BankSimulatorApplication;
+import dev.onceflow.infra.EmbeddedPostgresServer;
+import dev.onceflow.infra.InProcessKafka;
 import dev.onceflow.intake.IntakeApplication;
 import dev.onceflow.relay.OutboxRelayApplication;
 import dev.onceflow.worker.BankWorkerApplication;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Supplier;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 
 /**
  * Runs one service as its own process ({@code java -jar onceflow-local.jar service bank-worker
  * --spring.kafka.bootstrap-servers=...}), so that several instances of each can run against one
- * PostgreSQL and one Kafka (for example those of {@code --infra-only}).
+ * PostgreSQL and one Kafka. PostgreSQL and Kafka can each run alone too ({@code service postgres},
+ * {@code service kafka}, with the local stack's {@code --data-dir} and port flags), so that either
+ * can be stopped or killed on its own.
  */
 final class ServiceLauncher {
 
@@ -23,17 +32,83 @@ final class ServiceLauncher {
           "bank-worker", BankWorkerApplication::application,
           "bank-simulator", BankSimulatorApplication::application));
 
+  private static final Map<String, InfrastructureStarter> INFRASTRUCTURE =
+      Map.of("postgres", ServiceLauncher::postgres, "kafka", ServiceLauncher::kafka);
+
   private ServiceLauncher() {}
 
   /** Starts the named service with the remaining arguments as its Spring arguments. */
   static void run(String[] args) {
-    if (args.length == 0 || !SERVICES.containsKey(args[0])) {
-      String given = args.length == 0 ? "no service named" : "unknown service '" + args[0] + "'";
-      System.err.println("onceflow-local: " + given + "; one of " + String.join(", ", SERVICES.keySet()));
+    String name = args.length == 0 ? null : args[0];
+    String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
+    if (SERVICES.containsKey(name)) {
+      SERVICES.get(name).get().run(rest);
+    } else if (INFRASTRUCTURE.containsKey(name)) {
+      runInfrastructure(name, rest);
+    } else {
+      TreeSet<String> known = new TreeSet<>(SERVICES.keySet());
+      known.addAll(INFRASTRUCTURE.keySet());
+      String given = name == null ? "no service named" : "unknown service '" + name + "'";
+      System.err.println("onceflow-local: " + given + "; one of " + String.join(", ", known));
       System.exit(2);
     }
-    String[] springArgs = new String[args.length - 1];
-    System.arraycopy(args, 1, springArgs, 0, springArgs.length);
-    SERVICES.get(args[0]).get().run(springArgs);
+  }
+
+  private static void runInfrastructure(String name, String[] args) {
+    LocalStackOptions options;
+    try {
+      options = LocalStackOptions.parse(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println("onceflow-local: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    AutoCloseable server;
+    try {
+      Files.createDirectories(options.dataDirectory());
+      server = INFRASTRUCTURE.get(name).start(options);
+    } catch (Exception e) {
+      System.err.println("onceflow-local: " + name + " did not start: " + e);
+      System.exit(1);
+      return;
+    }
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  try {
+                    server.close();
+                  } catch (Exception e) {
+                    System.err.println("onceflow-local: stopping " + name + " failed: " + e);
+                  }
+                },
+                name + "-shutdown"));
+    System.out.println("Onceflow " + name + " is running (data in " + options.dataDirectory() + ")");
+    // Kafka's threads keep the JVM alive; PostgreSQL runs in processes of its own, so wait here.
+    if (name.equals("postgres")) {
+      try {
+        Thread.currentThread().join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private static AutoCloseable postgres(LocalStackOptions options) {
+    try {
+      return EmbeddedPostgresServer.start(options.dataDirectory().resolve("postgres"), options.postgresPort(), true);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static AutoCloseable kafka(LocalStackOptions options) throws Exception {
+    return InProcessKafka.start(
+        options.dataDirectory().resolve("kafka"), options.kafkaPort(), options.kafkaControllerPort());
+  }
+
+  @FunctionalInterface
+  private interface InfrastructureStarter {
+    AutoCloseable start(LocalStackOptions options) throws Exception;
   }
 }

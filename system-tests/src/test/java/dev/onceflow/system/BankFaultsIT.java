@@ -90,6 +90,7 @@ class BankFaultsIT {
             "--bank-port=" + SharedTestInfrastructure.freePort(),
             "--worker-port=" + workerPort,
             "--relay-port=" + SharedTestInfrastructure.freePort(),
+            "--intake-management-port=" + SharedTestInfrastructure.freePort(),
             "--currencies=EUR",
             "--onceflow.bank.read-timeout=" + READ_TIMEOUT.toMillis() + "ms",
             "--onceflow.bank.connect-timeout=1s",

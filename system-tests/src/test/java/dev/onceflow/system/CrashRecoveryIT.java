@@ -31,6 +31,7 @@ class CrashRecoveryIT {
           "--bank-port=" + bankPort,
           "--worker-port=" + SharedTestInfrastructure.freePort(),
           "--relay-port=" + SharedTestInfrastructure.freePort(),
+          "--intake-management-port=" + SharedTestInfrastructure.freePort(),
           "--currencies=EUR");
   private final OnceflowApi api =
       new OnceflowApi("http://localhost:" + intakePort, "http://localhost:" + bankPort, "local-demo-key");

@@ -87,6 +87,11 @@ final class JarProcess implements AutoCloseable {
     process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
   }
 
+  /** The operating system's id of the running process. */
+  long pid() {
+    return process.pid();
+  }
+
   boolean isAlive() {
     return process != null && process.isAlive();
   }

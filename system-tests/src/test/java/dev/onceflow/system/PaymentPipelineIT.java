@@ -60,6 +60,7 @@ class PaymentPipelineIT {
             "--bank-port=" + SharedTestInfrastructure.freePort(),
             "--worker-port=" + SharedTestInfrastructure.freePort(),
             "--relay-port=" + SharedTestInfrastructure.freePort(),
+            "--intake-management-port=" + SharedTestInfrastructure.freePort(),
             "--currencies=EUR");
     stack = LocalStack.start(options);
     api = new OnceflowApi(stack.intakeUrl(), stack.bankUrl(), LocalStack.DEMO_API_KEY);

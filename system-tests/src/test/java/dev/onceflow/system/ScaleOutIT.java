@@ -69,6 +69,7 @@ class ScaleOutIT {
             "service",
             "intake-api",
             "--server.port=" + intakePort,
+            "--management.server.port=" + SharedTestInfrastructure.freePort(),
             "--spring.datasource.url=" + jdbcUrl,
             "--onceflow.demo.enabled=true",
             "--onceflow.admin.api-key=local-admin-key");

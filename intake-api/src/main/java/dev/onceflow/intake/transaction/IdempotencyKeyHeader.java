@@ -17,9 +17,12 @@ public final class IdempotencyKeyHeader {
     if (header == null) {
       throw invalid("The Idempotency-Key header is required on POST /transactions.");
     }
-    String key = header.length() >= 2 && header.startsWith("\"") && header.endsWith("\"")
-        ? unquote(header)
-        : header;
+    boolean quoted = header.length() >= 2 && header.startsWith("\"") && header.endsWith("\"");
+    if (!quoted && header.startsWith("\"")) {
+      // A quoted string left open: the client meant the quoted form, and its key is unclear.
+      throw invalid("The quoted Idempotency-Key has no closing '\"'.");
+    }
+    String key = quoted ? unquote(header) : header;
     if (key.isEmpty() || key.length() > MAX_LENGTH) {
       throw invalid("The Idempotency-Key must be 1 to " + MAX_LENGTH + " characters long.");
     }

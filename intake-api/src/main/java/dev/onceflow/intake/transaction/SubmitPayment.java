@@ -43,6 +43,9 @@ public record SubmitPayment(
     if (creditorName == null || creditorName.isBlank() || creditorName.length() > MAX_NAME) {
       throw invalid("creditor.name", "is required, at most " + MAX_NAME + " characters");
     }
+    if (!isPlainText(creditorName)) {
+      throw invalid("creditor.name", "must not contain control characters or broken Unicode");
+    }
     String iban = creditorIban == null ? "" : creditorIban.replace(" ", "").toUpperCase();
     if (!isValidIban(iban)) {
       throw invalid("creditor.iban", "is not a valid IBAN");
@@ -50,7 +53,18 @@ public record SubmitPayment(
     if (reference != null && reference.length() > MAX_REFERENCE) {
       throw invalid("reference", "must be at most " + MAX_REFERENCE + " characters");
     }
+    if (reference != null && !isPlainText(reference)) {
+      throw invalid("reference", "must not contain control characters or broken Unicode");
+    }
     return new SubmitPayment(accountId, amount, currency, creditorName.strip(), iban, reference);
+  }
+
+  /**
+   * No control characters (PostgreSQL refuses NUL in text, and the bank would get the rest) and no
+   * unpaired surrogate, which UTF-8 cannot encode: the driver would store '?' instead.
+   */
+  static boolean isPlainText(String text) {
+    return text.codePoints().noneMatch(c -> Character.isISOControl(c) || (c >= Character.MIN_SURROGATE && c <= Character.MAX_SURROGATE));
   }
 
   /** ISO 13616: country, check digits, then the account; mod 97 of the rearranged number is 1. */

@@ -25,6 +25,11 @@ final class DatabaseFailures {
           && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P0"))) {
         return true;
       }
+      // HikariCP's proxy of a connection it has already evicted (after a fatal connection error,
+      // so typically when rolling back) throws this without a SQLSTATE.
+      if (cause instanceof SQLException sql && "Connection is closed".equals(sql.getMessage())) {
+        return true;
+      }
     }
     return false;
   }

@@ -42,6 +42,23 @@ class SubmitPaymentTest {
         .hasMessageContaining("at most 1000");
   }
 
+  @Test
+  void refusesControlCharactersAndUnpairedSurrogatesInTextThatIsStoredAndSentToTheBank() {
+    for (String bad : new String[] {"ACME\u0000", "ACME\nGmbH", "ACME\u007f", "ACME \ud800", "\udc00 ACME"}) {
+      assertThatThrownBy(() -> SubmitPayment.validate(ACCOUNT, 1L, 10, "EUR", bad, "DE89370400440532013000", null))
+          .as(bad)
+          .isInstanceOf(ApiException.class)
+          .hasMessageContaining("creditor.name");
+      assertThatThrownBy(() -> SubmitPayment.validate(ACCOUNT, 1L, 10, "EUR", "ACME", "DE89370400440532013000", bad))
+          .as(bad)
+          .isInstanceOf(ApiException.class)
+          .hasMessageContaining("reference");
+    }
+    // Letters outside the BMP are text like any other (their UTF-16 halves come in pairs).
+    assertThat(payment("DE89370400440532013000", "Zoë \ud83d\ude00 \ud836\udc00").reference())
+        .isEqualTo("Zoë \ud83d\ude00 \ud836\udc00");
+  }
+
   private static SubmitPayment payment(String iban, String reference) {
     return SubmitPayment.validate(ACCOUNT, 1250L, 100_000, "EUR", "ACME GmbH", iban, reference);
   }

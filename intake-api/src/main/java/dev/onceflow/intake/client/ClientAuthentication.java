@@ -1,25 +1,41 @@
 package dev.onceflow.intake.client;
 
 import dev.onceflow.intake.web.ApiException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.core.MethodParameter;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 import org.springframework.web.bind.support.WebDataBinderFactory;
 import org.springframework.web.context.request.NativeWebRequest;
+import org.springframework.web.context.request.RequestAttributes;
 import org.springframework.web.method.support.HandlerMethodArgumentResolver;
 import org.springframework.web.method.support.ModelAndViewContainer;
+import org.springframework.web.servlet.HandlerInterceptor;
 
-/** Resolves an {@link AuthenticatedClient} handler argument from {@code Authorization: Bearer}. */
+/**
+ * Authenticates the client from {@code Authorization: Bearer <API key>}. As an interceptor on every
+ * path but the admin API's, it refuses any request without a valid client key before a handler
+ * runs, so that no endpoint can be added open by forgetting a parameter; as an argument resolver,
+ * it hands the handler the {@link AuthenticatedClient} it found.
+ */
 @Component
-public class BearerClientResolver implements HandlerMethodArgumentResolver {
+public class ClientAuthentication implements HandlerInterceptor, HandlerMethodArgumentResolver {
 
   private static final String SCHEME = "Bearer ";
+  private static final String ATTRIBUTE = AuthenticatedClient.class.getName();
 
   private final ApiClientRepository clients;
 
-  BearerClientResolver(ApiClientRepository clients) {
+  ClientAuthentication(ApiClientRepository clients) {
     this.clients = clients;
+  }
+
+  @Override
+  public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler) {
+    request.setAttribute(ATTRIBUTE, authenticate(request.getHeader(HttpHeaders.AUTHORIZATION)));
+    return true;
   }
 
   @Override
@@ -33,7 +49,13 @@ public class BearerClientResolver implements HandlerMethodArgumentResolver {
       ModelAndViewContainer mavContainer,
       NativeWebRequest request,
       WebDataBinderFactory binderFactory) {
-    String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
+    Object client = request.getAttribute(ATTRIBUTE, RequestAttributes.SCOPE_REQUEST);
+    return client instanceof AuthenticatedClient authenticated
+        ? authenticated
+        : authenticate(request.getHeader(HttpHeaders.AUTHORIZATION));
+  }
+
+  private AuthenticatedClient authenticate(String authorization) {
     if (authorization == null
         || !authorization.regionMatches(true, 0, SCHEME, 0, SCHEME.length())
         || authorization.length() == SCHEME.length()) {

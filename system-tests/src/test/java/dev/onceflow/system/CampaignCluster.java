@@ -1,0 +1,196 @@
+package dev.onceflow.system;
+
+import dev.onceflow.infra.EmbeddedPostgresServer;
+import dev.onceflow.infra.SharedTestInfrastructure;
+import dev.onceflow.local.LocalStack;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Onceflow as it is deployed: PostgreSQL, Kafka, the bank, two intake-api, two outbox-relay and
+ * three bank-worker, each its own OS process on fixed ports, so that any of them can be killed
+ * with SIGKILL and started again where it was.
+ */
+final class CampaignCluster implements AutoCloseable {
+
+  static final String POSTGRES = "postgres";
+  static final String KAFKA = "kafka";
+  static final String BANK = "bank-simulator";
+
+  /** One process of the cluster and how to tell it is ready. */
+  private record Component(String name, JarProcess process, Callable<Boolean> ready) {}
+
+  private final Path directory;
+  private final Path data;
+  private final int postgresPort = SharedTestInfrastructure.freePort();
+  private final int kafkaPort = SharedTestInfrastructure.freePort();
+  private final int kafkaControllerPort = SharedTestInfrastructure.freePort();
+  private final int bankPort = SharedTestInfrastructure.freePort();
+  private final List<Integer> intakePorts = new ArrayList<>();
+  // In start order: infrastructure first, so closing in reverse stops services before it.
+  private final Map<String, Component> components = new LinkedHashMap<>();
+
+  CampaignCluster(Path directory) {
+    this.directory = directory;
+    this.data = directory.resolve("data");
+  }
+
+  /** Starts every process and waits until each is ready (the relays: one RUNNING, one STANDBY). */
+  CampaignCluster start(int intakes, int relays, int workers) throws IOException {
+    String jdbcUrl = "jdbc:postgresql://localhost:" + postgresPort + "/" + EmbeddedPostgresServer.DATABASE;
+    String kafka = "localhost:" + kafkaPort;
+    add(POSTGRES, "128m", () -> canConnect(), "service", "postgres", "--data-dir=" + data,
+        "--postgres-port=" + postgresPort);
+    add(KAFKA, "512m", () -> components.get(KAFKA).process().logged("Onceflow kafka is running") > 0,
+        "service", "kafka", "--data-dir=" + data, "--kafka-port=" + kafkaPort,
+        "--kafka-controller-port=" + kafkaControllerPort);
+    awaitReady(POSTGRES, KAFKA);
+    add(BANK, "256m", () -> !JarProcess.get(bankUrl() + "/payments").isEmpty(),
+        "service", "bank-simulator", "--server.port=" + bankPort,
+        "--onceflow.simulator.journal=" + data.resolve("bank-ledger.jsonl"));
+    for (int i = 1; i <= relays; i++) {
+      int port = SharedTestInfrastructure.freePort();
+      add("outbox-relay-" + i, "384m", () -> !relayState(port).equals("UNKNOWN"),
+          "service", "outbox-relay", "--management.server.port=" + port,
+          "--spring.datasource.url=" + jdbcUrl, "--spring.kafka.bootstrap-servers=" + kafka);
+      if (i == 1) {
+        // The first relay creates the replication slot; what intake commits before it exists
+        // would only arrive through the sweeper.
+        awaitReady(Duration.ofSeconds(180), "outbox-relay-1", () -> relayState(port).equals("RUNNING"));
+      }
+    }
+    for (int i = 1; i <= intakes; i++) {
+      int port = SharedTestInfrastructure.freePort();
+      int managementPort = SharedTestInfrastructure.freePort();
+      intakePorts.add(port);
+      add("intake-api-" + i, "384m",
+          () -> JarProcess.get("http://localhost:" + managementPort + "/actuator/health").contains("UP"),
+          "service", "intake-api", "--server.port=" + port, "--management.server.port=" + managementPort,
+          "--spring.datasource.url=" + jdbcUrl,
+          "--onceflow.demo.enabled=true", "--onceflow.admin.api-key=" + LocalStack.ADMIN_API_KEY);
+      // Each seeds the demo client at start; one at a time keeps the first start simple.
+      awaitReady("intake-api-" + i);
+    }
+    for (int i = 1; i <= workers; i++) {
+      int port = SharedTestInfrastructure.freePort();
+      add("bank-worker-" + i, "384m",
+          () -> JarProcess.get("http://localhost:" + port + "/actuator/health").contains("UP"),
+          "service", "bank-worker", "--server.port=" + port, "--management.server.port=" + port,
+          "--spring.datasource.url=" + jdbcUrl, "--spring.kafka.bootstrap-servers=" + kafka,
+          "--onceflow.bank.base-url=" + bankUrl());
+    }
+    awaitReady(components.keySet().toArray(String[]::new));
+    return this;
+  }
+
+  List<String> names() {
+    return List.copyOf(components.keySet());
+  }
+
+  List<String> intakeUrls() {
+    return intakePorts.stream().map(port -> "http://localhost:" + port).toList();
+  }
+
+  String bankUrl() {
+    return "http://localhost:" + bankPort;
+  }
+
+  String jdbcUrl() {
+    return "jdbc:postgresql://localhost:" + postgresPort + "/" + EmbeddedPostgresServer.DATABASE;
+  }
+
+  String bootstrapServers() {
+    return "localhost:" + kafkaPort;
+  }
+
+  boolean isAlive(String name) {
+    return components.get(name).process().isAlive();
+  }
+
+  /**
+   * SIGKILL, as a crashed host. PostgreSQL's server processes are not the JVM's children: they are
+   * killed too, and their backends are waited for, so that the next start finds no shared memory
+   * still in use.
+   */
+  synchronized void kill(String name) throws IOException, InterruptedException {
+    Optional<ProcessHandle> postmaster = name.equals(POSTGRES) ? postmaster() : Optional.empty();
+    components.get(name).process().kill();
+    if (postmaster.isPresent()) {
+      List<ProcessHandle> backends = postmaster.get().descendants().toList();
+      postmaster.get().destroyForcibly();
+      postmaster.get().onExit().orTimeout(30, TimeUnit.SECONDS).join();
+      for (ProcessHandle backend : backends) {
+        backend.onExit().orTimeout(30, TimeUnit.SECONDS).join();
+      }
+    }
+  }
+
+  /** Starts a killed process again with the same arguments (same ports, same data). */
+  synchronized void restart(String name) throws IOException {
+    Component component = components.get(name);
+    if (!component.process().isAlive()) {
+      component.process().start();
+    }
+  }
+
+  /** Waits until every named process answers as ready. */
+  void awaitReady(String... names) {
+    for (String name : names) {
+      awaitReady(Duration.ofSeconds(180), name, components.get(name).ready());
+    }
+  }
+
+  private void awaitReady(Duration atMost, String name, Callable<Boolean> ready) {
+    components.get(name).process().awaitReady(atMost, ready);
+  }
+
+  private void add(String name, String heap, Callable<Boolean> ready, String... args) throws IOException {
+    JarProcess process = JarProcess.of(name, directory, heap, List.of(args)).start();
+    components.put(name, new Component(name, process, ready));
+  }
+
+  private Optional<ProcessHandle> postmaster() throws IOException {
+    Path pidFile = data.resolve("postgres").resolve("postmaster.pid");
+    if (!Files.exists(pidFile)) {
+      return Optional.empty();
+    }
+    List<String> lines = Files.readAllLines(pidFile, StandardCharsets.US_ASCII);
+    return lines.isEmpty() ? Optional.empty() : ProcessHandle.of(Long.parseLong(lines.get(0).trim()));
+  }
+
+  private boolean canConnect() {
+    try (var connection = java.sql.DriverManager.getConnection(jdbcUrl(), EmbeddedPostgresServer.USER, "")) {
+      return connection.isValid(2);
+    } catch (java.sql.SQLException e) {
+      return false;
+    }
+  }
+
+  private String relayState(int managementPort) {
+    String health = JarProcess.get("http://localhost:" + managementPort + "/actuator/health/outboxRelay");
+    Matcher state = Pattern.compile("\"state\":\"(\\w+)\"").matcher(health);
+    return state.find() ? state.group(1) : "UNKNOWN";
+  }
+
+  @Override
+  public void close() throws Exception {
+    List<Component> inStartOrder = new ArrayList<>(components.values());
+    for (int i = inStartOrder.size() - 1; i >= 0; i--) {
+      inStartOrder.get(i).process().close();
+    }
+    // A postgres whose JVM was killed last may still run on its own.
+    EmbeddedPostgresServer.stopOrphanedServer(data.resolve("postgres"));
+  }
+}
