@@ -236,6 +236,10 @@ public final class LocalStack implements AutoCloseable {
   }
 
   /** The outbox relay's actuator (health, prometheus): the relay's only HTTP port. */
+  public String intakeManagementUrl() {
+    return "http://localhost:" + options.intakeManagementPort();
+  }
+
   public String relayManagementUrl() {
     return "http://localhost:" + options.relayPort();
   }

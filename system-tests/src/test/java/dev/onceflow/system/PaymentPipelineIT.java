@@ -297,7 +297,7 @@ class PaymentPipelineIT {
   void exportsEveryMetricTheGrafanaDashboardQueries() throws Exception {
     Map<String, String> services =
         Map.of(
-            "intake-api", stack.intakeUrl(),
+            "intake-api", stack.intakeManagementUrl(),
             "outbox-relay", stack.relayManagementUrl(),
             "bank-worker", stack.workerManagementUrl(),
             "bank-simulator", stack.bankUrl());
