@@ -71,16 +71,12 @@ final class CampaignChecker {
 
   /** Transactions on these accounts that are not final yet (drain is over at 0). */
   long notFinal(Collection<UUID> accounts) throws SQLException {
-    try (Connection db = connect();
-        PreparedStatement query =
-            db.prepareStatement(
-                "SELECT count(*) FROM transactions WHERE account_id = ANY (?) AND state NOT IN ('COMPLETED', 'FAILED')")) {
-      query.setArray(1, db.createArrayOf("uuid", accounts.toArray()));
-      try (ResultSet result = query.executeQuery()) {
-        result.next();
-        return result.getLong(1);
-      }
-    }
+    long[] count = new long[1];
+    forEachRow(
+        "SELECT count(*) FROM transactions WHERE account_id = ANY (?) AND state NOT IN ('COMPLETED', 'FAILED')",
+        accounts,
+        result -> count[0] = result.getLong(1));
+    return count[0];
   }
 
   /** Runs every check; returns the counts, by name. */
@@ -239,38 +235,41 @@ final class CampaignChecker {
 
   private Map<String, Row> rows(Collection<UUID> accounts) throws SQLException {
     Map<String, Row> rows = new HashMap<>();
-    try (Connection db = connect();
-        PreparedStatement query =
-            db.prepareStatement(
-                "SELECT id, account_id, state, amount, failure_code, bank_reference FROM transactions"
-                    + " WHERE account_id = ANY (?)")) {
-      query.setArray(1, db.createArrayOf("uuid", accounts.toArray()));
-      try (ResultSet result = query.executeQuery()) {
-        while (result.next()) {
-          Row row = new Row(result.getString(1), (UUID) result.getObject(2), result.getString(3), result.getLong(4),
-              result.getString(5), result.getString(6));
-          rows.put(row.id(), row);
-        }
-      }
-    }
+    forEachRow(
+        "SELECT id, account_id, state, amount, failure_code, bank_reference FROM transactions"
+            + " WHERE account_id = ANY (?)",
+        accounts,
+        result -> rows.put(result.getString(1), new Row(result.getString(1), (UUID) result.getObject(2),
+            result.getString(3), result.getLong(4), result.getString(5), result.getString(6))));
     return rows;
   }
 
   private Map<String, String> keys(Collection<UUID> accounts) throws SQLException {
     Map<String, String> keys = new HashMap<>();
+    forEachRow(
+        "SELECT k.idempotency_key, k.transaction_id FROM idempotency_keys k"
+            + " JOIN transactions t ON t.id = k.transaction_id WHERE t.account_id = ANY (?)",
+        accounts,
+        result -> keys.put(result.getString(1), result.getString(2)));
+    return keys;
+  }
+
+  /** Reads one row of a result. */
+  private interface RowReader {
+    void read(ResultSet row) throws SQLException;
+  }
+
+  /** Runs a query whose one parameter is the campaign's accounts, row by row. */
+  private void forEachRow(String sql, Collection<UUID> accounts, RowReader reader) throws SQLException {
     try (Connection db = connect();
-        PreparedStatement query =
-            db.prepareStatement(
-                "SELECT k.idempotency_key, k.transaction_id FROM idempotency_keys k"
-                    + " JOIN transactions t ON t.id = k.transaction_id WHERE t.account_id = ANY (?)")) {
+        PreparedStatement query = db.prepareStatement(sql)) {
       query.setArray(1, db.createArrayOf("uuid", accounts.toArray()));
       try (ResultSet result = query.executeQuery()) {
         while (result.next()) {
-          keys.put(result.getString(1), result.getString(2));
+          reader.read(result);
         }
       }
     }
-    return keys;
   }
 
   private void violation(String count, String example) {

@@ -47,6 +47,8 @@ final class CampaignClients {
     volatile int changedPayloadAnswer;
     volatile String changedPayloadProblem;
     final List<String> violations = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Retries so far, for the client's backoff. */
+    final AtomicInteger retries = new AtomicInteger();
 
     Payment(String key, UUID account, long amount, boolean doubleSubmit, boolean concurrentDuplicates,
         boolean changedPayload) {
@@ -156,16 +158,16 @@ final class CampaignClients {
   private void afterAttempt(Payment payment) {
     if (payment.answer == 0) {
       retries.incrementAndGet();
-      retryLater(() -> send(payment, payment.amount).thenApply(answer -> record(payment, answer))
+      retryLater(payment, () -> send(payment, payment.amount).thenApply(answer -> record(payment, answer))
           .whenComplete((ignored, failure) -> afterAttempt(payment)));
     } else if (payment.doubleSubmit) {
       // Submitted again after the answer (the user pressed "pay" twice): the same transaction.
-      sendUntilDefinitive(payment, payment.amount, 0, answer -> {
+      sendUntilDefinitive(payment, payment.amount, answer -> {
         record(payment, answer);
         remaining.countDown();
       });
     } else if (payment.changedPayload) {
-      sendUntilDefinitive(payment, payment.amount + 1, 0, answer -> {
+      sendUntilDefinitive(payment, payment.amount + 1, answer -> {
         payment.changedPayloadAnswer = answer.status();
         payment.changedPayloadProblem = answer.problemType();
         if (answer.status() == 202 && answer.id() != null) {
@@ -178,14 +180,13 @@ final class CampaignClients {
     }
   }
 
-  private void sendUntilDefinitive(Payment payment, long amount, int attempt,
-      java.util.function.Consumer<Answer> onAnswer) {
+  private void sendUntilDefinitive(Payment payment, long amount, java.util.function.Consumer<Answer> onAnswer) {
     send(payment, amount).whenComplete((answer, failure) -> {
       if (answer != null && answer.definitive()) {
         onAnswer.accept(answer);
       } else {
         retries.incrementAndGet();
-        retryLater(() -> sendUntilDefinitive(payment, amount, attempt + 1, onAnswer));
+        retryLater(payment, () -> sendUntilDefinitive(payment, amount, onAnswer));
       }
     });
   }
@@ -208,10 +209,12 @@ final class CampaignClients {
     return answer.status();
   }
 
-  private void retryLater(Runnable retry) {
+  /** Exponential backoff with jitter, as a careful client does: 0.1 s doubling up to 5 s. */
+  private void retryLater(Payment payment, Runnable retry) {
+    long ceiling = Math.min(5_000, 100L << Math.min(payment.retries.getAndIncrement(), 6));
     long backoff;
     synchronized (random) {
-      backoff = 100 + random.nextInt(900);
+      backoff = ceiling / 2 + random.nextInt((int) (ceiling / 2) + 1);
     }
     scheduler.schedule(retry, backoff, TimeUnit.MILLISECONDS);
   }

@@ -60,17 +60,28 @@ final class CampaignCluster implements AutoCloseable {
     add(BANK, "256m", () -> !JarProcess.get(bankUrl() + "/payments").isEmpty(),
         "service", "bank-simulator", "--server.port=" + bankPort,
         "--onceflow.simulator.journal=" + data.resolve("bank-ledger.jsonl"));
+    int firstRelayPort = 0;
     for (int i = 1; i <= relays; i++) {
       int port = SharedTestInfrastructure.freePort();
       add("outbox-relay-" + i, "384m", () -> !relayState(port).equals("UNKNOWN"),
           "service", "outbox-relay", "--management.server.port=" + port,
           "--spring.datasource.url=" + jdbcUrl, "--spring.kafka.bootstrap-servers=" + kafka);
       if (i == 1) {
-        // The first relay creates the replication slot; what intake commits before it exists
-        // would only arrive through the sweeper.
-        awaitReady(Duration.ofSeconds(180), "outbox-relay-1", () -> relayState(port).equals("RUNNING"));
+        firstRelayPort = port;
       }
     }
+    for (int i = 1; i <= workers; i++) {
+      int port = SharedTestInfrastructure.freePort();
+      add("bank-worker-" + i, "384m",
+          () -> JarProcess.get("http://localhost:" + port + "/actuator/health").contains("UP"),
+          "service", "bank-worker", "--server.port=" + port, "--management.server.port=" + port,
+          "--spring.datasource.url=" + jdbcUrl, "--spring.kafka.bootstrap-servers=" + kafka,
+          "--onceflow.bank.base-url=" + bankUrl());
+    }
+    // Workers start meanwhile; intake waits for the first relay to create the replication slot:
+    // what intake commits before it exists would only arrive through the sweeper.
+    int relayPort = firstRelayPort;
+    awaitReady(Duration.ofSeconds(180), "outbox-relay-1", () -> relayState(relayPort).equals("RUNNING"));
     for (int i = 1; i <= intakes; i++) {
       int port = SharedTestInfrastructure.freePort();
       int managementPort = SharedTestInfrastructure.freePort();
@@ -82,14 +93,6 @@ final class CampaignCluster implements AutoCloseable {
           "--onceflow.demo.enabled=true", "--onceflow.admin.api-key=" + LocalStack.ADMIN_API_KEY);
       // Each seeds the demo client at start; one at a time keeps the first start simple.
       awaitReady("intake-api-" + i);
-    }
-    for (int i = 1; i <= workers; i++) {
-      int port = SharedTestInfrastructure.freePort();
-      add("bank-worker-" + i, "384m",
-          () -> JarProcess.get("http://localhost:" + port + "/actuator/health").contains("UP"),
-          "service", "bank-worker", "--server.port=" + port, "--management.server.port=" + port,
-          "--spring.datasource.url=" + jdbcUrl, "--spring.kafka.bootstrap-servers=" + kafka,
-          "--onceflow.bank.base-url=" + bankUrl());
     }
     awaitReady(components.keySet().toArray(String[]::new));
     return this;

@@ -1,0 +1,557 @@
+package dev.onceflow.benchmark;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The benchmark command. Starts the local stack jar as its own process (as a user would), drives
+ * intake over HTTP, follows every payment through Kafka to its completion event, measures the SQL
+ * ceiling of the same PostgreSQL with pgbench, the naive flow at 50 ms bank latency, and workers
+ * 1, 2 and 4 at 20 ms, then prints one table. Figures only compare within one run: the machine
+ * is shared and noisy.
+ */
+public final class Benchmark {
+
+  private static final String DEMO_KEY = "local-demo-key";
+  private static final String ADMIN_KEY = "local-admin-key";
+  private static final String DB_USER = "postgres";
+  private static final Pattern ID = Pattern.compile("\"id\"\\s*:\\s*\"([0-9a-f-]{36})\"");
+  private static final long STARTED = System.nanoTime();
+
+  /** How long each phase runs; --quick only tries the command out, its figures mean little. */
+  record Plan(
+      int warmupSeconds,
+      double steadyRate,
+      int steadySeconds,
+      int saturationSeconds,
+      int ceilingSeconds,
+      double naiveRate,
+      int naiveSeconds,
+      double scaleRate,
+      int scaleSeconds,
+      int drainSeconds) {
+    static final Plan FULL = new Plan(15, 100, 30, 20, 20, 50, 20, 250, 20, 150);
+    static final Plan QUICK = new Plan(5, 50, 8, 8, 5, 40, 6, 150, 8, 60);
+  }
+
+  private final Plan plan;
+  private final boolean profile;
+  private final int clients;
+  private final Path stackJar;
+  private final Path work;
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final Map<String, String> table = new LinkedHashMap<>();
+  private final List<String> notes = new ArrayList<>();
+  private final List<Process> workers = new ArrayList<>();
+
+  private final int postgresPort = Processes.freePort();
+  private final int kafkaPort = Processes.freePort();
+  private final int intakePort = Processes.freePort();
+  private final int bankPort = Processes.freePort();
+  private final int workerPort = Processes.freePort();
+  private final int relayPort = Processes.freePort();
+  private final int intakeManagementPort = Processes.freePort();
+  private Process stack;
+
+  private Benchmark(Plan plan, boolean profile, int clients, Path stackJar, Path work) {
+    this.plan = plan;
+    this.profile = profile;
+    this.clients = clients;
+    this.stackJar = stackJar;
+    this.work = work;
+  }
+
+  public static void main(String[] args) throws Exception {
+    Plan plan = Plan.FULL;
+    boolean profile = false;
+    int clients = 16;
+    Path jar = Path.of("local-stack/target/onceflow-local.jar");
+    for (String arg : args) {
+      if (arg.equals("--quick")) {
+        plan = Plan.QUICK;
+      } else if (arg.equals("--jfr")) {
+        profile = true;
+      } else if (arg.startsWith("--clients=")) {
+        clients = Integer.parseInt(arg.substring("--clients=".length()));
+      } else if (arg.startsWith("--stack-jar=")) {
+        jar = Path.of(arg.substring("--stack-jar=".length()));
+      } else {
+        System.err.println(
+            "Usage: java -jar benchmark/target/onceflow-benchmark.jar [--quick] [--jfr] [--clients=16]"
+                + " [--stack-jar=local-stack/target/onceflow-local.jar]");
+        System.exit(2);
+      }
+    }
+    if (!Files.isRegularFile(jar)) {
+      System.err.println("onceflow-benchmark: no " + jar.toAbsolutePath() + " (run mvn -B -ntp -DskipTests package first)");
+      System.exit(2);
+    }
+    Benchmark benchmark =
+        new Benchmark(plan, profile, clients, jar.toAbsolutePath(), Files.createTempDirectory("onceflow-benchmark"));
+    try {
+      benchmark.run(plan == Plan.QUICK);
+    } finally {
+      benchmark.stopEverything();
+    }
+  }
+
+  private void run(boolean quick) throws Exception {
+    progress("Onceflow benchmark (%s), %d clients; logs and scripts in %s", quick ? "quick" : "full", clients, work);
+    section("Machine");
+    row("load average at start", Files.readString(Path.of("/proc/loadavg")).trim());
+
+    startStack();
+    List<String> accounts = openAccounts(SqlCeiling.ACCOUNTS);
+    String intakeUrl = "http://localhost:" + intakePort + "/transactions";
+    HttpLoad intake = new HttpLoad(new HttpLoad.Target(intakeUrl, DEMO_KEY, 202, accounts));
+
+    try (EventTracker events = new EventTracker("localhost:" + kafkaPort)) {
+      progress("Warm-up: %d s open-loop at %.0f/s", plan.warmupSeconds(), plan.steadyRate());
+      HttpLoad.Run warmup = intake.openLoop("warm-up", plan.steadyRate(), 64, Duration.ofSeconds(plan.warmupSeconds()));
+      awaitFinal(warmup, events);
+
+      progress("Steady load: %d s open-loop at %.0f/s", plan.steadySeconds(), plan.steadyRate());
+      HttpLoad.Run steady = intake.openLoop("steady", plan.steadyRate(), 64, Duration.ofSeconds(plan.steadySeconds()));
+      Latencies steadyE2e = awaitFinal(steady, events);
+      Latencies visible = since(steady, events.requestedAt);
+      Map<String, Double> relay = relayLag();
+      progress("  steady: intake %s; e2e %s; relay commit->ack p99 %.1f ms",
+          latency(steady.latency, true), latency(steadyE2e, false), relay.get("0.99"));
+
+      progress("SQL ceiling: pgbench, %d clients, %d s per script", clients, plan.ceilingSeconds());
+      SqlCeiling ceiling = new SqlCeiling(postgresPort, DB_USER);
+      ceiling.prepare(productJdbcUrl());
+      double intakeCeiling = ceiling(ceiling, "ceiling-intake", SqlCeiling.intakeScript());
+      progress("  intake statements: %.0f tps", intakeCeiling);
+      double lifecycleCeiling = ceiling(ceiling, "ceiling-lifecycle", SqlCeiling.lifecycleScript());
+      progress("  full lifecycle: %.0f payments/s", lifecycleCeiling);
+
+      progress("Saturation: %d s closed-loop with %d clients", plan.saturationSeconds(), clients);
+      HttpLoad.Run saturation = intake.closedLoop("saturation", clients, Duration.ofSeconds(plan.saturationSeconds()));
+      Latencies saturationE2e = awaitFinal(saturation, events);
+      long lastCompletion =
+          saturation.accepted.keySet().stream().map(events.completedAt::get).filter(t -> t != null).max(Long::compare).orElse(saturation.endedAt);
+      long completed = saturation.accepted.keySet().stream().filter(events.completedAt::containsKey).count();
+      double e2ePerSecond = completed / ((lastCompletion - saturation.startedAt) / 1e9);
+      progress("  saturation: intake %.0f/s, %s; e2e %.0f completed/s",
+          saturation.acceptedPerSecond(), latency(saturation.latency, true), e2ePerSecond);
+
+      progress("Naive vs async at 50 ms bank latency: %d s open-loop at %.0f/s each", plan.naiveSeconds(), plan.naiveRate());
+      bankLatency(50);
+      HttpLoad.Run async = intake.openLoop("async@50ms", plan.naiveRate(), 64, Duration.ofSeconds(plan.naiveSeconds()));
+      HttpLoad.Run naive;
+      try (Connection connection = DriverManager.getConnection(ceiling.jdbcUrl(), DB_USER, "");
+          NaiveServer server = new NaiveServer(ceiling.jdbcUrl(), DB_USER, bankUrl(), 64, 20)) {
+        HttpLoad naiveLoad =
+            new HttpLoad(new HttpLoad.Target(server.url(), DEMO_KEY, 201, SqlCeiling.accountIds(connection)));
+        naive = naiveLoad.openLoop("naive@50ms", plan.naiveRate(), 64, Duration.ofSeconds(plan.naiveSeconds()));
+      }
+      progress("  intake p99: async %.1f ms, naive %.1f ms", async.latency.millis(0.99), naive.latency.millis(0.99));
+      awaitFinal(async, events);
+
+      section("Intake (HTTP 202, client-side, open-loop latency from the scheduled start)");
+      row("steady open-loop at %.0f/s".formatted(plan.steadyRate()), throughput(steady) + latency(steady.latency, true));
+      row("saturation, closed-loop %d clients".formatted(clients), throughput(saturation) + latency(saturation.latency, true));
+      section("End to end (202 received -> TransactionCompleted consumed from Kafka)");
+      row("steady, 202->COMPLETED", "%d completed, ".formatted(steadyE2e.count()) + latency(steadyE2e, false));
+      row("saturation, completed/s", "%.0f/s (%d completed, %s)".formatted(e2ePerSecond, completed, latency(saturationE2e, false)));
+      section("Relay lag under steady load");
+      row("relay metric commit->ack (p50 / p99 / max, 2-min window)",
+          "%.1f / %.1f / %.1f ms".formatted(relay.get("0.5"), relay.get("0.99"), relay.get("max")));
+      row("202 received -> request record consumed", latency(visible, false));
+      section("SQL ceiling on the same PostgreSQL (pgbench, %d clients)".formatted(clients));
+      row("intake statements", "%.0f tps".formatted(intakeCeiling));
+      row("full lifecycle (3 commits)", "%.0f payments/s".formatted(lifecycleCeiling));
+      double intakeRatio = saturation.acceptedPerSecond() / intakeCeiling;
+      double e2eRatio = e2ePerSecond / lifecycleCeiling;
+      row("intake / ceiling", "%.0f %%  (goal >= 60 %%)".formatted(100 * intakeRatio));
+      row("e2e / ceiling", "%.0f %%  (goal >= 50 %%)".formatted(100 * e2eRatio));
+      section("Naive flow (bank call inside the request) vs async, bank at 50 ms, %.0f/s".formatted(plan.naiveRate()));
+      row("async intake", throughput(async) + latency(async.latency, true));
+      row("naive", throughput(naive) + latency(naive.latency, true));
+      double naiveRatio = naive.latency.millis(0.99) / async.latency.millis(0.99);
+      row("naive p99 / async p99", "%.1fx  (goal >= 5x)".formatted(naiveRatio));
+
+      section("Scaling: completed/s at 20 ms bank latency, open-loop offer %.0f/s".formatted(plan.scaleRate()));
+      bankLatency(20);
+      Map<Integer, Long> workerPeaks = new LinkedHashMap<>();
+      for (int count : new int[] {1, 2, 4}) {
+        while (1 + workers.size() < count) {
+          startWorker();
+        }
+        if (count > 1) {
+          awaitWorkersHealthy();
+        }
+        HttpLoad.Run step = intake.openLoop("workers=" + count, plan.scaleRate(), 64, Duration.ofSeconds(plan.scaleSeconds()));
+        // The first quarter fills the pipeline; completions are counted over the rest.
+        long from = step.startedAt + (long) (plan.scaleSeconds() * 0.25e9);
+        long to = step.startedAt + plan.scaleSeconds() * 1_000_000_000L;
+        double perSecond = events.completedBetween(from, to) / ((to - from) / 1e9);
+        progress("  %d worker(s): %.0f completed/s", count, perSecond);
+        row("%d worker%s (%d consumer threads)".formatted(count, count == 1 ? "" : "s", 3 * count),
+            "%.0f completed/s (intake accepted %.0f/s)".formatted(perSecond, step.acceptedPerSecond()));
+        awaitFinal(step, events);
+      }
+      for (Process worker : workers) {
+        workerPeaks.put(workerPeaks.size() + 2, Processes.peakRssKb(worker.pid()));
+      }
+      bankLatency(0);
+
+      section("Peak RSS (VmHWM) of every process");
+      row("local stack JVM (PostgreSQL aside)", Processes.mib(Processes.peakRssKb(stack.pid())));
+      long postmaster = Processes.postmasterPid(work.resolve("stack").resolve("postgres"));
+      List<Long> postgres = Processes.postgresTree(postmaster);
+      long maxBackend = postgres.stream().skip(1).mapToLong(Processes::peakRssKb).max().orElse(0);
+      long pss = postgres.stream().mapToLong(Processes::pssKb).sum();
+      row("PostgreSQL postmaster / largest of %d children".formatted(postgres.size() - 1),
+          Processes.mib(Processes.peakRssKb(postmaster)) + " / " + Processes.mib(maxBackend));
+      row("PostgreSQL, all processes (PSS now, shared buffers counted once)", Processes.mib(pss));
+      workerPeaks.forEach((n, kb) -> row("extra worker %d (-Xmx384m)".formatted(n), Processes.mib(kb)));
+      row("benchmark JVM (load, Kafka tracker, naive server)", Processes.mib(Processes.peakRssKb(ProcessHandle.current().pid())));
+      notes.add("pgbench's own processes are not sampled: it ran as a short-lived client of a few MiB.");
+      notes.add("load average at end: " + Files.readString(Path.of("/proc/loadavg")).trim());
+    }
+    printTable();
+  }
+
+  /** One ceiling script; a failure is reported in the notes rather than ending the run. */
+  private double ceiling(SqlCeiling ceiling, String name, String script) {
+    try {
+      return ceiling.run(name, script, clients, plan.ceilingSeconds(), work);
+    } catch (Exception e) {
+      notes.add(name + " failed: " + e.getMessage());
+      return Double.NaN;
+    }
+  }
+
+  private void startStack() throws Exception {
+    section("Local stack start (java -jar onceflow-local.jar --wipe, default JVM flags)");
+    Path log = work.resolve("stack.log");
+    List<String> command = new ArrayList<>(List.of(java()));
+    if (profile) {
+      // Sampled stacks of the whole stack JVM, written when it stops: jfr print --events jdk.ExecutionSample
+      command.add("-XX:StartFlightRecording=settings=profile,dumponexit=true,filename=" + work.resolve("stack.jfr"));
+      notes.add("--jfr: the stack JVM ran with a flight recording (" + work.resolve("stack.jfr") + "); its figures carry that overhead.");
+    }
+    command.addAll(
+        List.of(
+            "-jar", stackJar.toString(), "--wipe", "--data-dir=" + work.resolve("stack"),
+            "--postgres-port=" + postgresPort, "--kafka-port=" + kafkaPort,
+            "--kafka-controller-port=" + Processes.freePort(), "--intake-port=" + intakePort,
+            "--bank-port=" + bankPort, "--worker-port=" + workerPort, "--relay-port=" + relayPort,
+            "--intake-management-port=" + intakeManagementPort));
+    progress("Starting the local stack (log: %s)", log);
+    long started = System.nanoTime();
+    stack = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    String text = "";
+    while (!text.contains("Onceflow is running")) {
+      if (!stack.isAlive()) {
+        throw new IllegalStateException("the local stack exited; see " + log);
+      }
+      if (System.nanoTime() - started > TimeUnit.SECONDS.toNanos(240)) {
+        throw new IllegalStateException("the local stack was not ready within 240 s; see " + log);
+      }
+      sleep(100);
+      text = Files.readString(log);
+    }
+    long readyMillis = (System.nanoTime() - started) / 1_000_000;
+    Matcher inside = Pattern.compile("started in (\\d+) ms").matcher(text);
+    long jvm = Processes.peakRssKb(stack.pid());
+    long postgres =
+        Processes.postgresTree(Processes.postmasterPid(work.resolve("stack").resolve("postgres"))).stream()
+            .mapToLong(Processes::pssKb)
+            .sum();
+    row("ready (process start -> banner)", "%.1f s (in-JVM: %s ms)  (goal <= 15 s)".formatted(readyMillis / 1000.0, inside.find() ? inside.group(1) : "?"));
+    row("RSS at ready: JVM VmHWM + PostgreSQL PSS", "%s + %s = %s  (goal <= 1.2 GB)".formatted(Processes.mib(jvm), Processes.mib(postgres), Processes.mib(jvm + postgres)));
+    progress("Local stack ready in %.1f s", readyMillis / 1000.0);
+    machine();
+  }
+
+  private void machine() throws Exception {
+    String cpu =
+        Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+            .filter(line -> line.startsWith("model name"))
+            .findFirst()
+            .map(line -> line.substring(line.indexOf(':') + 1).trim())
+            .orElse("?");
+    String memory =
+        Files.readAllLines(Path.of("/proc/meminfo")).stream().filter(l -> l.startsWith("MemTotal")).findFirst().orElse("?");
+    Process version = new ProcessBuilder(java(), "-version").redirectErrorStream(true).start();
+    String javaVersion = new String(version.getInputStream().readAllBytes()).lines().findFirst().orElse("?");
+    String postgres;
+    try (Connection connection = DriverManager.getConnection(productJdbcUrl(), DB_USER, "");
+        Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery("SELECT version(), current_setting('synchronous_commit'), current_setting('fsync')")) {
+      rows.next();
+      postgres = rows.getString(1).replaceAll(" on .*", "") + " (synchronous_commit=" + rows.getString(2) + ", fsync=" + rows.getString(3) + ")";
+    }
+    notes.add(0, "machine: %d CPUs (%s), %s, %s; %s".formatted(
+        Runtime.getRuntime().availableProcessors(), cpu, memory.replaceAll("\\s+", " "), javaVersion, postgres));
+  }
+
+  private List<String> openAccounts(int count) throws Exception {
+    String intake = "http://localhost:" + intakePort;
+    Matcher client = ID.matcher(get(intake + "/admin/clients", ADMIN_KEY));
+    if (!client.find()) {
+      throw new IllegalStateException("no demo client in GET /admin/clients");
+    }
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      HttpResponse<String> response =
+          http.send(
+              HttpRequest.newBuilder(URI.create(intake + "/admin/clients/" + client.group(1) + "/accounts"))
+                  .header("Authorization", "Bearer " + ADMIN_KEY)
+                  .header("Content-Type", "application/json")
+                  .POST(HttpRequest.BodyPublishers.ofString("{\"currency\":\"EUR\",\"openingBalance\":1000000000000}"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      Matcher id = ID.matcher(response.body());
+      if (response.statusCode() != 201 || !id.find()) {
+        throw new IllegalStateException("cannot open an account: " + response.statusCode() + " " + response.body());
+      }
+      ids.add(id.group(1));
+    }
+    return ids;
+  }
+
+  /** Waits until every accepted payment of the run has its final event; returns 202->COMPLETED latencies. */
+  private Latencies awaitFinal(HttpLoad.Run run, EventTracker events) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(plan.drainSeconds());
+    long lastReport = System.nanoTime();
+    while (true) {
+      long open =
+          run.accepted.keySet().stream().filter(id -> !events.completedAt.containsKey(id) && !events.failedAt.containsKey(id)).count();
+      if (open == 0) {
+        break;
+      }
+      if (System.nanoTime() > deadline) {
+        notes.add("%s: %d of %d accepted payments had no final event after %d s of draining".formatted(run.name, open, run.accepted.size(), plan.drainSeconds()));
+        break;
+      }
+      if (System.nanoTime() - lastReport > 5_000_000_000L) {
+        progress("  %s: waiting for %d of %d payments to complete", run.name, open, run.accepted.size());
+        lastReport = System.nanoTime();
+      }
+      sleep(200);
+    }
+    long failed = run.accepted.keySet().stream().filter(events.failedAt::containsKey).count();
+    if (failed > 0) {
+      notes.add(run.name + ": " + failed + " payments FAILED");
+    }
+    return since(run, events.completedAt);
+  }
+
+  /** For each accepted payment seen in {@code times}: how long after its 202 it was seen there. */
+  private static Latencies since(HttpLoad.Run run, Map<String, Long> times) {
+    Latencies latencies = new Latencies();
+    run.accepted.forEach(
+        (id, acceptedAt) -> {
+          Long seen = times.get(id);
+          if (seen != null) {
+            // The record can be consumed before the 202 is read: count that as no lag.
+            latencies.add(Math.max(0, seen - acceptedAt));
+          }
+        });
+    return latencies;
+  }
+
+  /** The relay's own commit->ack quantiles (ms) from its Prometheus endpoint. */
+  private Map<String, Double> relayLag() throws Exception {
+    Map<String, Double> lag = new LinkedHashMap<>(Map.of("0.5", Double.NaN, "0.99", Double.NaN, "max", Double.NaN));
+    String text = get("http://localhost:" + relayPort + "/actuator/prometheus", null);
+    for (String line : text.lines().toList()) {
+      if (!line.startsWith("onceflow_relay_publish_latency_seconds") || !line.contains("since=\"commit\"")) {
+        continue;
+      }
+      double millis = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)) * 1000;
+      if (line.startsWith("onceflow_relay_publish_latency_seconds_max")) {
+        lag.put("max", millis);
+      } else if (line.contains("quantile=\"0.5\"")) {
+        lag.put("0.5", millis);
+      } else if (line.contains("quantile=\"0.99\"")) {
+        lag.put("0.99", millis);
+      }
+    }
+    return lag;
+  }
+
+  private void bankLatency(int millis) throws Exception {
+    HttpResponse<String> response =
+        http.send(
+            HttpRequest.newBuilder(URI.create(bankUrl() + "/faults"))
+                .header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"latencyMs\":{\"min\":%d,\"max\":%d}}".formatted(millis, millis)))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() / 100 != 2) {
+      throw new IllegalStateException("PUT /faults: " + response.statusCode() + " " + response.body());
+    }
+  }
+
+  /** Another worker as its own process, sharing the topic's partitions with the stack's worker. */
+  private void startWorker() throws IOException {
+    int port = Processes.freePort();
+    int number = workers.size() + 2;
+    progress("Starting worker %d on port %d", number, port);
+    Process worker =
+        new ProcessBuilder(
+                java(), "-Xmx384m", "-XX:+UseSerialGC", "-jar", stackJar.toString(), "service", "bank-worker",
+                "--server.port=" + port, "--management.server.port=" + port,
+                "--spring.datasource.url=" + productJdbcUrl(), "--spring.datasource.username=" + DB_USER,
+                "--spring.kafka.bootstrap-servers=localhost:" + kafkaPort,
+                "--onceflow.bank.base-url=" + bankUrl())
+            .redirectErrorStream(true)
+            .redirectOutput(work.resolve("worker-" + number + ".log").toFile())
+            .start();
+    workers.add(worker);
+    workerHealth.add("http://localhost:" + port + "/actuator/health");
+  }
+
+  private final List<String> workerHealth = new ArrayList<>();
+
+  private void awaitWorkersHealthy() throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+    for (int i = 0; i < workers.size(); i++) {
+      while (!get(workerHealth.get(i), null).contains("\"UP\"")) {
+        if (!workers.get(i).isAlive() || System.nanoTime() > deadline) {
+          throw new IllegalStateException("worker " + (i + 2) + " did not start; see " + work);
+        }
+        sleep(500);
+      }
+    }
+    // Joining the consumer group moves partitions: let the rebalance settle before measuring.
+    progress("Workers up; waiting 10 s for the consumer group to rebalance");
+    sleep(10_000);
+  }
+
+  private void stopEverything() {
+    for (Process worker : workers) {
+      worker.destroy();
+    }
+    for (Process worker : workers) {
+      waitFor(worker);
+    }
+    if (stack != null) {
+      stack.destroy();
+      waitFor(stack);
+      if (!stack.isAlive() && Processes.postmasterPid(work.resolve("stack").resolve("postgres")) < 0) {
+        // PostgreSQL and Kafka data: hundreds of MB nobody reads again; logs and scripts stay.
+        delete(work.resolve("stack"));
+      }
+    }
+  }
+
+  private static void delete(Path directory) {
+    try (var paths = Files.walk(directory)) {
+      for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(path);
+      }
+    } catch (IOException e) {
+      System.err.println("onceflow-benchmark: could not delete " + directory + ": " + e.getMessage());
+    }
+  }
+
+  private static void waitFor(Process process) {
+    try {
+      if (!process.waitFor(60, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private String get(String url, String bearer) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10));
+    if (bearer != null) {
+      request.header("Authorization", "Bearer " + bearer);
+    }
+    try {
+      return http.send(request.build(), HttpResponse.BodyHandlers.ofString()).body();
+    } catch (IOException e) {
+      return "";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "";
+    }
+  }
+
+  private String productJdbcUrl() {
+    return "jdbc:postgresql://localhost:" + postgresPort + "/onceflow";
+  }
+
+  private String bankUrl() {
+    return "http://localhost:" + bankPort;
+  }
+
+  private static String java() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  private static String throughput(HttpLoad.Run run) {
+    String refused = run.refused.isEmpty() ? "" : " refused " + run.refusals() + ",";
+    return "%.0f/s,%s ".formatted(run.acceptedPerSecond(), refused);
+  }
+
+  private static String latency(Latencies latencies, boolean withTail) {
+    String text = "p50 %.1f ms, p99 %.1f ms".formatted(latencies.millis(0.5), latencies.millis(0.99));
+    return withTail ? text + ", p99.9 %.1f ms".formatted(latencies.millis(0.999)) : text;
+  }
+
+  private void section(String title) {
+    table.put("#" + table.size(), title);
+  }
+
+  private void row(String name, String value) {
+    table.put(name, value);
+  }
+
+  private void printTable() throws IOException {
+    StringBuilder text = new StringBuilder("\n");
+    table.forEach(
+        (name, value) -> {
+          if (name.startsWith("#")) {
+            text.append("\n").append(value).append("\n");
+          } else {
+            text.append("  %-62s %s%n".formatted(name, value));
+          }
+        });
+    text.append("\nNotes\n");
+    notes.forEach(note -> text.append("  - ").append(note).append("\n"));
+    System.out.print(text);
+    Path report = work.resolve("report.txt");
+    Files.writeString(report, text);
+    progress("Report written to %s", report);
+  }
+
+  static void progress(String format, Object... args) {
+    long seconds = (System.nanoTime() - STARTED) / 1_000_000_000;
+    System.out.printf("[%02d:%02d] %s%n", seconds / 60, seconds % 60, format.formatted(args));
+  }
+
+  static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}
