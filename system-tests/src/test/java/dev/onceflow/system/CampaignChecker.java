@@ -72,22 +72,32 @@ final class CampaignChecker {
   /** Transactions on these accounts that are not final yet (drain is over at 0). */
   long notFinal(Collection<UUID> accounts) throws SQLException {
     long[] count = new long[1];
-    forEachRow(
-        "SELECT count(*) FROM transactions WHERE account_id = ANY (?) AND state NOT IN ('COMPLETED', 'FAILED')",
-        accounts,
-        result -> count[0] = result.getLong(1));
+    try (Connection db = connect()) {
+      forEachRow(
+          db,
+          "SELECT count(*) FROM transactions WHERE account_id = ANY (?) AND state NOT IN ('COMPLETED', 'FAILED')",
+          accounts,
+          result -> count[0] = result.getLong(1));
+    }
     return count[0];
   }
 
   /** Runs every check; returns the counts, by name. */
   Map<String, Integer> check(Collection<CampaignClients.Payment> payments, Map<UUID, Long> openingBalances)
       throws Exception {
-    Map<String, Row> rows = rows(openingBalances.keySet());
-    Map<String, String> keyToTransaction = keys(openingBalances.keySet());
-    checkLedger(rows);
-    checkClients(payments, rows, keyToTransaction);
-    checkMoney(rows, openingBalances);
-    checkTopics(rows);
+    // Rows, keys and balances from one snapshot, so that they agree with each other whatever still
+    // moves; the ledger and the topics are read after it and may only have more.
+    try (Connection db = connect()) {
+      db.setAutoCommit(false);
+      db.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+      Map<String, Row> rows = rows(db, openingBalances.keySet());
+      Map<String, String> keyToTransaction = keys(db, openingBalances.keySet());
+      checkMoney(db, rows, openingBalances);
+      db.rollback();
+      checkLedger(rows);
+      checkClients(payments, rows, keyToTransaction);
+      checkTopics(rows);
+    }
     return counts;
   }
 
@@ -171,7 +181,7 @@ final class CampaignChecker {
   }
 
   /** Invariant 4: balance = opening − Σ COMPLETED, reserved = Σ PENDING and PROCESSING. */
-  private void checkMoney(Map<String, Row> rows, Map<UUID, Long> openingBalances) throws SQLException {
+  private void checkMoney(Connection db, Map<String, Row> rows, Map<UUID, Long> openingBalances) throws SQLException {
     Map<UUID, Long> paid = new HashMap<>();
     Map<UUID, Long> inFlight = new HashMap<>();
     for (Row row : rows.values()) {
@@ -181,8 +191,7 @@ final class CampaignChecker {
         inFlight.merge(row.account(), row.amount(), Long::sum);
       }
     }
-    try (Connection db = connect();
-        PreparedStatement query = db.prepareStatement("SELECT balance, reserved FROM accounts WHERE id = ?")) {
+    try (PreparedStatement query = db.prepareStatement("SELECT balance, reserved FROM accounts WHERE id = ?")) {
       for (Map.Entry<UUID, Long> account : openingBalances.entrySet()) {
         query.setObject(1, account.getKey());
         try (ResultSet result = query.executeQuery()) {
@@ -233,9 +242,10 @@ final class CampaignChecker {
         .allMatch(e -> seen.getOrDefault(e.getKey(), Set.of()).contains(e.getValue()));
   }
 
-  private Map<String, Row> rows(Collection<UUID> accounts) throws SQLException {
+  private Map<String, Row> rows(Connection db, Collection<UUID> accounts) throws SQLException {
     Map<String, Row> rows = new HashMap<>();
     forEachRow(
+        db,
         "SELECT id, account_id, state, amount, failure_code, bank_reference FROM transactions"
             + " WHERE account_id = ANY (?)",
         accounts,
@@ -244,9 +254,10 @@ final class CampaignChecker {
     return rows;
   }
 
-  private Map<String, String> keys(Collection<UUID> accounts) throws SQLException {
+  private Map<String, String> keys(Connection db, Collection<UUID> accounts) throws SQLException {
     Map<String, String> keys = new HashMap<>();
     forEachRow(
+        db,
         "SELECT k.idempotency_key, k.transaction_id FROM idempotency_keys k"
             + " JOIN transactions t ON t.id = k.transaction_id WHERE t.account_id = ANY (?)",
         accounts,
@@ -260,9 +271,9 @@ final class CampaignChecker {
   }
 
   /** Runs a query whose one parameter is the campaign's accounts, row by row. */
-  private void forEachRow(String sql, Collection<UUID> accounts, RowReader reader) throws SQLException {
-    try (Connection db = connect();
-        PreparedStatement query = db.prepareStatement(sql)) {
+  private static void forEachRow(Connection db, String sql, Collection<UUID> accounts, RowReader reader)
+      throws SQLException {
+    try (PreparedStatement query = db.prepareStatement(sql)) {
       query.setArray(1, db.createArrayOf("uuid", accounts.toArray()));
       try (ResultSet result = query.executeQuery()) {
         while (result.next()) {

@@ -17,6 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import tools.jackson.databind.JsonNode;
@@ -82,13 +83,18 @@ final class CampaignClients {
   private final AtomicInteger retries = new AtomicInteger();
   private final Map<Integer, AtomicInteger> answers = new ConcurrentHashMap<>();
   private final CountDownLatch remaining;
+  // One permit per client: a client is busy with its payment (retries and backoff included) until
+  // it has its answers, so the load stays that of a bounded number of clients, whatever fails.
+  private final Semaphore clients;
 
-  CampaignClients(List<String> intakeUrls, String apiKey, ScheduledExecutorService scheduler, long seed, int count) {
+  CampaignClients(
+      List<String> intakeUrls, String apiKey, ScheduledExecutorService scheduler, long seed, int count, int clients) {
     this.intakeUrls = intakeUrls;
     this.apiKey = apiKey;
     this.scheduler = scheduler;
     this.random = new Random(seed);
     this.remaining = new CountDownLatch(count);
+    this.clients = new Semaphore(clients);
   }
 
   /**
@@ -110,7 +116,7 @@ final class CampaignClients {
     }
     payments.put(key, payment);
     inOrder.add(payment);
-    scheduler.schedule(() -> first(payment), at.toMillis(), TimeUnit.MILLISECONDS);
+    scheduler.schedule(() -> firstWhenAClientIsFree(payment), at.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** Waits until every payment has its definitive answers (and follow-ups). */
@@ -136,6 +142,20 @@ final class CampaignClients {
 
   Map<Integer, AtomicInteger> answersByStatus() {
     return answers;
+  }
+
+  private void firstWhenAClientIsFree(Payment payment) {
+    if (clients.tryAcquire()) {
+      first(payment);
+    } else {
+      scheduler.schedule(() -> firstWhenAClientIsFree(payment), 20, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /** The payment has all its answers: its client takes the next one. */
+  private void done() {
+    remaining.countDown();
+    clients.release();
   }
 
   private void first(Payment payment) {
@@ -164,7 +184,7 @@ final class CampaignClients {
       // Submitted again after the answer (the user pressed "pay" twice): the same transaction.
       sendUntilDefinitive(payment, payment.amount, answer -> {
         record(payment, answer);
-        remaining.countDown();
+        done();
       });
     } else if (payment.changedPayload) {
       sendUntilDefinitive(payment, payment.amount + 1, answer -> {
@@ -173,10 +193,10 @@ final class CampaignClients {
         if (answer.status() == 202 && answer.id() != null) {
           payment.ids.add(answer.id());
         }
-        remaining.countDown();
+        done();
       });
     } else {
-      remaining.countDown();
+      done();
     }
   }
 
