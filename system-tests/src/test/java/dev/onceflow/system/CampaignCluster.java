@@ -60,16 +60,10 @@ final class CampaignCluster implements AutoCloseable {
     add(BANK, "256m", () -> !JarProcess.get(bankUrl() + "/payments").isEmpty(),
         "service", "bank-simulator", "--server.port=" + bankPort,
         "--onceflow.simulator.journal=" + data.resolve("bank-ledger.jsonl"));
-    int firstRelayPort = 0;
-    for (int i = 1; i <= relays; i++) {
-      int port = SharedTestInfrastructure.freePort();
-      add("outbox-relay-" + i, "384m", () -> !relayState(port).equals("UNKNOWN"),
-          "service", "outbox-relay", "--management.server.port=" + port,
-          "--spring.datasource.url=" + jdbcUrl, "--spring.kafka.bootstrap-servers=" + kafka);
-      if (i == 1) {
-        firstRelayPort = port;
-      }
-    }
+    // The first relay starts alone, so that it is the active one and creates the replication slot
+    // (what intake commits before the slot exists would only arrive through the sweeper); the
+    // workers start meanwhile, the standby relays and intake after it streams.
+    int firstRelayPort = relay(1, jdbcUrl, kafka);
     for (int i = 1; i <= workers; i++) {
       int port = SharedTestInfrastructure.freePort();
       add("bank-worker-" + i, "384m",
@@ -78,10 +72,10 @@ final class CampaignCluster implements AutoCloseable {
           "--spring.datasource.url=" + jdbcUrl, "--spring.kafka.bootstrap-servers=" + kafka,
           "--onceflow.bank.base-url=" + bankUrl());
     }
-    // Workers start meanwhile; intake waits for the first relay to create the replication slot:
-    // what intake commits before it exists would only arrive through the sweeper.
-    int relayPort = firstRelayPort;
-    awaitReady(Duration.ofSeconds(180), "outbox-relay-1", () -> relayState(relayPort).equals("RUNNING"));
+    awaitReady(Duration.ofSeconds(180), "outbox-relay-1", () -> relayState(firstRelayPort).equals("RUNNING"));
+    for (int i = 2; i <= relays; i++) {
+      relay(i, jdbcUrl, kafka);
+    }
     for (int i = 1; i <= intakes; i++) {
       int port = SharedTestInfrastructure.freePort();
       int managementPort = SharedTestInfrastructure.freePort();
@@ -96,6 +90,15 @@ final class CampaignCluster implements AutoCloseable {
     }
     awaitReady(components.keySet().toArray(String[]::new));
     return this;
+  }
+
+  /** Starts relay number {@code i}; returns its management port. */
+  private int relay(int i, String jdbcUrl, String kafka) throws IOException {
+    int port = SharedTestInfrastructure.freePort();
+    add("outbox-relay-" + i, "384m", () -> !relayState(port).equals("UNKNOWN"),
+        "service", "outbox-relay", "--management.server.port=" + port,
+        "--spring.datasource.url=" + jdbcUrl, "--spring.kafka.bootstrap-servers=" + kafka);
+    return port;
   }
 
   List<String> names() {
