@@ -11,13 +11,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -103,7 +103,7 @@ final class FaultCampaign {
    */
   static List<Fault> plan(Random random, Duration window, Duration killEvery, List<String> killable) {
     List<Fault> faults = new ArrayList<>();
-    Map<String, Long> upAgainAt = new ConcurrentHashMap<>();
+    Map<String, Long> upAgainAt = new HashMap<>();
     List<String> notKilledYet = new ArrayList<>(killable);
     java.util.Collections.shuffle(notKilledYet, random);
     long end = window.toMillis();

@@ -1,6 +1,7 @@
 package dev.onceflow.intake.web;
 
 import java.net.URI;
+import java.util.Locale;
 import org.springframework.http.HttpStatus;
 
 /** A refusal the client can act on; rendered as application/problem+json with a stable type. */
@@ -8,6 +9,15 @@ public class ApiException extends RuntimeException {
 
   /** Every problem type is this base plus a short, stable name. */
   public static final String TYPE_BASE = "https://onceflow.dev/problems/";
+
+  /**
+   * The problem type named after an HTTP status (404 is {@code not-found}), for answers that have
+   * no more specific type; a status without a name is {@code http-<code>}.
+   */
+  static String statusTypeName(int code) {
+    HttpStatus status = HttpStatus.resolve(code);
+    return status == null ? "http-" + code : status.name().toLowerCase(Locale.ROOT).replace('_', '-');
+  }
 
   private final HttpStatus status;
   private final URI type;

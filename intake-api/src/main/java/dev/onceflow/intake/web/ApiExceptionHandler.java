@@ -1,7 +1,6 @@
 package dev.onceflow.intake.web;
 
 import java.net.URI;
-import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
@@ -111,9 +110,7 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
       Object body, HttpHeaders headers, HttpStatusCode statusCode, WebRequest request) {
     if (body instanceof ProblemDetail problem
         && (problem.getType() == null || URI.create("about:blank").equals(problem.getType()))) {
-      HttpStatus status = HttpStatus.resolve(statusCode.value());
-      String name = status == null ? "http-" + statusCode.value() : status.name();
-      problem.setType(URI.create(ApiException.TYPE_BASE + name.toLowerCase(Locale.ROOT).replace('_', '-')));
+      problem.setType(URI.create(ApiException.TYPE_BASE + ApiException.statusTypeName(statusCode.value())));
     }
     return super.createResponseEntity(body, headers, statusCode, request);
   }

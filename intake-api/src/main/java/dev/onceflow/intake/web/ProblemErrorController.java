@@ -3,7 +3,6 @@ package dev.onceflow.intake.web;
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
-import java.util.Locale;
 import org.springframework.boot.webmvc.error.ErrorController;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -33,7 +32,7 @@ class ProblemErrorController implements ErrorController {
             status.is4xxClientError()
                 ? "The request could not be understood or is not allowed here; nothing was stored."
                 : "The request failed unexpectedly. If it carried an Idempotency-Key, retry it with the same key.");
-    problem.setType(URI.create(ApiException.TYPE_BASE + status.name().toLowerCase(Locale.ROOT).replace('_', '-')));
+    problem.setType(URI.create(ApiException.TYPE_BASE + ApiException.statusTypeName(status.value())));
     problem.setTitle(status.getReasonPhrase());
     return ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
   }

@@ -2,7 +2,6 @@ package dev.onceflow.intake.web;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.util.Locale;
 import org.apache.catalina.connector.Request;
 import org.apache.catalina.connector.Response;
 import org.apache.catalina.valves.ErrorReportValve;
@@ -22,7 +21,7 @@ public class ProblemErrorReportValve extends ErrorReportValve {
       return;
     }
     HttpStatus status = HttpStatus.resolve(code);
-    String name = status == null ? "http-" + code : status.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    String name = ApiException.statusTypeName(code);
     String title = status == null ? "HTTP " + code : status.getReasonPhrase();
     String detail = code < 500
         ? "The server could not read this request (its request line or headers are not valid HTTP); nothing was stored."
