@@ -158,6 +158,27 @@ final class CampaignCluster implements AutoCloseable {
     }
   }
 
+  /**
+   * Like a supervisor's restart policy: starts every process that is down, and one that exits
+   * before it is ready (a service started while PostgreSQL was down stops at its migration) is
+   * started again, up to three times.
+   */
+  void restartAndAwaitAll() throws IOException {
+    for (String name : names()) {
+      for (int attempt = 1; ; attempt++) {
+        restart(name);
+        try {
+          awaitReady(name);
+          break;
+        } catch (org.awaitility.core.TerminalFailureException exited) {
+          if (attempt == 3) {
+            throw exited;
+          }
+        }
+      }
+    }
+  }
+
   private void awaitReady(Duration atMost, String name, Callable<Boolean> ready) {
     components.get(name).process().awaitReady(atMost, ready);
   }

@@ -254,10 +254,7 @@ final class FaultCampaign {
   private void heal(CampaignCluster cluster, HttpClient http) {
     try {
       log.info("Campaign: fault window over; restarting whatever is down");
-      for (String name : cluster.names()) {
-        cluster.restart(name);
-      }
-      cluster.awaitReady(cluster.names().toArray(String[]::new));
+      cluster.restartAndAwaitAll();
       setBankFaults(cluster, http, "{}");
     } catch (Exception e) {
       failedActions.add("heal: " + e);
