@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.UUID;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -63,6 +64,13 @@ class ApiFuzzIT {
   @Property(tries = 300)
   void badHeadersGetAProblemAndStoreNothing(@ForAll("badHeaders") BadRequest request) {
     assertRefused(request);
+  }
+
+  /** Found by the generator: a lone surrogate once reached the server as '?' and was a valid key. */
+  @Example
+  void aKeyWithALoneSurrogateIsRefused() {
+    assertRefused(request("odd key", "POST", "/transactions",
+        List.of(auth(), "Content-Type: application/json", "Idempotency-Key: k\ud800k"), validPayment()));
   }
 
   private static void assertRefused(BadRequest request) {
@@ -222,10 +230,29 @@ class ApiFuzzIT {
 
   private static BadRequest request(String what, String method, String path, List<String> headers, String body) {
     ByteArrayOutputStream head = new ByteArrayOutputStream();
-    head.writeBytes((method + " " + path + " HTTP/1.1").getBytes(StandardCharsets.UTF_8));
+    head.writeBytes(wireBytes(method + " " + path + " HTTP/1.1"));
     for (String header : headers) {
-      head.writeBytes(("\r\n" + header).getBytes(StandardCharsets.UTF_8));
+      head.writeBytes(wireBytes("\r\n" + header));
     }
-    return new BadRequest(what, head.toByteArray(), body.getBytes(StandardCharsets.UTF_8));
+    return new BadRequest(what, head.toByteArray(), wireBytes(body));
+  }
+
+  /**
+   * UTF-8, except that a lone surrogate is written as its own three bytes (malformed UTF-8, as a
+   * broken client sends it): {@link String#getBytes} would write '?', turning a bad key into a
+   * valid one.
+   */
+  static byte[] wireBytes(String text) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    text.codePoints().forEach(codePoint -> {
+      if (Character.isSurrogate((char) codePoint) && Character.isBmpCodePoint(codePoint)) {
+        bytes.write(0xE0 | codePoint >> 12);
+        bytes.write(0x80 | (codePoint >> 6 & 0x3F));
+        bytes.write(0x80 | (codePoint & 0x3F));
+      } else {
+        bytes.writeBytes(Character.toString(codePoint).getBytes(StandardCharsets.UTF_8));
+      }
+    });
+    return bytes.toByteArray();
   }
 }
