@@ -26,9 +26,9 @@ public class ClientAuthentication implements HandlerInterceptor, HandlerMethodAr
   private static final String SCHEME = "Bearer ";
   private static final String ATTRIBUTE = AuthenticatedClient.class.getName();
 
-  private final ApiClientRepository clients;
+  private final KnownClients clients;
 
-  ClientAuthentication(ApiClientRepository clients) {
+  ClientAuthentication(KnownClients clients) {
     this.clients = clients;
   }
 
@@ -63,8 +63,8 @@ public class ClientAuthentication implements HandlerInterceptor, HandlerMethodAr
     }
     String apiKey = authorization.substring(SCHEME.length()).trim();
     return clients
-        .findByApiKeyHash(ApiKeys.hash(apiKey))
-        .map(client -> new AuthenticatedClient(client.getId()))
+        .clientOf(ApiKeys.hash(apiKey))
+        .map(AuthenticatedClient::new)
         .orElseThrow(() -> unauthorized("The API key is not valid."));
   }
 
