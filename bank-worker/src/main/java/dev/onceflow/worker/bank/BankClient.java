@@ -3,8 +3,8 @@ package dev.onceflow.worker.bank;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.ConnectException;
-import java.net.http.HttpTimeoutException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZonedDateTime;
@@ -191,7 +191,8 @@ public class BankClient {
 
   private static String causeOf(Throwable error) {
     for (Throwable t = error; t != null; t = t.getCause()) {
-      if (t instanceof HttpTimeoutException) {
+      // Connect and read timeouts (java.net's, and Apache HttpClient's ConnectTimeoutException).
+      if (t instanceof InterruptedIOException) {
         return "timeout";
       }
       if (t instanceof ConnectException) {

@@ -1,30 +1,57 @@
 package dev.onceflow.worker.bank;
 
 import io.micrometer.observation.ObservationRegistry;
-import java.net.http.HttpClient;
+import java.util.concurrent.TimeUnit;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.core5.util.Timeout;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.http.client.JdkClientHttpRequestFactory;
+import org.springframework.http.client.HttpComponentsClientHttpRequestFactory;
 import org.springframework.web.client.RestClient;
 
 @Configuration(proxyBeanMethods = false)
 class BankClientConfiguration {
 
+  /** Far above the consumer threads of one worker: a call never waits for a pooled connection. */
+  private static final int CONNECTIONS = 64;
+
+  @Bean(destroyMethod = "close")
+  CloseableHttpClient bankHttpClient(BankProperties properties) {
+    Timeout connect = Timeout.of(properties.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    Timeout read = Timeout.of(properties.readTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    return HttpClients.custom()
+        .setConnectionManager(
+            PoolingHttpClientConnectionManagerBuilder.create()
+                .setMaxConnTotal(CONNECTIONS)
+                .setMaxConnPerRoute(CONNECTIONS)
+                .setDefaultConnectionConfig(
+                    ConnectionConfig.custom().setConnectTimeout(connect).setSocketTimeout(read).build())
+                .build())
+        .setDefaultRequestConfig(
+            RequestConfig.custom()
+                .setConnectionRequestTimeout(connect)
+                .setResponseTimeout(read)
+                .setRedirectsEnabled(false)
+                .build())
+        // A payment call is never re-sent behind the worker's back: retries are the worker's
+        // decision, counted against its budget and recorded on the row.
+        .disableAutomaticRetries()
+        .disableRedirectHandling()
+        .disableCookieManagement()
+        .build();
+  }
+
   @Bean
-  RestClient bankRestClient(BankProperties properties, ObjectProvider<ObservationRegistry> observations) {
-    HttpClient http =
-        HttpClient.newBuilder()
-            .connectTimeout(properties.connectTimeout())
-            // Plain HTTP/1.1: no h2c upgrade dance with a bank that may not speak it.
-            .version(HttpClient.Version.HTTP_1_1)
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .build();
-    JdkClientHttpRequestFactory requestFactory = new JdkClientHttpRequestFactory(http);
-    requestFactory.setReadTimeout(properties.readTimeout());
+  RestClient bankRestClient(
+      BankProperties properties, CloseableHttpClient bankHttpClient, ObjectProvider<ObservationRegistry> observations) {
     return RestClient.builder()
         .baseUrl(properties.baseUrl())
-        .requestFactory(requestFactory)
+        .requestFactory(new HttpComponentsClientHttpRequestFactory(bankHttpClient))
         // Observed calls carry the current trace as a traceparent header: the bank's side of a
         // payment can be found by the trace id the client sent to intake.
         .observationRegistry(observations.getIfAvailable(() -> ObservationRegistry.NOOP))

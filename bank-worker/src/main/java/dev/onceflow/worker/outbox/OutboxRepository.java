@@ -1,31 +1,36 @@
 package dev.onceflow.worker.outbox;
 
-import dev.onceflow.model.OutboxEvent;
 import java.util.UUID;
-import org.springframework.data.jpa.repository.Modifying;
-import org.springframework.data.jpa.repository.Query;
-import org.springframework.data.repository.Repository;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
 
-interface OutboxRepository extends Repository<OutboxEvent, UUID> {
+/** The outbox's two statements, run for every outcome (plain SQL: see SettlementRepository). */
+@Repository
+class OutboxRepository {
 
-  @Modifying
-  @Query(
-      nativeQuery = true,
-      value =
-          """
-          INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload, tracingspancontext)
-          VALUES (:id, :aggregateType, :aggregateId, :type, CAST(:payload AS jsonb), :spanContext)
-          """)
+  private final JdbcClient jdbc;
+
+  OutboxRepository(JdbcClient jdbc) {
+    this.jdbc = jdbc;
+  }
+
   int insertEvent(
-      UUID id, String aggregateType, String aggregateId, String type, String payload, String spanContext);
+      UUID id, String aggregateType, String aggregateId, String type, String payload, String spanContext) {
+    return jdbc.sql(
+            """
+            INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload, tracingspancontext)
+            VALUES (:id, :aggregateType, :aggregateId, :type, CAST(:payload AS jsonb), :spanContext)
+            """)
+        .param("id", id)
+        .param("aggregateType", aggregateType)
+        .param("aggregateId", aggregateId)
+        .param("type", type)
+        .param("payload", payload)
+        .param("spanContext", spanContext)
+        .update();
+  }
 
-  @Modifying
-  @Query(
-      nativeQuery = true,
-      value =
-          """
-          DELETE FROM outbox
-          WHERE id = :id
-          """)
-  int deleteEvent(UUID id);
+  int deleteEvent(UUID id) {
+    return jdbc.sql("DELETE FROM outbox WHERE id = :id").param("id", id).update();
+  }
 }

@@ -1,6 +1,5 @@
 package dev.onceflow.worker.settlement;
 
-import dev.onceflow.model.PaymentTransaction;
 import dev.onceflow.worker.bank.PaymentOrder;
 import java.time.Instant;
 import java.util.UUID;
@@ -28,22 +27,6 @@ record ClaimedTransaction(
     String externalKey,
     String idempotencyKey,
     Instant firstAttemptAt) {
-
-  static ClaimedTransaction of(PaymentTransaction row, Instant firstAttemptAt) {
-    return new ClaimedTransaction(
-        row.getId(),
-        row.getVersion(),
-        row.getAttempts(),
-        row.getAccountId(),
-        row.getAmount(),
-        row.getCurrency(),
-        row.getCreditorName(),
-        row.getCreditorIban(),
-        row.getReference(),
-        row.getExternalKey(),
-        row.getIdempotencyKey(),
-        firstAttemptAt);
-  }
 
   /** The bank call: always the stored key, never a new one. */
   PaymentOrder order() {

@@ -2,7 +2,6 @@ package dev.onceflow.worker.settlement;
 
 import dev.onceflow.model.EventType;
 import dev.onceflow.model.FailureCode;
-import dev.onceflow.model.PaymentTransaction;
 import dev.onceflow.model.TransactionState;
 import dev.onceflow.worker.outbox.OutboxWriter;
 import java.time.Instant;
@@ -21,32 +20,17 @@ class SettlementTransitions {
   private static final int FAILURE_DETAIL_LENGTH = 500;
 
   private final SettlementRepository transactions;
-  private final AccountRepository accounts;
   private final OutboxWriter outbox;
 
-  SettlementTransitions(
-      SettlementRepository transactions, AccountRepository accounts, OutboxWriter outbox) {
+  SettlementTransitions(SettlementRepository transactions, OutboxWriter outbox) {
     this.transactions = transactions;
-    this.accounts = accounts;
     this.outbox = outbox;
   }
 
   /** Claims the row if it is PENDING and due; empty if another worker has it, or it is final or not due. */
   @Transactional
   public Optional<ClaimedTransaction> claim(UUID id, Instant now, Instant leaseUntil) {
-    if (!changedOne(transactions.claim(id, now, leaseUntil), id)) {
-      return Optional.empty();
-    }
-    // Read under the row lock the claim took: the version is the one this claim produced.
-    PaymentTransaction row =
-        transactions
-            .findById(id)
-            .orElseThrow(() -> new IllegalStateException("claimed transaction " + id + " vanished"));
-    Instant firstAttemptAt =
-        transactions
-            .findFirstAttemptAt(id)
-            .orElseThrow(() -> new IllegalStateException("claimed transaction " + id + " has no first attempt"));
-    return Optional.of(ClaimedTransaction.of(row, firstAttemptAt));
+    return transactions.claim(id, now, leaseUntil);
   }
 
   /** PROCESSING -> COMPLETED, the amount paid out of the account; false if the lease was lost. */
@@ -55,7 +39,7 @@ class SettlementTransitions {
     if (!changedOne(transactions.complete(tx.id(), tx.version(), bankReference, now), tx.id())) {
       return false;
     }
-    requireOneAccountRow(accounts.settle(tx.accountId(), tx.amount(), now), tx);
+    requireOneAccountRow(transactions.settle(tx.accountId(), tx.amount(), now), tx);
     outbox.append(EventType.TRANSACTION_COMPLETED, tx.id(), now);
     return true;
   }
@@ -71,7 +55,7 @@ class SettlementTransitions {
         transactions.fail(tx.id(), tx.version(), code.name(), boundedDetail, now), tx.id())) {
       return false;
     }
-    requireOneAccountRow(accounts.release(tx.accountId(), tx.amount(), now), tx);
+    requireOneAccountRow(transactions.release(tx.accountId(), tx.amount(), now), tx);
     outbox.append(EventType.TRANSACTION_FAILED, tx.id(), now);
     return true;
   }
@@ -88,19 +72,19 @@ class SettlementTransitions {
    */
   @Transactional(readOnly = true)
   public String skipReason(UUID id, Instant now) {
-    Optional<PaymentTransaction> row = transactions.findById(id);
+    Optional<SettlementRepository.RowState> row = transactions.rowState(id);
     if (row.isEmpty()) {
       return "unknown-transaction";
     }
-    TransactionLogContext.describe(row.get().getIdempotencyKey(), row.get().getExternalKey());
-    TransactionState state = row.get().getState();
+    TransactionLogContext.describe(row.get().idempotencyKey(), row.get().externalKey());
+    TransactionState state = row.get().state();
     if (state.isFinal()) {
       return "final";
     }
     if (state == TransactionState.PROCESSING) {
       return "in-progress";
     }
-    return row.get().getNextAttemptAt().isAfter(now) ? "not-due" : "lost-race";
+    return row.get().nextAttemptAt().isAfter(now) ? "not-due" : "lost-race";
   }
 
   private static boolean changedOne(int rows, UUID id) {
