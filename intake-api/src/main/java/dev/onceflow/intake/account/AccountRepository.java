@@ -18,32 +18,6 @@ public interface AccountRepository extends Repository<Account, UUID> {
 
   List<Account> findByClientIdOrderByCreatedAt(UUID clientId);
 
-  /**
-   * Reserves {@code amount} if the client's account in that currency has it available. The check
-   * and the change are one statement, so concurrent reservations cannot overdraw: 0 rows means no
-   * such account, another currency, or not enough available funds.
-   */
-  @Modifying
-  @Query(
-      value =
-          """
-          UPDATE accounts
-          SET reserved = reserved + :amount,
-              version = version + 1,
-              updated_at = :now
-          WHERE id = :id
-            AND client_id = :clientId
-            AND currency = :currency
-            AND balance - reserved >= :amount
-          """,
-      nativeQuery = true)
-  int reserve(
-      @Param("id") UUID id,
-      @Param("clientId") UUID clientId,
-      @Param("currency") String currency,
-      @Param("amount") long amount,
-      @Param("now") Instant now);
-
   /** Creates the account unless one with this id exists; returns the rows inserted. */
   @Modifying
   @Query(

@@ -46,6 +46,7 @@ public class DraftConfirmation {
 
   private final TransactionRepository transactions;
   private final AccountRepository accounts;
+  private final SubmissionStatements statements;
   private final Outbox outbox;
   private final TransactionTemplate inTransaction;
   private final IntakeProperties properties;
@@ -54,12 +55,14 @@ public class DraftConfirmation {
   DraftConfirmation(
       TransactionRepository transactions,
       AccountRepository accounts,
+      SubmissionStatements statements,
       Outbox outbox,
       PlatformTransactionManager transactionManager,
       IntakeProperties properties,
       Clock clock) {
     this.transactions = transactions;
     this.accounts = accounts;
+    this.statements = statements;
     this.outbox = outbox;
     this.inTransaction = new TransactionTemplate(transactionManager);
     this.properties = properties;
@@ -96,7 +99,7 @@ public class DraftConfirmation {
     UUID id = draft.getId();
     UUID clientId = draft.getClientId();
     if (changedOne(
-        accounts.reserve(draft.getAccountId(), clientId, draft.getCurrency(), draft.getAmount(), now), id)) {
+        statements.reserve(draft.getAccountId(), clientId, draft.getCurrency(), draft.getAmount(), now), id)) {
       if (!changedOne(transactions.confirmDraft(id, clientId, now, now.plus(properties.redriveAfter())), id)) {
         return Outcome.LOST_RACE;
       }

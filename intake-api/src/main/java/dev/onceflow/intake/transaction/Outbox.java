@@ -20,14 +20,14 @@ import tools.jackson.databind.json.JsonMapper;
 @Component
 class Outbox {
 
-  private final OutboxRepository outbox;
+  private final SubmissionStatements statements;
   private final JsonMapper json;
   private final Tracer tracer;
   private final Propagator propagator;
 
   Outbox(
-      OutboxRepository outbox, JsonMapper json, Tracer tracer, ObjectProvider<Propagator> propagator) {
-    this.outbox = outbox;
+      SubmissionStatements statements, JsonMapper json, Tracer tracer, ObjectProvider<Propagator> propagator) {
+    this.statements = statements;
     this.json = json;
     this.tracer = tracer;
     // With tracing switched off Spring Boot provides a no-op Tracer but no Propagator.
@@ -37,15 +37,13 @@ class Outbox {
   @Transactional(propagation = Propagation.MANDATORY)
   void publish(EventType type, UUID transactionId, Instant now) {
     TransactionEvent event = TransactionEvent.of(type, transactionId, now);
-    outbox.insert(
+    statements.outboxEvent(
         event.eventId(),
         type.stream(),
         transactionId.toString(),
         type.wireName(),
         json.writeValueAsString(event),
         currentSpanContext());
-    // Deleted at once: the WAL already holds the insert, and an empty table costs nothing to scan.
-    outbox.delete(event.eventId());
   }
 
   /**

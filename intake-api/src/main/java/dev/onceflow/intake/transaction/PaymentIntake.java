@@ -39,6 +39,7 @@ public class PaymentIntake {
   private final IdempotencyKeyRepository keys;
   private final AccountRepository accounts;
   private final TransactionRepository transactions;
+  private final SubmissionStatements statements;
   private final Outbox outbox;
   private final IntakeProperties properties;
   private final Clock clock;
@@ -47,12 +48,14 @@ public class PaymentIntake {
       IdempotencyKeyRepository keys,
       AccountRepository accounts,
       TransactionRepository transactions,
+      SubmissionStatements statements,
       Outbox outbox,
       IntakeProperties properties,
       Clock clock) {
     this.keys = keys;
     this.accounts = accounts;
     this.transactions = transactions;
+    this.statements = statements;
     this.outbox = outbox;
     this.properties = properties;
     this.clock = clock;
@@ -70,17 +73,17 @@ public class PaymentIntake {
     PaymentTransaction transaction = newTransaction(transactionId, client, key, payment, now);
     TransactionLogContext.describe(transactionId, key, transaction.getExternalKey());
     int reserved =
-        accounts.reserve(payment.accountId(), client.id(), payment.currency(), payment.amount(), now);
+        statements.reserve(payment.accountId(), client.id(), payment.currency(), payment.amount(), now);
     if (reserved == 0) {
       Account account = accountOrRefuse(client, payment);
       transaction.refuseAtIntake(
           FailureCode.INSUFFICIENT_FUNDS,
           "Available funds " + account.getAvailable() + " do not cover " + payment.amount() + ".");
-      transactions.save(transaction);
+      statements.insert(transaction);
       outbox.publish(EventType.TRANSACTION_FAILED, transactionId, now);
       return new Submission(transaction, false);
     }
-    transactions.save(transaction);
+    statements.insert(transaction);
     outbox.publish(EventType.TRANSACTION_REQUESTED, transactionId, now);
     return new Submission(transaction, false);
   }
@@ -103,14 +106,14 @@ public class PaymentIntake {
     PaymentTransaction draft = newTransaction(transactionId, client, key.orElse(null), payment, now);
     TransactionLogContext.describe(transactionId, key.orElse(null), draft.getExternalKey());
     draft.keepAsDraft(now.plus(properties.draftTtl()));
-    transactions.save(draft);
+    statements.insert(draft);
     return new Submission(draft, false);
   }
 
   private boolean claim(
       AuthenticatedClient client, String key, String fingerprint, UUID transactionId, Instant now) {
     int claimed =
-        keys.claim(
+        statements.claimKey(
             client.id(), key, fingerprint, transactionId, now, now.plus(properties.idempotencyKeyTtl()));
     if (claimed > 1) {
       throw new IllegalStateException(claimed + " rows claimed for one key: " + key);

@@ -20,9 +20,6 @@ import org.springframework.transaction.annotation.Transactional;
  */
 public interface TransactionRepository extends Repository<PaymentTransaction, UUID> {
 
-  /** Inserts a new transaction (its version is still null, so Spring Data persists it). */
-  PaymentTransaction save(PaymentTransaction transaction);
-
   Optional<PaymentTransaction> findByIdAndClientId(UUID id, UUID clientId);
 
   List<PaymentTransaction> findByIdIn(Collection<UUID> ids);
