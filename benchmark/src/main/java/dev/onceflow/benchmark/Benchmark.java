@@ -34,6 +34,8 @@ public final class Benchmark {
   private static final String DB_USER = "postgres";
   private static final Pattern ID = Pattern.compile("\"id\"\\s*:\\s*\"([0-9a-f-]{36})\"");
   private static final long STARTED = System.nanoTime();
+  /** The worker's default onceflow.worker.concurrency. */
+  private static final int WORKER_THREADS = 3;
 
   /** How long each phase runs; --quick only tries the command out, its figures mean little. */
   record Plan(
@@ -47,7 +49,7 @@ public final class Benchmark {
       double scaleRate,
       int scaleSeconds,
       int drainSeconds) {
-    static final Plan FULL = new Plan(15, 100, 30, 20, 20, 50, 20, 250, 20, 150);
+    static final Plan FULL = new Plan(15, 100, 30, 20, 20, 50, 20, 250, 20, 300);
     static final Plan QUICK = new Plan(5, 50, 8, 8, 5, 40, 6, 150, 8, 60);
   }
 
@@ -55,6 +57,8 @@ public final class Benchmark {
   private final boolean profile;
   private final int clients;
   private final Path stackJar;
+  /** An earlier build's stack jar to compare this one with, or null. */
+  private final Path compareWith;
   private final Path work;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final Map<String, String> table = new LinkedHashMap<>();
@@ -69,12 +73,15 @@ public final class Benchmark {
   private final int relayPort = Processes.freePort();
   private final int intakeManagementPort = Processes.freePort();
   private Process stack;
+  private double readySeconds;
+  private long readyRssKb;
 
-  private Benchmark(Plan plan, boolean profile, int clients, Path stackJar, Path work) {
+  private Benchmark(Plan plan, boolean profile, int clients, Path stackJar, Path compareWith, Path work) {
     this.plan = plan;
     this.profile = profile;
     this.clients = clients;
     this.stackJar = stackJar;
+    this.compareWith = compareWith;
     this.work = work;
   }
 
@@ -83,6 +90,7 @@ public final class Benchmark {
     boolean profile = false;
     int clients = 16;
     Path jar = Path.of("local-stack/target/onceflow-local.jar");
+    Path compareWith = null;
     for (String arg : args) {
       if (arg.equals("--quick")) {
         plan = Plan.QUICK;
@@ -92,19 +100,23 @@ public final class Benchmark {
         clients = Integer.parseInt(arg.substring("--clients=".length()));
       } else if (arg.startsWith("--stack-jar=")) {
         jar = Path.of(arg.substring("--stack-jar=".length()));
+      } else if (arg.startsWith("--compare-with=")) {
+        compareWith = Path.of(arg.substring("--compare-with=".length())).toAbsolutePath();
       } else {
         System.err.println(
             "Usage: java -jar benchmark/target/onceflow-benchmark.jar [--quick] [--jfr] [--clients=16]"
-                + " [--stack-jar=local-stack/target/onceflow-local.jar]");
+                + " [--stack-jar=local-stack/target/onceflow-local.jar] [--compare-with=<an earlier onceflow-local.jar>]");
         System.exit(2);
       }
     }
-    if (!Files.isRegularFile(jar)) {
-      System.err.println("onceflow-benchmark: no " + jar.toAbsolutePath() + " (run mvn -B -ntp -DskipTests package first)");
-      System.exit(2);
+    for (Path required : compareWith == null ? List.of(jar) : List.of(jar, compareWith)) {
+      if (!Files.isRegularFile(required)) {
+        System.err.println("onceflow-benchmark: no " + required.toAbsolutePath() + " (run mvn -B -ntp -DskipTests package first)");
+        System.exit(2);
+      }
     }
     Benchmark benchmark =
-        new Benchmark(plan, profile, clients, jar.toAbsolutePath(), Files.createTempDirectory("onceflow-benchmark"));
+        new Benchmark(plan, profile, clients, jar.toAbsolutePath(), compareWith, Files.createTempDirectory("onceflow-benchmark"));
     try {
       benchmark.run(plan == Plan.QUICK);
     } finally {
@@ -116,6 +128,9 @@ public final class Benchmark {
     progress("Onceflow benchmark (%s), %d clients; logs and scripts in %s", quick ? "quick" : "full", clients, work);
     section("Machine");
     row("load average at start", Files.readString(Path.of("/proc/loadavg")).trim());
+    if (compareWith != null) {
+      compare(compareWith);
+    }
 
     startStack();
     List<String> accounts = openAccounts(SqlCeiling.ACCOUNTS);
@@ -143,15 +158,11 @@ public final class Benchmark {
       double lifecycleCeiling = ceiling(ceiling, "ceiling-lifecycle", SqlCeiling.lifecycleScript());
       progress("  full lifecycle: %.0f payments/s", lifecycleCeiling);
 
-      progress("Saturation: %d s closed-loop with %d clients", plan.saturationSeconds(), clients);
-      HttpLoad.Run saturation = intake.closedLoop("saturation", clients, Duration.ofSeconds(plan.saturationSeconds()));
-      Latencies saturationE2e = awaitFinal(saturation, events);
-      long lastCompletion =
-          saturation.accepted.keySet().stream().map(events.completedAt::get).filter(t -> t != null).max(Long::compare).orElse(saturation.endedAt);
-      long completed = saturation.accepted.keySet().stream().filter(events.completedAt::containsKey).count();
-      double e2ePerSecond = completed / ((lastCompletion - saturation.startedAt) / 1e9);
-      progress("  saturation: intake %.0f/s, %s; e2e %.0f completed/s",
-          saturation.acceptedPerSecond(), latency(saturation.latency, true), e2ePerSecond);
+      Saturation saturated = saturate(intake, events);
+      HttpLoad.Run saturation = saturated.run();
+      Latencies saturationE2e = saturated.e2e();
+      long completed = saturated.completed();
+      double e2ePerSecond = saturated.e2ePerSecond();
 
       progress("Naive vs async at 50 ms bank latency: %d s open-loop at %.0f/s each", plan.naiveSeconds(), plan.naiveRate());
       bankLatency(50);
@@ -189,25 +200,22 @@ public final class Benchmark {
       double naiveRatio = naive.latency.millis(0.99) / async.latency.millis(0.99);
       row("naive p99 / async p99", "%.1fx  (goal >= 5x)".formatted(naiveRatio));
 
-      section("Scaling: completed/s at 20 ms bank latency, open-loop offer %.0f/s".formatted(plan.scaleRate()));
+      section("Scaling: workers draining a backlog at 20 ms bank latency, intake idle");
       bankLatency(20);
       Map<Integer, Long> workerPeaks = new LinkedHashMap<>();
-      for (int count : new int[] {1, 2, 4}) {
-        while (1 + workers.size() < count) {
-          startWorker();
-        }
-        if (count > 1) {
+      try (WorkerGroup group = new WorkerGroup("localhost:" + kafkaPort)) {
+        for (int count : new int[] {1, 2, 4}) {
+          while (1 + workers.size() < count) {
+            startWorker();
+          }
           awaitWorkersHealthy();
+          group.awaitStable(WORKER_THREADS * count, Duration.ofSeconds(120));
+          Drain drain = drain(intake, events, count);
+          row("%d worker%s (%d consumer threads, %d partitions)".formatted(count, count == 1 ? "" : "s",
+                  WORKER_THREADS * count, group.partitions()),
+              "%.0f completed/s (backlog %d of %d accepted at %.0f/s)".formatted(
+                  drain.perSecond(), drain.backlog(), drain.accepted(), drain.fillRate()));
         }
-        HttpLoad.Run step = intake.openLoop("workers=" + count, plan.scaleRate(), 64, Duration.ofSeconds(plan.scaleSeconds()));
-        // The first quarter fills the pipeline; completions are counted over the rest.
-        long from = step.startedAt + (long) (plan.scaleSeconds() * 0.25e9);
-        long to = step.startedAt + plan.scaleSeconds() * 1_000_000_000L;
-        double perSecond = events.completedBetween(from, to) / ((to - from) / 1e9);
-        progress("  %d worker(s): %.0f completed/s", count, perSecond);
-        row("%d worker%s (%d consumer threads)".formatted(count, count == 1 ? "" : "s", 3 * count),
-            "%.0f completed/s (intake accepted %.0f/s)".formatted(perSecond, step.acceptedPerSecond()));
-        awaitFinal(step, events);
       }
       for (Process worker : workers) {
         workerPeaks.put(workerPeaks.size() + 2, Processes.peakRssKb(worker.pid()));
@@ -229,6 +237,102 @@ public final class Benchmark {
       notes.add("load average at end: " + Files.readString(Path.of("/proc/loadavg")).trim());
     }
     printTable();
+  }
+
+  /** The closed-loop saturation phase and its end-to-end figures. */
+  record Saturation(HttpLoad.Run run, Latencies e2e, long completed, double e2ePerSecond) {}
+
+  private Saturation saturate(HttpLoad intake, EventTracker events) throws InterruptedException {
+    progress("Saturation: %d s closed-loop with %d clients", plan.saturationSeconds(), clients);
+    HttpLoad.Run run = intake.closedLoop("saturation", clients, Duration.ofSeconds(plan.saturationSeconds()));
+    Latencies e2e = awaitFinal(run, events);
+    long lastCompletion =
+        run.accepted.keySet().stream().map(events.completedAt::get).filter(t -> t != null).max(Long::compare).orElse(run.endedAt);
+    long completed = run.accepted.keySet().stream().filter(events.completedAt::containsKey).count();
+    double e2ePerSecond = completed / ((lastCompletion - run.startedAt) / 1e9);
+    progress("  saturation: intake %.0f/s, %s; e2e %.0f completed/s",
+        run.acceptedPerSecond(), latency(run.latency, true), e2ePerSecond);
+    return new Saturation(run, e2e, completed, e2ePerSecond);
+  }
+
+  /** One side of the before/after comparison: this stack jar started, warmed up, saturated, stopped. */
+  record Side(String label, double readySeconds, long readyRssKb, long peakRssKb, Saturation saturation) {}
+
+  private Side side(String label) throws Exception {
+    startStack();
+    List<String> accounts = openAccounts(SqlCeiling.ACCOUNTS);
+    HttpLoad intake = new HttpLoad(new HttpLoad.Target("http://localhost:" + intakePort + "/transactions", DEMO_KEY, 202, accounts));
+    try (EventTracker events = new EventTracker("localhost:" + kafkaPort)) {
+      progress("%s: warm-up, %d s open-loop at %.0f/s", label, plan.warmupSeconds(), plan.steadyRate());
+      awaitFinal(intake.openLoop("warm-up", plan.steadyRate(), 64, Duration.ofSeconds(plan.warmupSeconds())), events);
+      Saturation saturation = saturate(intake, events);
+      return new Side(label, readySeconds, readyRssKb, Processes.peakRssKb(stack.pid()), saturation);
+    }
+  }
+
+  /**
+   * Before/after in one run: the same short phase (start, warm-up, saturation, drain) against the
+   * given earlier build's stack jar and against this one, one after the other on the same machine.
+   */
+  private void compare(Path before) throws Exception {
+    List<Side> sides = new ArrayList<>();
+    for (Path jar : List.of(before, stackJar)) {
+      String label = jar.equals(before) ? "before" : "after";
+      Benchmark side = new Benchmark(plan, false, clients, jar, null, Files.createDirectories(work.resolve(label)));
+      progress("Comparison, %s: %s", label, jar);
+      try {
+        sides.add(side.side(label));
+      } finally {
+        side.stopEverything();
+      }
+    }
+    section("Before/after, same run: %s vs %s".formatted(before, stackJar));
+    for (Side side : sides) {
+      Saturation saturation = side.saturation();
+      row(side.label() + ": ready / RSS at ready (JVM + PostgreSQL) / JVM peak",
+          "%.1f s / %s / %s".formatted(side.readySeconds(), Processes.mib(side.readyRssKb()), Processes.mib(side.peakRssKb())));
+      row(side.label() + ": intake saturation, %d clients".formatted(clients),
+          throughput(saturation.run()) + latency(saturation.run().latency, true));
+      row(side.label() + ": e2e completed/s", "%.0f/s (%d completed, %s)".formatted(
+          saturation.e2ePerSecond(), saturation.completed(), latency(saturation.e2e(), false)));
+    }
+    Saturation was = sides.get(0).saturation();
+    Saturation is = sides.get(1).saturation();
+    row("after / before: intake/s, intake p99, e2e/s", "%.2fx, %.2fx, %.2fx".formatted(
+        is.run().acceptedPerSecond() / was.run().acceptedPerSecond(),
+        is.run().latency.millis(0.99) / was.run().latency.millis(0.99),
+        is.e2ePerSecond() / was.e2ePerSecond()));
+  }
+
+  /** What the workers did with one backlog. */
+  record Drain(double perSecond, long backlog, int accepted, double fillRate) {}
+
+  /**
+   * Fills the request topic at the scaling rate (intake outruns the workers), stops intake, and
+   * measures how fast the workers empty what is left: completions after the fill ended, up to the
+   * 95th percentile of them (a retried straggler does not stretch the window), per second.
+   */
+  private Drain drain(HttpLoad intake, EventTracker events, int count) throws InterruptedException {
+    progress("  %d worker(s): filling a backlog, %d s open-loop at %.0f/s", count, plan.scaleSeconds(), plan.scaleRate());
+    HttpLoad.Run fill = intake.openLoop("workers=" + count, plan.scaleRate(), 64, Duration.ofSeconds(plan.scaleSeconds()));
+    long filled = fill.endedAt;
+    long backlog = fill.accepted.keySet().stream().filter(id -> notFinalAt(events, id, filled)).count();
+    awaitFinal(fill, events);
+    long[] after =
+        fill.accepted.keySet().stream().map(events.completedAt::get).filter(t -> t != null && t > filled).mapToLong(Long::longValue).sorted().toArray();
+    double perSecond = Double.NaN;
+    if (after.length > 0) {
+      int last = Math.max(0, (int) Math.ceil(after.length * 0.95) - 1);
+      perSecond = (last + 1) / Math.max(1e-3, (after[last] - filled) / 1e9);
+    }
+    progress("  %d worker(s): %.0f completed/s draining a backlog of %d", count, perSecond, backlog);
+    return new Drain(perSecond, backlog, fill.accepted.size(), fill.acceptedPerSecond());
+  }
+
+  private static boolean notFinalAt(EventTracker events, String id, long at) {
+    Long completed = events.completedAt.get(id);
+    Long failed = events.failedAt.get(id);
+    return (completed == null || completed > at) && (failed == null || failed > at);
   }
 
   /** One ceiling script; a failure is reported in the notes rather than ending the run. */
@@ -278,6 +382,8 @@ public final class Benchmark {
         Processes.postgresTree(Processes.postmasterPid(work.resolve("stack").resolve("postgres"))).stream()
             .mapToLong(Processes::pssKb)
             .sum();
+    readySeconds = readyMillis / 1000.0;
+    readyRssKb = jvm + postgres;
     row("ready (process start -> banner)", "%.1f s (in-JVM: %s ms)  (goal <= 15 s)".formatted(readyMillis / 1000.0, inside.find() ? inside.group(1) : "?"));
     row("RSS at ready: JVM VmHWM + PostgreSQL PSS", "%s + %s = %s  (goal <= 1.2 GB)".formatted(Processes.mib(jvm), Processes.mib(postgres), Processes.mib(jvm + postgres)));
     progress("Local stack ready in %.1f s", readyMillis / 1000.0);
@@ -436,9 +542,6 @@ public final class Benchmark {
         sleep(500);
       }
     }
-    // Joining the consumer group moves partitions: let the rebalance settle before measuring.
-    progress("Workers up; waiting 10 s for the consumer group to rebalance");
-    sleep(10_000);
   }
 
   private void stopEverything() {
