@@ -22,6 +22,8 @@ import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -104,18 +106,33 @@ public final class LocalStack implements AutoCloseable {
       wipe(options.dataDirectory());
     }
     Files.createDirectories(options.dataDirectory());
+    // Neither needs the other, and each spends much of its start waiting on disk and processes.
+    log.info("Starting Kafka on port {}", options.kafkaPort());
+    CompletableFuture<InProcessKafka> startingKafka =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return InProcessKafka.start(
+                    options.dataDirectory().resolve("kafka"), options.kafkaPort(), options.kafkaControllerPort());
+              } catch (Exception e) {
+                throw new CompletionException(e);
+              }
+            },
+            runnable -> new Thread(runnable, "local-stack-kafka-start").start());
     log.info("Starting PostgreSQL on port {} (data in {})", options.postgresPort(), options.dataDirectory());
-    EmbeddedPostgresServer postgres =
-        EmbeddedPostgresServer.start(options.dataDirectory().resolve("postgres"), options.postgresPort(), true);
+    EmbeddedPostgresServer postgres;
+    try {
+      postgres = EmbeddedPostgresServer.start(options.dataDirectory().resolve("postgres"), options.postgresPort(), true);
+    } catch (Exception e) {
+      startingKafka.thenAccept(InProcessKafka::close);
+      throw e;
+    }
     InProcessKafka kafka;
     try {
-      log.info("Starting Kafka on port {}", options.kafkaPort());
-      kafka =
-          InProcessKafka.start(
-              options.dataDirectory().resolve("kafka"), options.kafkaPort(), options.kafkaControllerPort());
-    } catch (Exception e) {
+      kafka = startingKafka.join();
+    } catch (CompletionException e) {
       postgres.close();
-      throw e;
+      throw e.getCause() instanceof Exception cause ? cause : e;
     }
     LocalStack stack = new LocalStack(options, postgres, kafka);
     try {
