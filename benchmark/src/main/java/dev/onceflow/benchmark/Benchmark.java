@@ -150,7 +150,7 @@ public final class Benchmark {
       progress("  steady: intake %s; e2e %s; relay commit->ack p99 %.1f ms",
           latency(steady.latency, true), latency(steadyE2e, false), relay.get("0.99"));
 
-      progress("SQL ceiling: pgbench, %d clients, %d s per script", clients, plan.ceilingSeconds());
+      progress("SQL ceiling: %s, %d clients, %d s per script", SqlCeiling.tool(), clients, plan.ceilingSeconds());
       SqlCeiling ceiling = new SqlCeiling(postgresPort, DB_USER);
       ceiling.prepare(productJdbcUrl());
       double intakeCeiling = ceiling(ceiling, "ceiling-intake", SqlCeiling.intakeScript());
@@ -187,7 +187,7 @@ public final class Benchmark {
       row("relay metric commit->ack (p50 / p99 / max, 2-min window)",
           "%.1f / %.1f / %.1f ms".formatted(relay.get("0.5"), relay.get("0.99"), relay.get("max")));
       row("202 received -> request record consumed", latency(visible, false));
-      section("SQL ceiling on the same PostgreSQL (pgbench, %d clients)".formatted(clients));
+      section("SQL ceiling on the same PostgreSQL (%s, %d clients)".formatted(SqlCeiling.tool(), clients));
       row("intake statements", "%.0f tps".formatted(intakeCeiling));
       row("full lifecycle (3 commits)", "%.0f payments/s".formatted(lifecycleCeiling));
       double intakeRatio = saturation.acceptedPerSecond() / intakeCeiling;
