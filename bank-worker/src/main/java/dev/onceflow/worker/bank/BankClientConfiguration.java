@@ -7,6 +7,7 @@ import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.core5.util.TimeValue;
 import org.apache.hc.core5.util.Timeout;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
@@ -30,7 +31,13 @@ class BankClientConfiguration {
                 .setMaxConnTotal(CONNECTIONS)
                 .setMaxConnPerRoute(CONNECTIONS)
                 .setDefaultConnectionConfig(
-                    ConnectionConfig.custom().setConnectTimeout(connect).setSocketTimeout(read).build())
+                    ConnectionConfig.custom()
+                        .setConnectTimeout(connect)
+                        .setSocketTimeout(read)
+                        // A pooled connection idle for a second is checked before a payment goes
+                        // out on it: one the bank closed meanwhile would fail the call.
+                        .setValidateAfterInactivity(TimeValue.ofSeconds(1))
+                        .build())
                 .build())
         .setDefaultRequestConfig(
             RequestConfig.custom()
