@@ -1,6 +1,7 @@
 package dev.onceflow.worker.outbox;
 
 import dev.onceflow.model.EventType;
+import dev.onceflow.model.OutboxRow;
 import dev.onceflow.model.OutboxSpanContext;
 import dev.onceflow.model.TransactionEvent;
 import io.micrometer.tracing.TraceContext;
@@ -11,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
@@ -20,14 +22,14 @@ import tools.jackson.databind.json.JsonMapper;
 @Component
 public class OutboxWriter {
 
-  private final OutboxRepository outbox;
+  private final JdbcClient jdbc;
   private final JsonMapper json;
   private final Tracer tracer;
   private final Propagator propagator;
 
   public OutboxWriter(
-      OutboxRepository outbox, JsonMapper json, Tracer tracer, ObjectProvider<Propagator> propagator) {
-    this.outbox = outbox;
+      JdbcClient jdbc, JsonMapper json, Tracer tracer, ObjectProvider<Propagator> propagator) {
+    this.jdbc = jdbc;
     this.json = json;
     this.tracer = tracer;
     // With tracing switched off Spring Boot provides a no-op Tracer but no Propagator.
@@ -38,20 +40,12 @@ public class OutboxWriter {
   @Transactional(propagation = Propagation.MANDATORY)
   public TransactionEvent append(EventType type, UUID transactionId, Instant now) {
     TransactionEvent event = TransactionEvent.of(type, transactionId, now);
-    int inserted =
-        outbox.insertEvent(
-            event.eventId(),
-            type.stream(),
-            transactionId.toString(),
-            type.wireName(),
-            json.writeValueAsString(event),
-            currentSpanContext());
+    OutboxRow row = OutboxRow.of(type, event, json.writeValueAsString(event), currentSpanContext());
+    int inserted = jdbc.sql(OutboxRow.INSERT).paramSource(row).update();
     if (inserted != 1) {
       throw new IllegalStateException("outbox insert wrote " + inserted + " rows");
     }
-    // Deleted in the same DB transaction: the WAL still carries the insert to the relay, and the
-    // table never grows.
-    outbox.deleteEvent(event.eventId());
+    jdbc.sql(OutboxRow.DELETE).paramSource(row).update();
     return event;
   }
 

@@ -27,8 +27,10 @@ class SettlementTransitions {
     this.outbox = outbox;
   }
 
-  /** Claims the row if it is PENDING and due; empty if another worker has it, or it is final or not due. */
-  @Transactional
+  /**
+   * Claims the row if it is PENDING and due; empty if another worker has it, or it is final or not
+   * due. One statement, so it commits on its own: no transaction (and entity manager) around it.
+   */
   public Optional<ClaimedTransaction> claim(UUID id, Instant now, Instant leaseUntil) {
     return transactions.claim(id, now, leaseUntil);
   }

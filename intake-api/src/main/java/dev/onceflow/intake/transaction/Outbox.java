@@ -1,6 +1,7 @@
 package dev.onceflow.intake.transaction;
 
 import dev.onceflow.model.EventType;
+import dev.onceflow.model.OutboxRow;
 import dev.onceflow.model.OutboxSpanContext;
 import dev.onceflow.model.TransactionEvent;
 import io.micrometer.tracing.TraceContext;
@@ -11,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
@@ -20,14 +22,14 @@ import tools.jackson.databind.json.JsonMapper;
 @Component
 class Outbox {
 
-  private final SubmissionStatements statements;
+  private final JdbcClient jdbc;
   private final JsonMapper json;
   private final Tracer tracer;
   private final Propagator propagator;
 
   Outbox(
-      SubmissionStatements statements, JsonMapper json, Tracer tracer, ObjectProvider<Propagator> propagator) {
-    this.statements = statements;
+      JdbcClient jdbc, JsonMapper json, Tracer tracer, ObjectProvider<Propagator> propagator) {
+    this.jdbc = jdbc;
     this.json = json;
     this.tracer = tracer;
     // With tracing switched off Spring Boot provides a no-op Tracer but no Propagator.
@@ -37,13 +39,9 @@ class Outbox {
   @Transactional(propagation = Propagation.MANDATORY)
   void publish(EventType type, UUID transactionId, Instant now) {
     TransactionEvent event = TransactionEvent.of(type, transactionId, now);
-    statements.outboxEvent(
-        event.eventId(),
-        type.stream(),
-        transactionId.toString(),
-        type.wireName(),
-        json.writeValueAsString(event),
-        currentSpanContext());
+    OutboxRow row = OutboxRow.of(type, event, json.writeValueAsString(event), currentSpanContext());
+    jdbc.sql(OutboxRow.INSERT).paramSource(row).update();
+    jdbc.sql(OutboxRow.DELETE).paramSource(row).update();
   }
 
   /**

@@ -9,9 +9,10 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
 /**
- * The writes of every submission and confirm, as plain SQL: they run for every payment, and in the
- * benchmark's profile the repository proxies and Hibernate's query handling and flush around them
- * cost more CPU than the statements themselves. Each runs in the caller's DB transaction.
+ * The writes of every submission and confirm, as plain SQL (the outbox event is {@link Outbox}'s):
+ * they run for every payment, and in the benchmark's profile the repository proxies and
+ * Hibernate's query handling and flush around them cost more CPU than the statements themselves.
+ * Each runs in the caller's DB transaction.
  */
 @Repository
 class SubmissionStatements {
@@ -111,23 +112,6 @@ class SubmissionStatements {
         .param("createdAt", utc(transaction.getCreatedAt()))
         .param("updatedAt", utc(transaction.getUpdatedAt()))
         .update();
-  }
-
-  /** Writes an outbox row and deletes it: the WAL holds the insert for the relay. */
-  void outboxEvent(UUID id, String aggregateType, String aggregateId, String type, String payload, String spanContext) {
-    jdbc.sql(
-            """
-            INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload, tracingspancontext)
-            VALUES (:id, :aggregateType, :aggregateId, :type, CAST(:payload AS jsonb), :spanContext)
-            """)
-        .param("id", id)
-        .param("aggregateType", aggregateType)
-        .param("aggregateId", aggregateId)
-        .param("type", type)
-        .param("payload", payload)
-        .param("spanContext", spanContext)
-        .update();
-    jdbc.sql("DELETE FROM outbox WHERE id = :id").param("id", id).update();
   }
 
   private static OffsetDateTime utc(Instant instant) {
