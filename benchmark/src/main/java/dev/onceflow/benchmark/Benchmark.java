@@ -346,21 +346,22 @@ public final class Benchmark {
   }
 
   private void startStack() throws Exception {
-    section("Local stack start (java -jar onceflow-local.jar --wipe, default JVM flags)");
     Path log = work.resolve("stack.log");
     List<String> command = new ArrayList<>(List.of(java()));
+    Path archive = stackJar.resolveSibling("onceflow-local.jsa");
     if (profile) {
       // Sampled stacks of the whole stack JVM, written when it stops: jfr print --events jdk.ExecutionSample
       command.add("-XX:StartFlightRecording=settings=profile,dumponexit=true,filename=" + work.resolve("stack.jfr"));
-      notes.add("--jfr: the stack JVM ran with a flight recording (" + work.resolve("stack.jfr") + "); its figures carry that overhead.");
+      notes.add("--jfr: the stack JVM ran with a flight recording (" + work.resolve("stack.jfr") + ") and without the class-data"
+          + " archive (JDK 17 crashes with both); its figures carry that overhead.");
+      section("Local stack start (java -jar onceflow-local.jar --wipe, with a flight recording)");
+    } else if (Files.exists(archive)) {
+      // The README's run command: the archive the build recorded, and the serial collector.
+      command.addAll(List.of("-XX:SharedArchiveFile=" + archive, "-XX:+UseSerialGC"));
+      section("Local stack start (the README's run command: -XX:SharedArchiveFile=onceflow-local.jsa -XX:+UseSerialGC -jar onceflow-local.jar --wipe)");
+    } else {
+      section("Local stack start (java -jar onceflow-local.jar --wipe: this build has no class-data archive)");
     }
-    command.addAll(
-        List.of(
-            "-jar", stackJar.toString(), "--wipe", "--data-dir=" + work.resolve("stack"),
-            "--postgres-port=" + postgresPort, "--kafka-port=" + kafkaPort,
-            "--kafka-controller-port=" + Processes.freePort(), "--intake-port=" + intakePort,
-            "--bank-port=" + bankPort, "--worker-port=" + workerPort, "--relay-port=" + relayPort,
-            "--intake-management-port=" + intakeManagementPort));
     progress("Starting the local stack (log: %s)", log);
     long started = System.nanoTime();
     stack = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();

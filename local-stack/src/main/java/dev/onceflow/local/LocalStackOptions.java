@@ -1,5 +1,9 @@
 package dev.onceflow.local;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -14,6 +18,7 @@ public record LocalStackOptions(
     Path dataDirectory,
     boolean wipe,
     boolean infraOnly,
+    boolean selfCheck,
     int postgresPort,
     int kafkaPort,
     int kafkaControllerPort,
@@ -26,6 +31,9 @@ public record LocalStackOptions(
     List<String> springArguments) {
 
   static final Map<String, String> DEFAULTS = new LinkedHashMap<>();
+
+  /** The self-check's own data directory, deleted when the check ends. */
+  static final String SELF_CHECK_DIRECTORY_PREFIX = "onceflow-self-check-";
 
   static {
     DEFAULTS.put("data-dir", ".onceflow");
@@ -52,6 +60,9 @@ public record LocalStackOptions(
         --relay-port=N              8083 (management)
         --intake-management-port=N  8084 (intake-api's metrics and health, not its clients' port)
         --currencies=EUR,USD        one funded demo account per currency (EUR,USD,GBP)
+        --self-check                start everything, pay one demo payment end to end, stop, and
+                                    exit 0 if it completed (1 if not); on free ports and in a
+                                    fresh temporary data directory unless flags say otherwise
         --help                      this text
       Any --spring.* / --onceflow.* argument is passed to every service.
       The admin API (/admin/**) takes the admin key local-admin-key, or --onceflow.admin.api-key=KEY.
@@ -84,12 +95,16 @@ public record LocalStackOptions(
             });
     boolean wipe = Boolean.getBoolean("onceflow.local.wipe");
     boolean infraOnly = Boolean.getBoolean("onceflow.local.infra-only");
+    boolean selfCheck = false;
+    Map<String, String> given = new LinkedHashMap<>();
     List<String> springArguments = new ArrayList<>();
     for (String arg : args) {
       if (arg.equals("--wipe")) {
         wipe = true;
       } else if (arg.equals("--infra-only")) {
         infraOnly = true;
+      } else if (arg.equals("--self-check")) {
+        selfCheck = true;
       } else if (arg.startsWith("--spring.") || arg.startsWith("--onceflow.") || arg.startsWith("--logging.")) {
         springArguments.add(arg);
       } else if (arg.startsWith("--") && arg.contains("=")) {
@@ -97,15 +112,30 @@ public record LocalStackOptions(
         if (!DEFAULTS.containsKey(flag)) {
           throw new IllegalArgumentException("unknown flag --" + flag + " (see --help)");
         }
-        values.put(flag, arg.substring(arg.indexOf('=') + 1));
+        given.put(flag, arg.substring(arg.indexOf('=') + 1));
       } else {
         throw new IllegalArgumentException("unknown argument '" + arg + "' (see --help)");
       }
     }
+    if (selfCheck) {
+      if (infraOnly) {
+        throw new IllegalArgumentException("--self-check needs the services; it cannot be combined with --infra-only");
+      }
+      // A check must not collide with a stack already running here, nor pay into its data.
+      DEFAULTS.keySet().stream()
+          .filter(flag -> flag.endsWith("-port") && !given.containsKey(flag))
+          .filter(flag -> System.getProperty("onceflow.local." + flag) == null)
+          .forEach(flag -> values.put(flag, String.valueOf(freePort())));
+      if (!given.containsKey("data-dir") && System.getProperty("onceflow.local.data-dir") == null) {
+        values.put("data-dir", temporaryDirectory().toString());
+      }
+    }
+    values.putAll(given);
     return new LocalStackOptions(
         Path.of(values.get("data-dir")).toAbsolutePath(),
         wipe,
         infraOnly,
+        selfCheck,
         port(values, "postgres-port"),
         port(values, "kafka-port"),
         port(values, "kafka-controller-port"),
@@ -116,6 +146,22 @@ public record LocalStackOptions(
         port(values, "intake-management-port"),
         currencies(values.get("currencies")),
         List.copyOf(springArguments));
+  }
+
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException("no free port for --self-check", e);
+    }
+  }
+
+  private static Path temporaryDirectory() {
+    try {
+      return Files.createTempDirectory(SELF_CHECK_DIRECTORY_PREFIX);
+    } catch (IOException e) {
+      throw new UncheckedIOException("no temporary directory for --self-check", e);
+    }
   }
 
   private static int port(Map<String, String> values, String flag) {

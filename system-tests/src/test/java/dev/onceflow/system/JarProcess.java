@@ -48,6 +48,11 @@ final class JarProcess implements AutoCloseable {
     // Many JVMs share two cores here: skip the optimising compiler's start-up work.
     command.add("-XX:TieredStopAtLevel=1");
     command.add("-XX:+UseSerialGC");
+    // The class-data archive the build recorded next to the jar, as the README's run command uses it.
+    Path archive = Path.of(jar).resolveSibling("onceflow-local.jsa");
+    if (Files.exists(archive)) {
+      command.add("-XX:SharedArchiveFile=" + archive);
+    }
     command.add("-jar");
     command.add(jar);
     command.addAll(args);
@@ -80,6 +85,14 @@ final class JarProcess implements AutoCloseable {
       return 0;
     }
     return Files.readString(log).split(java.util.regex.Pattern.quote(text), -1).length - 1;
+  }
+
+  /** Waits for the process to end by itself and returns its exit code. */
+  int awaitExit(Duration atMost) throws InterruptedException {
+    assertThat(process.waitFor(atMost.toMillis(), TimeUnit.MILLISECONDS))
+        .as("%s ended within %s; see %s", name, atMost, log)
+        .isTrue();
+    return process.exitValue();
   }
 
   /** SIGKILL, as {@code kill -9}: no shutdown hook runs. */
