@@ -85,18 +85,19 @@ public record LocalStackOptions(
   /** Parses the flags; throws IllegalArgumentException with a one-line message on bad input. */
   public static LocalStackOptions parse(String... args) {
     Map<String, String> values = new LinkedHashMap<>(DEFAULTS);
+    // What the user set, by system property or (winning over it) by flag.
+    Map<String, String> given = new LinkedHashMap<>();
     DEFAULTS.keySet()
         .forEach(
             flag -> {
               String property = System.getProperty("onceflow.local." + flag);
               if (property != null) {
-                values.put(flag, property);
+                given.put(flag, property);
               }
             });
     boolean wipe = Boolean.getBoolean("onceflow.local.wipe");
     boolean infraOnly = Boolean.getBoolean("onceflow.local.infra-only");
     boolean selfCheck = false;
-    Map<String, String> given = new LinkedHashMap<>();
     List<String> springArguments = new ArrayList<>();
     for (String arg : args) {
       if (arg.equals("--wipe")) {
@@ -124,9 +125,8 @@ public record LocalStackOptions(
       // A check must not collide with a stack already running here, nor pay into its data.
       DEFAULTS.keySet().stream()
           .filter(flag -> flag.endsWith("-port") && !given.containsKey(flag))
-          .filter(flag -> System.getProperty("onceflow.local." + flag) == null)
           .forEach(flag -> values.put(flag, String.valueOf(freePort())));
-      if (!given.containsKey("data-dir") && System.getProperty("onceflow.local.data-dir") == null) {
+      if (!given.containsKey("data-dir")) {
         values.put("data-dir", temporaryDirectory().toString());
       }
     }
