@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -34,8 +35,11 @@ public final class Benchmark {
   private static final String DB_USER = "postgres";
   private static final Pattern ID = Pattern.compile("\"id\"\\s*:\\s*\"([0-9a-f-]{36})\"");
   private static final long STARTED = System.nanoTime();
-  /** The worker's default onceflow.worker.concurrency. */
-  private static final int WORKER_THREADS = 3;
+  /** Consumer threads of the local stack's worker (one per request-topic partition). */
+  private static final int STACK_WORKER_THREADS = 6;
+
+  /** Consumer threads of a worker started as a service (onceflow.worker.concurrency's default). */
+  private static final int SERVICE_WORKER_THREADS = 3;
 
   /** How long each phase runs; --quick only tries the command out, its figures mean little. */
   record Plan(
@@ -143,19 +147,23 @@ public final class Benchmark {
       awaitFinal(warmup, events);
 
       progress("Steady load: %d s open-loop at %.0f/s", plan.steadySeconds(), plan.steadyRate());
+      Map<Double, Long> relayBefore = relayBuckets();
       HttpLoad.Run steady = intake.openLoop("steady", plan.steadyRate(), 64, Duration.ofSeconds(plan.steadySeconds()));
       Latencies steadyE2e = awaitFinal(steady, events);
       Latencies visible = since(steady, events.requestedAt);
-      Map<String, Double> relay = relayLag();
-      progress("  steady: intake %s; e2e %s; relay commit->ack p99 %.1f ms",
-          latency(steady.latency, true), latency(steadyE2e, false), relay.get("0.99"));
+      RelayLag relay = RelayLag.between(relayBefore, relayBuckets());
+      progress("  steady: intake %s; e2e %s; relay commit->ack p99 <= %.0f ms",
+          latency(steady.latency, true), latency(steadyE2e, false), relay.p99());
 
       progress("SQL ceiling: %s, %d clients, %d s per script", SqlCeiling.tool(), clients, plan.ceilingSeconds());
       SqlCeiling ceiling = new SqlCeiling(postgresPort, DB_USER);
       ceiling.prepare(productJdbcUrl());
       double intakeCeiling = ceiling(ceiling, "ceiling-intake", SqlCeiling.intakeScript());
       progress("  intake statements: %.0f tps", intakeCeiling);
+      CpuUse beforeLifecycle = cpuNow();
       double lifecycleCeiling = ceiling(ceiling, "ceiling-lifecycle", SqlCeiling.lifecycleScript());
+      CpuUse lifecycleCpu = cpuNow().since(beforeLifecycle);
+      double lifecyclePayments = Math.max(1, lifecycleCeiling * plan.ceilingSeconds());
       progress("  full lifecycle: %.0f payments/s", lifecycleCeiling);
 
       Saturation saturated = saturate(intake, events);
@@ -184,8 +192,8 @@ public final class Benchmark {
       row("steady, 202->COMPLETED", "%d completed, ".formatted(steadyE2e.count()) + latency(steadyE2e, false));
       row("saturation, completed/s", "%.0f/s (%d completed, %s)".formatted(e2ePerSecond, completed, latency(saturationE2e, false)));
       section("Relay lag under steady load");
-      row("relay metric commit->ack (p50 / p99 / max, 2-min window)",
-          "%.1f / %.1f / %.1f ms".formatted(relay.get("0.5"), relay.get("0.99"), relay.get("max")));
+      row("relay metric commit->ack, steady phase only (p50 / p99, histogram buckets)",
+          "<= %.0f / <= %.0f ms over %d records  (goal p99 <= 30 ms)".formatted(relay.p50(), relay.p99(), relay.count()));
       row("202 received -> request record consumed", latency(visible, false));
       section("SQL ceiling on the same PostgreSQL (%s, %d clients)".formatted(SqlCeiling.tool(), clients));
       row("intake statements", "%.0f tps".formatted(intakeCeiling));
@@ -194,6 +202,16 @@ public final class Benchmark {
       double e2eRatio = e2ePerSecond / lifecycleCeiling;
       row("intake / ceiling", "%.0f %%  (goal >= 60 %%)".formatted(100 * intakeRatio));
       row("e2e / ceiling", "%.0f %%  (goal >= 50 %%)".formatted(100 * e2eRatio));
+      section("CPU per payment (two cores: 2,000 ms of CPU a second)");
+      row("Onceflow, saturation: stack JVM + PostgreSQL", saturated.cpuPerPayment());
+      row("Onceflow, saturation: the load generator (this JVM)", "%.1f ms".formatted(saturated.perPayment(saturated.cpu().selfMillis())));
+      double sqlMillis = lifecycleCpu.postgresMillis() / lifecyclePayments;
+      double pgbenchMillis = lifecycleCpu.selfMillis() / lifecyclePayments;
+      row("SQL ceiling, full lifecycle: PostgreSQL + %s".formatted(SqlCeiling.tool()), "%.1f + %.1f ms (machine busy %.0f %%)".formatted(
+          sqlMillis, pgbenchMillis, lifecycleCpu.busyPercent()));
+      double onceflowMillis = saturated.perPayment(saturated.cpu().stackMillis() + saturated.cpu().postgresMillis());
+      row("payments/s two cores carry at that cost", "Onceflow %.0f/s, its SQL alone %.0f/s (ratio %.0f %%)".formatted(
+          2000 / onceflowMillis, 2000 / sqlMillis, 100 * sqlMillis / onceflowMillis));
       section("Naive flow (bank call inside the request) vs async, bank at 50 ms, %.0f/s".formatted(plan.naiveRate()));
       row("async intake", throughput(async) + latency(async.latency, true));
       row("naive", throughput(naive) + latency(naive.latency, true));
@@ -209,10 +227,11 @@ public final class Benchmark {
             startWorker();
           }
           awaitWorkersHealthy();
-          group.awaitStable(WORKER_THREADS * count, Duration.ofSeconds(120));
+          int threads = STACK_WORKER_THREADS + SERVICE_WORKER_THREADS * (count - 1);
+          group.awaitStable(threads, Duration.ofSeconds(120));
           Drain drain = drain(intake, events, count);
           row("%d worker%s (%d consumer threads, %d partitions)".formatted(count, count == 1 ? "" : "s",
-                  WORKER_THREADS * count, group.partitions()),
+                  threads, group.partitions()),
               "%.0f completed/s (backlog %d of %d accepted at %.0f/s)".formatted(
                   drain.perSecond(), drain.backlog(), drain.accepted(), drain.fillRate()));
         }
@@ -239,20 +258,59 @@ public final class Benchmark {
     printTable();
   }
 
-  /** The closed-loop saturation phase and its end-to-end figures. */
-  record Saturation(HttpLoad.Run run, Latencies e2e, long completed, double e2ePerSecond) {}
+  /** The closed-loop saturation phase, its end-to-end figures, and the CPU it took until the last payment was final. */
+  record Saturation(HttpLoad.Run run, Latencies e2e, long completed, double e2ePerSecond, CpuUse cpu) {
+
+    /** CPU ms per accepted payment (each one was followed until it was final). */
+    double perPayment(long millis) {
+      return (double) millis / Math.max(1, run.accepted.size());
+    }
+
+    String cpuPerPayment() {
+      return "%.1f + %.1f = %.1f ms (machine busy %.0f %%)".formatted(
+          perPayment(cpu.stackMillis()), perPayment(cpu.postgresMillis()),
+          perPayment(cpu.stackMillis() + cpu.postgresMillis()), cpu.busyPercent());
+    }
+  }
+
+  /** CPU time (ms) used by the stack JVM, PostgreSQL and this JVM (with pgbench), and by the machine. */
+  record CpuUse(long stackMillis, long postgresMillis, long selfMillis, long busyMillis, long totalMillis) {
+
+    CpuUse since(CpuUse earlier) {
+      return new CpuUse(stackMillis - earlier.stackMillis, postgresMillis - earlier.postgresMillis,
+          selfMillis - earlier.selfMillis, busyMillis - earlier.busyMillis, totalMillis - earlier.totalMillis);
+    }
+
+    double busyPercent() {
+      return 100.0 * busyMillis / Math.max(1, totalMillis);
+    }
+  }
+
+  private CpuUse cpuNow() {
+    long[] machine = Processes.machineCpuMillis();
+    return new CpuUse(
+        Processes.cpuMillis(stack.pid(), false),
+        Processes.postgresCpuMillis(Processes.postmasterPid(work.resolve("stack").resolve("postgres"))),
+        Processes.cpuMillis(ProcessHandle.current().pid(), true),
+        machine[0],
+        machine[1]);
+  }
 
   private Saturation saturate(HttpLoad intake, EventTracker events) throws InterruptedException {
     progress("Saturation: %d s closed-loop with %d clients", plan.saturationSeconds(), clients);
+    CpuUse before = cpuNow();
     HttpLoad.Run run = intake.closedLoop("saturation", clients, Duration.ofSeconds(plan.saturationSeconds()));
     Latencies e2e = awaitFinal(run, events);
+    CpuUse cpu = cpuNow().since(before);
     long lastCompletion =
         run.accepted.keySet().stream().map(events.completedAt::get).filter(t -> t != null).max(Long::compare).orElse(run.endedAt);
     long completed = run.accepted.keySet().stream().filter(events.completedAt::containsKey).count();
     double e2ePerSecond = completed / ((lastCompletion - run.startedAt) / 1e9);
     progress("  saturation: intake %.0f/s, %s; e2e %.0f completed/s",
         run.acceptedPerSecond(), latency(run.latency, true), e2ePerSecond);
-    return new Saturation(run, e2e, completed, e2ePerSecond);
+    Saturation saturation = new Saturation(run, e2e, completed, e2ePerSecond, cpu);
+    progress("  saturation: CPU per payment, stack JVM + PostgreSQL: %s", saturation.cpuPerPayment());
+    return saturation;
   }
 
   /** One side of the before/after comparison: this stack jar started, warmed up, saturated, stopped. */
@@ -295,6 +353,7 @@ public final class Benchmark {
           throughput(saturation.run()) + latency(saturation.run().latency, true));
       row(side.label() + ": e2e completed/s", "%.0f/s (%d completed, %s)".formatted(
           saturation.e2ePerSecond(), saturation.completed(), latency(saturation.e2e(), false)));
+      row(side.label() + ": CPU per payment, stack JVM + PostgreSQL", saturation.cpuPerPayment());
     }
     Saturation was = sides.get(0).saturation();
     Saturation is = sides.get(1).saturation();
@@ -302,6 +361,12 @@ public final class Benchmark {
         is.run().acceptedPerSecond() / was.run().acceptedPerSecond(),
         is.run().latency.millis(0.99) / was.run().latency.millis(0.99),
         is.e2ePerSecond() / was.e2ePerSecond()));
+    Side first = sides.get(0);
+    Side second = sides.get(1);
+    row("after / before: ready, CPU per payment", "%.2fx, %.2fx".formatted(
+        second.readySeconds() / first.readySeconds(),
+        is.perPayment(is.cpu().stackMillis() + is.cpu().postgresMillis())
+            / was.perPayment(was.cpu().stackMillis() + was.cpu().postgresMillis())));
   }
 
   /** What the workers did with one backlog. */
@@ -356,12 +421,19 @@ public final class Benchmark {
           + " archive (JDK 17 crashes with both); its figures carry that overhead.");
       section("Local stack start (java -jar onceflow-local.jar --wipe, with a flight recording)");
     } else if (Files.exists(archive)) {
-      // The README's run command: the archive the build recorded, and the serial collector.
-      command.addAll(List.of("-XX:SharedArchiveFile=" + archive, "-XX:+UseSerialGC"));
-      section("Local stack start (the README's run command: -XX:SharedArchiveFile=onceflow-local.jsa -XX:+UseSerialGC -jar onceflow-local.jar --wipe)");
+      // The README's run command: the class-data archive the build recorded.
+      command.add("-XX:SharedArchiveFile=" + archive);
+      section("Local stack start (the README's run command: java -XX:SharedArchiveFile=onceflow-local.jsa -jar onceflow-local.jar --wipe)");
     } else {
       section("Local stack start (java -jar onceflow-local.jar --wipe: this build has no class-data archive)");
     }
+    command.addAll(
+        List.of(
+            "-jar", stackJar.toString(), "--wipe", "--data-dir=" + work.resolve("stack"),
+            "--postgres-port=" + postgresPort, "--kafka-port=" + kafkaPort,
+            "--kafka-controller-port=" + Processes.freePort(), "--intake-port=" + intakePort,
+            "--bank-port=" + bankPort, "--worker-port=" + workerPort, "--relay-port=" + relayPort,
+            "--intake-management-port=" + intakeManagementPort));
     progress("Starting the local stack (log: %s)", log);
     long started = System.nanoTime();
     stack = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -479,24 +551,43 @@ public final class Benchmark {
     return latencies;
   }
 
-  /** The relay's own commit->ack quantiles (ms) from its Prometheus endpoint. */
-  private Map<String, Double> relayLag() throws Exception {
-    Map<String, Double> lag = new LinkedHashMap<>(Map.of("0.5", Double.NaN, "0.99", Double.NaN, "max", Double.NaN));
+  /** The relay's commit->ack histogram from its Prometheus endpoint: bucket bound (ms) -> records at or below it. */
+  private Map<Double, Long> relayBuckets() throws Exception {
+    Map<Double, Long> buckets = new TreeMap<>();
     String text = get("http://localhost:" + relayPort + "/actuator/prometheus", null);
-    for (String line : text.lines().toList()) {
-      if (!line.startsWith("onceflow_relay_publish_latency_seconds") || !line.contains("since=\"commit\"")) {
-        continue;
-      }
-      double millis = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)) * 1000;
-      if (line.startsWith("onceflow_relay_publish_latency_seconds_max")) {
-        lag.put("max", millis);
-      } else if (line.contains("quantile=\"0.5\"")) {
-        lag.put("0.5", millis);
-      } else if (line.contains("quantile=\"0.99\"")) {
-        lag.put("0.99", millis);
-      }
+    Matcher bucket = Pattern.compile(
+            "^onceflow_relay_publish_latency_seconds_bucket\\{(?=[^}]*since=\"commit\")[^}]*le=\"([^\"]+)\"[^}]*} ([0-9.eE+]+)$",
+            Pattern.MULTILINE)
+        .matcher(text);
+    while (bucket.find()) {
+      double bound = bucket.group(1).equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(bucket.group(1)) * 1000;
+      buckets.put(bound, (long) Double.parseDouble(bucket.group(2)));
     }
-    return lag;
+    return buckets;
+  }
+
+  /** Commit->ack quantiles of the records published between two readings of the relay's histogram. */
+  record RelayLag(double p50, double p99, long count) {
+
+    static RelayLag between(Map<Double, Long> before, Map<Double, Long> after) {
+      Map<Double, Long> delta = new TreeMap<>();
+      after.forEach((bound, cumulative) -> delta.put(bound, cumulative - before.getOrDefault(bound, 0L)));
+      long count = delta.getOrDefault(Double.POSITIVE_INFINITY, 0L);
+      return new RelayLag(bound(delta, 0.5, count), bound(delta, 0.99, count), count);
+    }
+
+    /** The smallest bucket bound that holds at least the quantile's share of the records. */
+    private static double bound(Map<Double, Long> cumulative, double quantile, long count) {
+      if (count == 0) {
+        return Double.NaN;
+      }
+      for (Map.Entry<Double, Long> bucket : cumulative.entrySet()) {
+        if (bucket.getValue() >= Math.ceil(quantile * count)) {
+          return bucket.getKey();
+        }
+      }
+      return Double.POSITIVE_INFINITY;
+    }
   }
 
   private void bankLatency(int millis) throws Exception {

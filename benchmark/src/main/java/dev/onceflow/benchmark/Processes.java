@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** What the benchmark needs from the operating system: free ports, and the memory of processes. */
+/** What the benchmark needs from the operating system: free ports, and the memory and CPU time of processes. */
 final class Processes {
 
   private Processes() {}
@@ -66,6 +66,54 @@ final class Processes {
     ProcessHandle.of(postmaster).ifPresent(p -> p.children().forEach(child -> pids.add(child.pid())));
     return pids;
   }
+
+  /**
+   * CPU time (user + system) in ms: of the process, plus, with {@code reapedChildren}, that of its
+   * children that have ended (the kernel adds those to the parent once it has waited for them).
+   */
+  static long cpuMillis(long pid, boolean reapedChildren) {
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      // Fields after the command name, which is in parentheses and may hold spaces: utime is
+      // field 14 of the line, so index 11 here; stime, cutime and cstime follow.
+      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+      if (reapedChildren) {
+        ticks += Long.parseLong(fields[13]) + Long.parseLong(fields[14]);
+      }
+      return ticks * 1000 / TICKS_PER_SECOND;
+    } catch (IOException | RuntimeException e) {
+      return 0;
+    }
+  }
+
+  /** All of PostgreSQL's CPU so far: the postmaster's, its live children's and its ended children's. */
+  static long postgresCpuMillis(long postmaster) {
+    List<Long> tree = postgresTree(postmaster);
+    long millis = 0;
+    for (int i = 0; i < tree.size(); i++) {
+      millis += cpuMillis(tree.get(i), i == 0);
+    }
+    return millis;
+  }
+
+  /** The machine's busy and total CPU time in ms, over all CPUs, from the first line of /proc/stat. */
+  static long[] machineCpuMillis() {
+    try {
+      String[] fields = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+      long total = 0;
+      for (int i = 1; i < Math.min(fields.length, 9); i++) {
+        total += Long.parseLong(fields[i]); // user nice system idle iowait irq softirq steal
+      }
+      long idle = Long.parseLong(fields[4]) + Long.parseLong(fields[5]);
+      return new long[] {(total - idle) * 1000 / TICKS_PER_SECOND, total * 1000 / TICKS_PER_SECOND};
+    } catch (IOException | RuntimeException e) {
+      return new long[] {0, 0};
+    }
+  }
+
+  // Linux reports times in /proc in USER_HZ, 100 on every architecture it runs on.
+  private static final long TICKS_PER_SECOND = 100;
 
   static String mib(long kb) {
     return kb <= 0 ? "n/a" : "%d MiB".formatted(Math.round(kb / 1024.0));

@@ -55,6 +55,11 @@ public final class LocalStack implements AutoCloseable {
 
   private static final String ADMIN_KEY_ARGUMENT = "--onceflow.admin.api-key=";
 
+  private static final String WORKER_CONCURRENCY_ARGUMENT = "--onceflow.worker.concurrency=";
+
+  /** The relay's default onceflow.relay.request-topic-partitions. */
+  private static final int REQUEST_TOPIC_PARTITIONS = 6;
+
   private final LocalStackOptions options;
   private final EmbeddedPostgresServer postgres;
   private final InProcessKafka kafka;
@@ -178,18 +183,24 @@ public final class LocalStack implements AutoCloseable {
                 "--onceflow.demo.api-key=" + DEMO_API_KEY,
                 "--onceflow.demo.currencies=" + String.join(",", options.currencies())));
     // A user's own --onceflow.admin.api-key reaches every service anyway; a second one would merge.
-    if (!userGaveAdminKey()) {
+    if (!userGave(ADMIN_KEY_ARGUMENT)) {
       intake.add(ADMIN_KEY_ARGUMENT + ADMIN_API_KEY);
     }
     start("intake-api", IntakeApplication.application(), intake.toArray(String[]::new));
-    start(
-        "bank-worker",
-        BankWorkerApplication.application(),
-        "--server.port=" + options.workerPort(),
-        "--management.server.port=" + options.workerPort(),
-        "--spring.datasource.url=" + postgres.jdbcUrl(),
-        "--spring.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
-        "--onceflow.bank.base-url=" + bankUrl);
+    List<String> worker =
+        new ArrayList<>(
+            List.of(
+                "--server.port=" + options.workerPort(),
+                "--management.server.port=" + options.workerPort(),
+                "--spring.datasource.url=" + postgres.jdbcUrl(),
+                "--spring.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
+                "--onceflow.bank.base-url=" + bankUrl));
+    // The only worker here: one consumer thread per partition of the request topic, so that no
+    // partition waits for a thread (a service's default of 3 assumes several instances share them).
+    if (!userGave(WORKER_CONCURRENCY_ARGUMENT)) {
+      worker.add(WORKER_CONCURRENCY_ARGUMENT + REQUEST_TOPIC_PARTITIONS);
+    }
+    start("bank-worker", BankWorkerApplication.application(), worker.toArray(String[]::new));
   }
 
   /** Waits until the relay's health says it streams (a standby is healthy too, but not enough). */
@@ -219,8 +230,8 @@ public final class LocalStack implements AutoCloseable {
     throw new IllegalStateException(name + " did not start streaming within 120 s (" + healthUrl + ")");
   }
 
-  private boolean userGaveAdminKey() {
-    return options.springArguments().stream().anyMatch(arg -> arg.startsWith(ADMIN_KEY_ARGUMENT));
+  private boolean userGave(String argument) {
+    return options.springArguments().stream().anyMatch(arg -> arg.startsWith(argument));
   }
 
   /** The admin key intake runs with: the user's, or {@link #ADMIN_API_KEY}. */

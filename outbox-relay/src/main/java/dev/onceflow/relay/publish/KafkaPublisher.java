@@ -85,6 +85,11 @@ public final class KafkaPublisher
                 + " acknowledgement")
         .tag("since", since)
         .publishPercentiles(0.5, 0.99)
+        // Buckets too, so that quantiles can be taken over any interval (a load phase, a
+        // dashboard's range) rather than only over the last two minutes this process saw.
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofMillis(1))
+        .maximumExpectedValue(Duration.ofSeconds(30))
         .register(meters);
   }
 
