@@ -53,7 +53,7 @@ public final class Benchmark {
       double scaleRate,
       int scaleSeconds,
       int drainSeconds) {
-    static final Plan FULL = new Plan(15, 100, 30, 20, 20, 50, 20, 250, 20, 300);
+    static final Plan FULL = new Plan(15, 50, 30, 20, 20, 50, 20, 250, 20, 300);
     static final Plan QUICK = new Plan(5, 50, 8, 8, 5, 40, 6, 150, 8, 60);
   }
 
@@ -209,6 +209,11 @@ public final class Benchmark {
       double pgbenchMillis = lifecycleCpu.selfMillis() / lifecyclePayments;
       row("SQL ceiling, full lifecycle: PostgreSQL + %s".formatted(SqlCeiling.tool()), "%.1f + %.1f ms (machine busy %.0f %%)".formatted(
           sqlMillis, pgbenchMillis, lifecycleCpu.busyPercent()));
+      saturated.stackThreads().entrySet().stream()
+          .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+          .limit(12)
+          .forEach(thread -> row("  stack JVM thread(s) \"%s\"".formatted(thread.getKey()),
+              "%.2f ms".formatted(saturated.perPayment(thread.getValue()))));
       double onceflowMillis = saturated.perPayment(saturated.cpu().stackMillis() + saturated.cpu().postgresMillis());
       row("payments/s two cores carry at that cost", "Onceflow %.0f/s, its SQL alone %.0f/s (ratio %.0f %%)".formatted(
           2000 / onceflowMillis, 2000 / sqlMillis, 100 * sqlMillis / onceflowMillis));
@@ -259,7 +264,8 @@ public final class Benchmark {
   }
 
   /** The closed-loop saturation phase, its end-to-end figures, and the CPU it took until the last payment was final. */
-  record Saturation(HttpLoad.Run run, Latencies e2e, long completed, double e2ePerSecond, CpuUse cpu) {
+  record Saturation(
+      HttpLoad.Run run, Latencies e2e, long completed, double e2ePerSecond, CpuUse cpu, Map<String, Long> stackThreads) {
 
     /** CPU ms per accepted payment (each one was followed until it was final). */
     double perPayment(long millis) {
@@ -286,6 +292,16 @@ public final class Benchmark {
     }
   }
 
+  /** A thread name with the stack's ports replaced by what listens on them. */
+  private String portsNamed(String thread) {
+    return thread
+        .replace(Integer.toString(intakePort), "intake")
+        .replace(Integer.toString(bankPort), "bank")
+        .replace(Integer.toString(workerPort), "worker")
+        .replace(Integer.toString(relayPort), "relay")
+        .replace(Integer.toString(intakeManagementPort), "intake-mgmt");
+  }
+
   private CpuUse cpuNow() {
     long[] machine = Processes.machineCpuMillis();
     return new CpuUse(
@@ -299,16 +315,19 @@ public final class Benchmark {
   private Saturation saturate(HttpLoad intake, EventTracker events) throws InterruptedException {
     progress("Saturation: %d s closed-loop with %d clients", plan.saturationSeconds(), clients);
     CpuUse before = cpuNow();
+    Map<String, Long> threadsBefore = Processes.threadCpuMillis(stack.pid());
     HttpLoad.Run run = intake.closedLoop("saturation", clients, Duration.ofSeconds(plan.saturationSeconds()));
     Latencies e2e = awaitFinal(run, events);
     CpuUse cpu = cpuNow().since(before);
+    Map<String, Long> threads = new TreeMap<>();
+    Processes.threadCpuMillis(stack.pid()).forEach((name, millis) -> threads.put(portsNamed(name), millis - threadsBefore.getOrDefault(name, 0L)));
     long lastCompletion =
         run.accepted.keySet().stream().map(events.completedAt::get).filter(t -> t != null).max(Long::compare).orElse(run.endedAt);
     long completed = run.accepted.keySet().stream().filter(events.completedAt::containsKey).count();
     double e2ePerSecond = completed / ((lastCompletion - run.startedAt) / 1e9);
     progress("  saturation: intake %.0f/s, %s; e2e %.0f completed/s",
         run.acceptedPerSecond(), latency(run.latency, true), e2ePerSecond);
-    Saturation saturation = new Saturation(run, e2e, completed, e2ePerSecond, cpu);
+    Saturation saturation = new Saturation(run, e2e, completed, e2ePerSecond, cpu, threads);
     progress("  saturation: CPU per payment, stack JVM + PostgreSQL: %s", saturation.cpuPerPayment());
     return saturation;
   }

@@ -6,6 +6,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
 
 /** What the benchmark needs from the operating system: free ports, and the memory and CPU time of processes. */
 final class Processes {
@@ -73,18 +76,44 @@ final class Processes {
    */
   static long cpuMillis(long pid, boolean reapedChildren) {
     try {
-      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-      // Fields after the command name, which is in parentheses and may hold spaces: utime is
-      // field 14 of the line, so index 11 here; stime, cutime and cstime follow.
-      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-      if (reapedChildren) {
-        ticks += Long.parseLong(fields[13]) + Long.parseLong(fields[14]);
-      }
-      return ticks * 1000 / TICKS_PER_SECOND;
+      return cpuMillis(Files.readString(Path.of("/proc", Long.toString(pid), "stat")), reapedChildren);
     } catch (IOException | RuntimeException e) {
       return 0;
     }
+  }
+
+  private static long cpuMillis(String stat, boolean reapedChildren) {
+    // Fields after the command name, which is in parentheses and may hold spaces: utime is field
+    // 14 of the line, so index 11 here; stime, cutime and cstime follow.
+    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+    if (reapedChildren) {
+      ticks += Long.parseLong(fields[13]) + Long.parseLong(fields[14]);
+    }
+    return ticks * 1000 / TICKS_PER_SECOND;
+  }
+
+  /**
+   * CPU time in ms of each live thread of a process, summed by thread name with short numbers made
+   * {@code N} (so that a pool's threads add up; ports, of four digits or more, stay).
+   */
+  static Map<String, Long> threadCpuMillis(long pid) {
+    Map<String, Long> byName = new TreeMap<>();
+    try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+      for (Path task : tasks.toList()) {
+        try {
+          String stat = Files.readString(task.resolve("stat"));
+          String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
+              .replaceAll("(?<![0-9])[0-9]{1,3}(?![0-9])", "N");
+          byName.merge(name, cpuMillis(stat, false), Long::sum);
+        } catch (IOException | RuntimeException e) {
+          // the thread ended meanwhile
+        }
+      }
+    } catch (IOException e) {
+      // the process ended
+    }
+    return byName;
   }
 
   /** All of PostgreSQL's CPU so far: the postmaster's, its live children's and its ended children's. */
