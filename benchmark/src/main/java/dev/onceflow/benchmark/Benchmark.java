@@ -44,6 +44,7 @@ public final class Benchmark {
   /** How long each phase runs; --quick only tries the command out, its figures mean little. */
   record Plan(
       int warmupSeconds,
+      double warmupRate,
       double steadyRate,
       int steadySeconds,
       int saturationSeconds,
@@ -53,8 +54,8 @@ public final class Benchmark {
       double scaleRate,
       int scaleSeconds,
       int drainSeconds) {
-    static final Plan FULL = new Plan(15, 50, 30, 20, 20, 50, 20, 250, 20, 300);
-    static final Plan QUICK = new Plan(5, 50, 8, 8, 5, 40, 6, 150, 8, 60);
+    static final Plan FULL = new Plan(30, 100, 50, 30, 20, 20, 50, 20, 250, 20, 300);
+    static final Plan QUICK = new Plan(5, 50, 50, 8, 8, 5, 40, 6, 150, 8, 60);
   }
 
   private final Plan plan;
@@ -142,8 +143,8 @@ public final class Benchmark {
     HttpLoad intake = new HttpLoad(new HttpLoad.Target(intakeUrl, DEMO_KEY, 202, accounts));
 
     try (EventTracker events = new EventTracker("localhost:" + kafkaPort)) {
-      progress("Warm-up: %d s open-loop at %.0f/s", plan.warmupSeconds(), plan.steadyRate());
-      HttpLoad.Run warmup = intake.openLoop("warm-up", plan.steadyRate(), 64, Duration.ofSeconds(plan.warmupSeconds()));
+      progress("Warm-up: %d s open-loop at %.0f/s", plan.warmupSeconds(), plan.warmupRate());
+      HttpLoad.Run warmup = intake.openLoop("warm-up", plan.warmupRate(), 64, Duration.ofSeconds(plan.warmupSeconds()));
       awaitFinal(warmup, events);
 
       progress("Steady load: %d s open-loop at %.0f/s", plan.steadySeconds(), plan.steadyRate());
@@ -340,8 +341,8 @@ public final class Benchmark {
     List<String> accounts = openAccounts(SqlCeiling.ACCOUNTS);
     HttpLoad intake = new HttpLoad(new HttpLoad.Target("http://localhost:" + intakePort + "/transactions", DEMO_KEY, 202, accounts));
     try (EventTracker events = new EventTracker("localhost:" + kafkaPort)) {
-      progress("%s: warm-up, %d s open-loop at %.0f/s", label, plan.warmupSeconds(), plan.steadyRate());
-      awaitFinal(intake.openLoop("warm-up", plan.steadyRate(), 64, Duration.ofSeconds(plan.warmupSeconds())), events);
+      progress("%s: warm-up, %d s open-loop at %.0f/s", label, plan.warmupSeconds(), plan.warmupRate());
+      awaitFinal(intake.openLoop("warm-up", plan.warmupRate(), 64, Duration.ofSeconds(plan.warmupSeconds())), events);
       Saturation saturation = saturate(intake, events);
       return new Side(label, readySeconds, readyRssKb, Processes.peakRssKb(stack.pid()), saturation);
     }
