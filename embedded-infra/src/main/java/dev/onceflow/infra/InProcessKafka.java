@@ -96,15 +96,4 @@ public final class InProcessKafka implements KafkaBroker, AutoCloseable {
     server.awaitShutdown();
   }
 
-  /** Keeps IOException out of callers that only want a port number. */
-  static final class FreePorts {
-    private FreePorts() {}
-
-    static int find() throws IOException {
-      try (var socket = new java.net.ServerSocket(0)) {
-        socket.setReuseAddress(true);
-        return socket.getLocalPort();
-      }
-    }
-  }
 }

@@ -92,11 +92,7 @@ public final class SharedTestInfrastructure {
 
   /** A free local TCP port. */
   public static int freePort() {
-    try {
-      return InProcessKafka.FreePorts.find();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return FreePorts.find();
   }
 
   /**

@@ -1,8 +1,8 @@
 package dev.onceflow.local;
 
+import dev.onceflow.infra.FreePorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -125,7 +125,7 @@ public record LocalStackOptions(
       // A check must not collide with a stack already running here, nor pay into its data.
       DEFAULTS.keySet().stream()
           .filter(flag -> flag.endsWith("-port") && !given.containsKey(flag))
-          .forEach(flag -> values.put(flag, String.valueOf(freePort())));
+          .forEach(flag -> values.put(flag, String.valueOf(FreePorts.find())));
       if (!given.containsKey("data-dir")) {
         values.put("data-dir", temporaryDirectory().toString());
       }
@@ -146,14 +146,6 @@ public record LocalStackOptions(
         port(values, "intake-management-port"),
         currencies(values.get("currencies")),
         List.copyOf(springArguments));
-  }
-
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException("no free port for --self-check", e);
-    }
   }
 
   private static Path temporaryDirectory() {
