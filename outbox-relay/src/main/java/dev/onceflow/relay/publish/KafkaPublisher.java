@@ -84,9 +84,9 @@ public final class KafkaPublisher
                 + " it, from the handler receiving it (since=handler), to the broker's"
                 + " acknowledgement")
         .tag("since", since)
-        .publishPercentiles(0.5, 0.99)
-        // Buckets too, so that quantiles can be taken over any interval (a load phase, a
-        // dashboard's range) rather than only over the last two minutes this process saw.
+        // Buckets, so that quantiles can be taken over any interval and across relays
+        // (histogram_quantile: a dashboard's range, a benchmark's load phase), not only over the
+        // last two minutes one process saw.
         .publishPercentileHistogram()
         .minimumExpectedValue(Duration.ofMillis(1))
         .maximumExpectedValue(Duration.ofSeconds(30))
