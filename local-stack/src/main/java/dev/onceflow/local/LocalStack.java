@@ -173,34 +173,31 @@ public final class LocalStack implements AutoCloseable {
     // On the very first start the relay creates the replication slot; outbox rows committed before
     // it exists would only reach Kafka through the sweeper's re-drive, so intake waits for it.
     awaitStreaming("outbox-relay", "http://localhost:" + options.relayPort() + "/actuator/health/outboxRelay");
-    List<String> intake =
-        new ArrayList<>(
-            List.of(
-                "--server.port=" + options.intakePort(),
-                "--management.server.port=" + options.intakeManagementPort(),
-                "--spring.datasource.url=" + postgres.jdbcUrl(),
-                "--onceflow.demo.enabled=true",
-                "--onceflow.demo.api-key=" + DEMO_API_KEY,
-                "--onceflow.demo.currencies=" + String.join(",", options.currencies())));
-    // A user's own --onceflow.admin.api-key reaches every service anyway; a second one would merge.
-    if (!userGave(ADMIN_KEY_ARGUMENT)) {
-      intake.add(ADMIN_KEY_ARGUMENT + ADMIN_API_KEY);
-    }
-    start("intake-api", IntakeApplication.application(), intake.toArray(String[]::new));
-    List<String> worker =
-        new ArrayList<>(
-            List.of(
-                "--server.port=" + options.workerPort(),
-                "--management.server.port=" + options.workerPort(),
-                "--spring.datasource.url=" + postgres.jdbcUrl(),
-                "--spring.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
-                "--onceflow.bank.base-url=" + bankUrl));
+    start(
+        "intake-api",
+        IntakeApplication.application(),
+        withDefault(
+            ADMIN_KEY_ARGUMENT,
+            ADMIN_API_KEY,
+            "--server.port=" + options.intakePort(),
+            "--management.server.port=" + options.intakeManagementPort(),
+            "--spring.datasource.url=" + postgres.jdbcUrl(),
+            "--onceflow.demo.enabled=true",
+            "--onceflow.demo.api-key=" + DEMO_API_KEY,
+            "--onceflow.demo.currencies=" + String.join(",", options.currencies())));
     // The only worker here: one consumer thread per partition of the request topic, so that no
     // partition waits for a thread (a service's default of 3 assumes several instances share them).
-    if (!userGave(WORKER_CONCURRENCY_ARGUMENT)) {
-      worker.add(WORKER_CONCURRENCY_ARGUMENT + REQUEST_TOPIC_PARTITIONS);
-    }
-    start("bank-worker", BankWorkerApplication.application(), worker.toArray(String[]::new));
+    start(
+        "bank-worker",
+        BankWorkerApplication.application(),
+        withDefault(
+            WORKER_CONCURRENCY_ARGUMENT,
+            Integer.toString(REQUEST_TOPIC_PARTITIONS),
+            "--server.port=" + options.workerPort(),
+            "--management.server.port=" + options.workerPort(),
+            "--spring.datasource.url=" + postgres.jdbcUrl(),
+            "--spring.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
+            "--onceflow.bank.base-url=" + bankUrl));
   }
 
   /** Waits until the relay's health says it streams (a standby is healthy too, but not enough). */
@@ -230,8 +227,16 @@ public final class LocalStack implements AutoCloseable {
     throw new IllegalStateException(name + " did not start streaming within 120 s (" + healthUrl + ")");
   }
 
-  private boolean userGave(String argument) {
-    return options.springArguments().stream().anyMatch(arg -> arg.startsWith(argument));
+  /**
+   * The arguments, plus {@code argument + value} unless the user gave that argument: the user's
+   * arguments reach every service anyway, and a second value would merge with theirs.
+   */
+  private String[] withDefault(String argument, String value, String... arguments) {
+    List<String> all = new ArrayList<>(List.of(arguments));
+    if (options.springArguments().stream().noneMatch(arg -> arg.startsWith(argument))) {
+      all.add(argument + value);
+    }
+    return all.toArray(String[]::new);
   }
 
   /** The admin key intake runs with: the user's, or {@link #ADMIN_API_KEY}. */
@@ -327,7 +332,7 @@ public final class LocalStack implements AutoCloseable {
   }
 
   /** The demo client's accounts, read through the API like any client would. */
-  private JsonNode demoAccounts() {
+  JsonNode demoAccounts() {
     try {
       HttpResponse<String> response =
           HttpClient.newHttpClient()

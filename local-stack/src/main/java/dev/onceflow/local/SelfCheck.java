@@ -55,7 +55,7 @@ final class SelfCheck {
 
   /** Submits one payment from the first demo account and waits for it to complete. */
   private String pay() throws IOException, InterruptedException {
-    JsonNode accounts = json.readTree(send(get("/accounts")).body());
+    JsonNode accounts = stack.demoAccounts();
     if (accounts.isEmpty()) {
       throw new IllegalStateException("the demo client has no account");
     }
@@ -79,7 +79,7 @@ final class SelfCheck {
     long deadline = submitted + LIMIT.toNanos();
     String state = "PENDING";
     while (System.nanoTime() < deadline) {
-      JsonNode transaction = json.readTree(send(get("/transactions/" + id).header("Prefer", "wait=10")).body());
+      JsonNode transaction = json.readTree(send(request("/transactions/" + id).header("Prefer", "wait=10")).body());
       state = transaction.get("state").asString();
       if (state.equals("COMPLETED")) {
         return "payment %s COMPLETED %d ms after it was submitted"
@@ -90,10 +90,6 @@ final class SelfCheck {
       }
     }
     throw new IllegalStateException("payment " + id + " still " + state + " after " + LIMIT.toSeconds() + " s");
-  }
-
-  private HttpRequest.Builder get(String path) {
-    return request(path).GET();
   }
 
   private HttpRequest.Builder request(String path) {
