@@ -53,9 +53,10 @@ public final class Benchmark {
       int naiveSeconds,
       double scaleRate,
       int scaleSeconds,
-      int drainSeconds) {
-    static final Plan FULL = new Plan(30, 100, 50, 30, 20, 20, 50, 20, 250, 20, 300);
-    static final Plan QUICK = new Plan(5, 50, 50, 8, 8, 5, 40, 6, 150, 8, 60);
+      int drainSeconds,
+      int idleSeconds) {
+    static final Plan FULL = new Plan(30, 100, 50, 30, 20, 20, 50, 20, 250, 20, 300, 10);
+    static final Plan QUICK = new Plan(5, 50, 50, 8, 8, 5, 40, 6, 150, 8, 60, 5);
   }
 
   private final Plan plan;
@@ -146,6 +147,7 @@ public final class Benchmark {
       progress("Warm-up: %d s open-loop at %.0f/s", plan.warmupSeconds(), plan.warmupRate());
       HttpLoad.Run warmup = intake.openLoop("warm-up", plan.warmupRate(), 64, Duration.ofSeconds(plan.warmupSeconds()));
       awaitFinal(warmup, events);
+      Idle idle = idle();
 
       progress("Steady load: %d s open-loop at %.0f/s", plan.steadySeconds(), plan.steadyRate());
       Map<Double, Long> relayBefore = relayBuckets();
@@ -186,6 +188,9 @@ public final class Benchmark {
       progress("  intake p99: async %.1f ms, naive %.1f ms", async.latency.millis(0.99), naive.latency.millis(0.99));
       awaitFinal(async, events);
 
+      section("Idle, after the warm-up (%d s without load)".formatted(plan.idleSeconds()));
+      row("CPU of stack JVM + PostgreSQL", idle.toString());
+      row("  busiest stack JVM threads (ms a second)", idle.threads());
       section("Intake (HTTP 202, client-side, open-loop latency from the scheduled start)");
       row("steady open-loop at %.0f/s".formatted(plan.steadyRate()), throughput(steady) + latency(steady.latency, true));
       row("saturation, closed-loop %d clients".formatted(clients), throughput(saturation) + latency(saturation.latency, true));
@@ -297,6 +302,54 @@ public final class Benchmark {
     }
   }
 
+  /**
+   * CPU the stack JVM and PostgreSQL use with no load at all, per second of wall time (1,000 ms is
+   * one core). The JIT compilers are counted apart: after a load they compile what it made hot for
+   * a minute or more, which ends, while what the services do when idle does not.
+   */
+  record Idle(double stackPerSecond, double compilersPerSecond, double postgresPerSecond, Map<String, Double> busiestThreads) {
+
+    double perSecond() {
+      return stackPerSecond + postgresPerSecond;
+    }
+
+    @Override
+    public String toString() {
+      return "%.0f + %.0f = %.0f ms a second (%.0f %% of two cores); JIT compilers apart: %.0f ms a second".formatted(
+          stackPerSecond, postgresPerSecond, perSecond(), perSecond() / 20, compilersPerSecond);
+    }
+
+    String threads() {
+      StringBuilder text = new StringBuilder();
+      busiestThreads.forEach((name, perSecond) -> text.append(text.isEmpty() ? "" : ", ").append("\"%s\" %.0f".formatted(name, perSecond)));
+      return text.toString();
+    }
+  }
+
+  /** Measures what the stack costs while nothing happens: polling loops, timers, heartbeats. */
+  private Idle idle() {
+    progress("Idle: %d s without load", plan.idleSeconds());
+    CpuUse before = cpuNow();
+    Map<String, Long> threadsBefore = Processes.threadCpuMillis(stack.pid());
+    long start = System.nanoTime();
+    sleep(plan.idleSeconds() * 1000L);
+    CpuUse cpu = cpuNow().since(before);
+    double seconds = (System.nanoTime() - start) / 1e9;
+    Map<String, Double> perThread = new TreeMap<>();
+    Processes.threadCpuMillis(stack.pid())
+        .forEach((name, millis) -> perThread.put(portsNamed(name), (millis - threadsBefore.getOrDefault(name, 0L)) / seconds));
+    double compilers = perThread.entrySet().stream().filter(t -> t.getKey().contains("CompilerThre")).mapToDouble(Map.Entry::getValue).sum();
+    Map<String, Double> busiest = new LinkedHashMap<>();
+    perThread.entrySet().stream()
+        .filter(t -> !t.getKey().contains("CompilerThre"))
+        .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+        .limit(5)
+        .forEach(thread -> busiest.put(thread.getKey(), thread.getValue()));
+    Idle idle = new Idle(cpu.stackMillis() / seconds - compilers, compilers, cpu.postgresMillis() / seconds, busiest);
+    progress("  idle: %s; busiest stack threads (ms a second): %s", idle, idle.threads());
+    return idle;
+  }
+
   /** A thread name with the stack's ports replaced by what listens on them. */
   private String portsNamed(String thread) {
     return thread
@@ -338,7 +391,7 @@ public final class Benchmark {
   }
 
   /** One side of the before/after comparison: this stack jar started, warmed up, saturated, stopped. */
-  record Side(String label, double readySeconds, long readyRssKb, long peakRssKb, Saturation saturation) {}
+  record Side(String label, double readySeconds, long readyRssKb, long peakRssKb, Idle idle, Saturation saturation) {}
 
   private Side side(String label) throws Exception {
     startStack();
@@ -347,8 +400,9 @@ public final class Benchmark {
     try (EventTracker events = new EventTracker("localhost:" + kafkaPort)) {
       progress("%s: warm-up, %d s open-loop at %.0f/s", label, plan.warmupSeconds(), plan.warmupRate());
       awaitFinal(intake.openLoop("warm-up", plan.warmupRate(), 64, Duration.ofSeconds(plan.warmupSeconds())), events);
+      Idle idle = idle();
       Saturation saturation = saturate(intake, events);
-      return new Side(label, readySeconds, readyRssKb, Processes.peakRssKb(stack.pid()), saturation);
+      return new Side(label, readySeconds, readyRssKb, Processes.peakRssKb(stack.pid()), idle, saturation);
     }
   }
 
@@ -373,6 +427,7 @@ public final class Benchmark {
       Saturation saturation = side.saturation();
       row(side.label() + ": ready / RSS at ready (JVM + PostgreSQL) / JVM peak",
           "%.1f s / %s / %s".formatted(side.readySeconds(), Processes.mib(side.readyRssKb()), Processes.mib(side.peakRssKb())));
+      row(side.label() + ": idle, CPU of stack JVM + PostgreSQL", side.idle().toString() + "; " + side.idle().threads());
       row(side.label() + ": intake saturation, %d clients".formatted(clients),
           throughput(saturation.run()) + latency(saturation.run().latency, true));
       row(side.label() + ": e2e completed/s", "%.0f/s (%d completed, %s)".formatted(
@@ -385,8 +440,10 @@ public final class Benchmark {
         is.run().acceptedPerSecond() / was.run().acceptedPerSecond(),
         is.run().latency.millis(0.99) / was.run().latency.millis(0.99),
         is.e2ePerSecond() / was.e2ePerSecond()));
-    row("after / before: ready, CPU per payment", "%.2fx, %.2fx".formatted(
-        sides.get(1).readySeconds() / sides.get(0).readySeconds(), is.pipelinePerPayment() / was.pipelinePerPayment()));
+    row("after / before: ready, idle CPU, CPU per payment", "%.2fx, %.2fx, %.2fx".formatted(
+        sides.get(1).readySeconds() / sides.get(0).readySeconds(),
+        sides.get(1).idle().perSecond() / sides.get(0).idle().perSecond(),
+        is.pipelinePerPayment() / was.pipelinePerPayment()));
   }
 
   /** What the workers did with one backlog. */
