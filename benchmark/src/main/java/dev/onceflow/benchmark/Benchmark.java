@@ -38,6 +38,9 @@ public final class Benchmark {
   /** Consumer threads of the local stack's worker (one per request-topic partition). */
   private static final int STACK_WORKER_THREADS = 6;
 
+  /** What the JIT compiler threads' names ("C2 CompilerThread0") show in /proc, cut to 15 characters. */
+  private static final String JIT_COMPILERS = "CompilerThre";
+
   /** Consumer threads of a worker started as a service (onceflow.worker.concurrency's default). */
   private static final int SERVICE_WORKER_THREADS = 3;
 
@@ -54,9 +57,10 @@ public final class Benchmark {
       double scaleRate,
       int scaleSeconds,
       int drainSeconds,
-      int idleSeconds) {
-    static final Plan FULL = new Plan(30, 100, 50, 30, 20, 20, 50, 20, 250, 20, 300, 10);
-    static final Plan QUICK = new Plan(5, 50, 50, 8, 8, 5, 40, 6, 150, 8, 60, 5);
+      int idleSeconds,
+      int settleSeconds) {
+    static final Plan FULL = new Plan(30, 100, 50, 30, 20, 20, 50, 20, 250, 20, 300, 10, 120);
+    static final Plan QUICK = new Plan(5, 50, 50, 8, 8, 5, 40, 6, 150, 8, 60, 5, 20);
   }
 
   private final Plan plan;
@@ -147,6 +151,7 @@ public final class Benchmark {
       progress("Warm-up: %d s open-loop at %.0f/s", plan.warmupSeconds(), plan.warmupRate());
       HttpLoad.Run warmup = intake.openLoop("warm-up", plan.warmupRate(), 64, Duration.ofSeconds(plan.warmupSeconds()));
       awaitFinal(warmup, events);
+      settle();
       Idle idle = idle();
 
       progress("Steady load: %d s open-loop at %.0f/s", plan.steadySeconds(), plan.steadyRate());
@@ -326,6 +331,32 @@ public final class Benchmark {
     }
   }
 
+  /**
+   * Waits, up to a limit, until the stack JVM's JIT compilers have compiled what the warm-up made
+   * hot (under a tenth of a core, measured over 2 s): until then they take up to a core, and the
+   * figures of the phases after would depend on how far they had got.
+   */
+  private void settle() {
+    long deadline = System.nanoTime() + plan.settleSeconds() * 1_000_000_000L;
+    long started = System.nanoTime();
+    double perSecond;
+    do {
+      long before = compilerMillis();
+      long at = System.nanoTime();
+      sleep(2000);
+      perSecond = (compilerMillis() - before) / ((System.nanoTime() - at) / 1e9);
+    } while (perSecond > 100 && System.nanoTime() < deadline);
+    progress("  JIT compilers at %.0f ms a second after %.0f s%s", perSecond, (System.nanoTime() - started) / 1e9,
+        perSecond > 100 ? " (still compiling: the limit of %d s passed)".formatted(plan.settleSeconds()) : "");
+  }
+
+  private long compilerMillis() {
+    return Processes.threadCpuMillis(stack.pid()).entrySet().stream()
+        .filter(thread -> thread.getKey().contains(JIT_COMPILERS))
+        .mapToLong(Map.Entry::getValue)
+        .sum();
+  }
+
   /** Measures what the stack costs while nothing happens: polling loops, timers, heartbeats. */
   private Idle idle() {
     progress("Idle: %d s without load", plan.idleSeconds());
@@ -338,10 +369,10 @@ public final class Benchmark {
     Map<String, Double> perThread = new TreeMap<>();
     Processes.threadCpuMillis(stack.pid())
         .forEach((name, millis) -> perThread.put(portsNamed(name), (millis - threadsBefore.getOrDefault(name, 0L)) / seconds));
-    double compilers = perThread.entrySet().stream().filter(t -> t.getKey().contains("CompilerThre")).mapToDouble(Map.Entry::getValue).sum();
+    double compilers = perThread.entrySet().stream().filter(t -> t.getKey().contains(JIT_COMPILERS)).mapToDouble(Map.Entry::getValue).sum();
     Map<String, Double> busiest = new LinkedHashMap<>();
     perThread.entrySet().stream()
-        .filter(t -> !t.getKey().contains("CompilerThre"))
+        .filter(t -> !t.getKey().contains(JIT_COMPILERS))
         .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
         .limit(5)
         .forEach(thread -> busiest.put(thread.getKey(), thread.getValue()));
@@ -400,6 +431,7 @@ public final class Benchmark {
     try (EventTracker events = new EventTracker("localhost:" + kafkaPort)) {
       progress("%s: warm-up, %d s open-loop at %.0f/s", label, plan.warmupSeconds(), plan.warmupRate());
       awaitFinal(intake.openLoop("warm-up", plan.warmupRate(), 64, Duration.ofSeconds(plan.warmupSeconds())), events);
+      settle();
       Idle idle = idle();
       Saturation saturation = saturate(intake, events);
       return new Side(label, readySeconds, readyRssKb, Processes.peakRssKb(stack.pid()), idle, saturation);
