@@ -20,6 +20,7 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * The benchmark command. Starts the local stack jar as its own process (as a user would), drives
@@ -325,9 +326,9 @@ public final class Benchmark {
     }
 
     String threads() {
-      StringBuilder text = new StringBuilder();
-      busiestThreads.forEach((name, perSecond) -> text.append(text.isEmpty() ? "" : ", ").append("\"%s\" %.0f".formatted(name, perSecond)));
-      return text.toString();
+      return busiestThreads.entrySet().stream()
+          .map(thread -> "\"%s\" %.0f".formatted(thread.getKey(), thread.getValue()))
+          .collect(Collectors.joining(", "));
     }
   }
 
@@ -366,19 +367,25 @@ public final class Benchmark {
     sleep(plan.idleSeconds() * 1000L);
     CpuUse cpu = cpuNow().since(before);
     double seconds = (System.nanoTime() - start) / 1e9;
-    Map<String, Double> perThread = new TreeMap<>();
-    Processes.threadCpuMillis(stack.pid())
-        .forEach((name, millis) -> perThread.put(portsNamed(name), (millis - threadsBefore.getOrDefault(name, 0L)) / seconds));
-    double compilers = perThread.entrySet().stream().filter(t -> t.getKey().contains(JIT_COMPILERS)).mapToDouble(Map.Entry::getValue).sum();
+    Map<String, Long> threads = threadCpuSince(threadsBefore);
+    double compilers = threads.entrySet().stream().filter(t -> t.getKey().contains(JIT_COMPILERS)).mapToLong(Map.Entry::getValue).sum() / seconds;
     Map<String, Double> busiest = new LinkedHashMap<>();
-    perThread.entrySet().stream()
+    threads.entrySet().stream()
         .filter(t -> !t.getKey().contains(JIT_COMPILERS))
-        .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+        .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
         .limit(5)
-        .forEach(thread -> busiest.put(thread.getKey(), thread.getValue()));
+        .forEach(thread -> busiest.put(thread.getKey(), thread.getValue() / seconds));
     Idle idle = new Idle(cpu.stackMillis() / seconds - compilers, compilers, cpu.postgresMillis() / seconds, busiest);
     progress("  idle: %s; busiest stack threads (ms a second): %s", idle, idle.threads());
     return idle;
+  }
+
+  /** The stack JVM's CPU ms by thread name (ports named) since {@code before} was read. */
+  private Map<String, Long> threadCpuSince(Map<String, Long> before) {
+    Map<String, Long> since = new TreeMap<>();
+    Processes.threadCpuMillis(stack.pid())
+        .forEach((name, millis) -> since.merge(portsNamed(name), millis - before.getOrDefault(name, 0L), Long::sum));
+    return since;
   }
 
   /** A thread name with the stack's ports replaced by what listens on them. */
@@ -408,8 +415,7 @@ public final class Benchmark {
     HttpLoad.Run run = intake.closedLoop("saturation", clients, Duration.ofSeconds(plan.saturationSeconds()));
     Latencies e2e = awaitFinal(run, events);
     CpuUse cpu = cpuNow().since(before);
-    Map<String, Long> threads = new TreeMap<>();
-    Processes.threadCpuMillis(stack.pid()).forEach((name, millis) -> threads.put(portsNamed(name), millis - threadsBefore.getOrDefault(name, 0L)));
+    Map<String, Long> threads = threadCpuSince(threadsBefore);
     long lastCompletion =
         run.accepted.keySet().stream().map(events.completedAt::get).filter(t -> t != null).max(Long::compare).orElse(run.endedAt);
     long completed = run.accepted.keySet().stream().filter(events.completedAt::containsKey).count();
