@@ -1,5 +1,6 @@
 package dev.onceflow.worker;
 
+import dev.onceflow.model.InvalidSettingException;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -7,36 +8,70 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * How the worker claims and retries transactions.
  *
- * @param concurrency Kafka consumer threads per worker instance (each one processes one record at a
- *     time, bank call included)
+ * @param maxInFlight requests one worker instance processes at once, bank calls included, whatever
+ *     the number of partitions; when all are taken it stops reading the topic until one ends
  * @param lease how long a claim (PROCESSING) is exclusive; after it the sweeper hands the row to
- *     another worker, so it must exceed the longest bank call
+ *     another worker. It must exceed {@code onceflow.bank.call-deadline} by at least {@link
+ *     #LEASE_MARGIN}, since the call is aborted at the deadline counted from the claim
  * @param redriveAfter how long an enqueued TransactionRequested event is trusted to reach a worker
  *     before the sweeper enqueues the row again
- * @param reconcileDelay after the last budgeted call ended with an unknown outcome and the bank said
- *     it holds no payment, how long to wait before asking once more and only then failing: a request
- *     the bank held past our timeout may still land in between
+ * @param reconcileDelay how long after the worker's last call was aborted or answered a request the
+ *     bank held may still land: an UNKNOWN transaction fails on "no payment for this key" only after
+ *     it
  * @param deadline how long after its first attempt a transaction may still make payment calls;
- *     after it, the worker only asks the bank whether it holds the payment (reconciliation), so a
- *     payment is never sent long after the client asked for it
- * @param retry the backoff between attempts and the attempt budget
+ *     after it, it becomes UNKNOWN and the worker only asks the bank whether it holds the payment
+ * @param retry the backoff between attempts (and between lookups of an UNKNOWN one) and the attempt
+ *     budget
  */
 @ConfigurationProperties("onceflow.worker")
 public record WorkerProperties(
-    @DefaultValue("3") int concurrency,
+    @DefaultValue("256") int maxInFlight,
     @DefaultValue("30s") Duration lease,
     @DefaultValue("30s") Duration redriveAfter,
     @DefaultValue("10s") Duration reconcileDelay,
     @DefaultValue("10m") Duration deadline,
     @DefaultValue Retry retry) {
 
+  /** What the lease keeps beyond the call deadline: recording the outcome, and clock skew. */
+  public static final Duration LEASE_MARGIN = Duration.ofSeconds(1);
+
+  public WorkerProperties {
+    if (maxInFlight < 1) {
+      throw new InvalidSettingException("onceflow.worker.max-in-flight must be at least 1, is " + maxInFlight);
+    }
+    positive("onceflow.worker.lease", lease);
+    positive("onceflow.worker.redrive-after", redriveAfter);
+    positive("onceflow.worker.deadline", deadline);
+    if (reconcileDelay.isNegative()) {
+      throw new InvalidSettingException("onceflow.worker.reconcile-delay must not be negative, is " + reconcileDelay);
+    }
+  }
+
   /**
    * @param base the first retry waits up to this long; each further attempt doubles the ceiling
    * @param cap the ceiling never exceeds this
-   * @param budget bank calls per transaction before the worker reconciles and gives up
+   * @param budget bank calls per transaction before it becomes UNKNOWN (lookups only)
    */
   public record Retry(
       @DefaultValue("200ms") Duration base,
       @DefaultValue("30s") Duration cap,
-      @DefaultValue("8") int budget) {}
+      @DefaultValue("8") int budget) {
+
+    public Retry {
+      positive("onceflow.worker.retry.base", base);
+      if (cap.compareTo(base) < 0) {
+        throw new InvalidSettingException(
+            "onceflow.worker.retry.cap (" + cap + ") must not be below onceflow.worker.retry.base (" + base + ")");
+      }
+      if (budget < 1) {
+        throw new InvalidSettingException("onceflow.worker.retry.budget must be at least 1, is " + budget);
+      }
+    }
+  }
+
+  private static void positive(String name, Duration value) {
+    if (value.isNegative() || value.isZero()) {
+      throw new InvalidSettingException(name + " must be positive, is " + value);
+    }
+  }
 }

@@ -10,6 +10,7 @@ import dev.onceflow.model.EventType;
 import dev.onceflow.model.Topics;
 import dev.onceflow.model.TransactionEvent;
 import dev.onceflow.worker.TestDatabase.TransactionRow;
+import dev.onceflow.worker.settlement.RequestConsumer;
 import dev.onceflow.worker.recovery.RecoverySweeper;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -45,7 +46,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -355,10 +355,7 @@ class BankWorkerIT {
   }
 
   private static Collection<TopicPartition> assignedPartitions(ConfigurableApplicationContext worker) {
-    var container =
-        worker.getBean(KafkaListenerEndpointRegistry.class).getListenerContainer("transaction-requested");
-    Collection<TopicPartition> assigned = container == null ? null : container.getAssignedPartitions();
-    return assigned == null ? List.of() : assigned;
+    return worker.getBean(RequestConsumer.class).assignedPartitions();
   }
 
   private Map<String, ConsumerRecord<String, String>> readDeadLetters(String... keys) {

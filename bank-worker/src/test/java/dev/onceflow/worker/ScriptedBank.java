@@ -20,8 +20,12 @@ import java.util.concurrent.Executors;
  */
 final class ScriptedBank implements AutoCloseable {
 
+  /**
+   * @param delay how long to wait before answering
+   * @param perByte if not zero, the body is sent one byte at a time, this long apart
+   */
   record Answer(
-      int status, String contentType, String body, Map<String, String> headers, Duration delay) {
+      int status, String contentType, String body, Map<String, String> headers, Duration delay, Duration perByte) {
 
     static Answer payment(int status, String paymentId, String paymentStatus) {
       return new Answer(
@@ -29,6 +33,7 @@ final class ScriptedBank implements AutoCloseable {
           "application/json",
           "{\"paymentId\":\"%s\",\"status\":\"%s\",\"calls\":1}".formatted(paymentId, paymentStatus),
           Map.of(),
+          Duration.ZERO,
           Duration.ZERO);
     }
 
@@ -38,16 +43,22 @@ final class ScriptedBank implements AutoCloseable {
           "application/problem+json",
           "{\"type\":\"https://bank.example/problems/x\",\"status\":%d,\"detail\":\"%s\"}".formatted(status, detail),
           Map.of(),
+          Duration.ZERO,
           Duration.ZERO);
     }
 
     Answer withHeader(String name, String value) {
-      return new Answer(status, contentType, body, Map.of(name, value), delay);
+      return new Answer(status, contentType, body, Map.of(name, value), delay, perByte);
     }
 
     /** The same answer, sent only after {@code delay}. */
     Answer after(Duration delay) {
-      return new Answer(status, contentType, body, headers, delay);
+      return new Answer(status, contentType, body, headers, delay, perByte);
+    }
+
+    /** The same answer, its body trickled a byte every {@code perByte}: no read ever times out. */
+    Answer trickled(Duration perByte) {
+      return new Answer(status, contentType, body, headers, delay, perByte);
     }
   }
 
@@ -121,7 +132,19 @@ final class ScriptedBank implements AutoCloseable {
     exchange.getResponseHeaders().add("Content-Type", answer.contentType());
     answer.headers().forEach((name, value) -> exchange.getResponseHeaders().add(name, value));
     exchange.sendResponseHeaders(answer.status(), body.length);
-    exchange.getResponseBody().write(body);
+    if (answer.perByte().isZero()) {
+      exchange.getResponseBody().write(body);
+    } else {
+      try {
+        for (byte b : body) {
+          exchange.getResponseBody().write(b);
+          exchange.getResponseBody().flush();
+          Thread.sleep(answer.perByte().toMillis());
+        }
+      } catch (IOException | InterruptedException clientGone) {
+        // The client aborted the call: what this answer is for.
+      }
+    }
     exchange.close();
   }
 

@@ -12,6 +12,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,8 +31,7 @@ class SettlementOutcomesIT {
 
   private static final int BUDGET = 8;
   private static final Duration RECONCILE_DELAY = Duration.ofSeconds(3);
-  // connect (2 s, the default) + read (1 s) timeout
-  private static final Duration CALL_DEADLINE = Duration.ofSeconds(3);
+  private static final Duration CALL_DEADLINE = Duration.ofSeconds(2);
   private static final Duration DEADLINE = Duration.ofMinutes(1);
 
   private ScriptedBank bank;
@@ -55,7 +55,8 @@ class SettlementOutcomesIT {
                 "spring.kafka.listener.auto-startup=false",
                 "onceflow.sweeper.enabled=false",
                 "onceflow.bank.base-url=" + bank.baseUrl(),
-                "onceflow.bank.read-timeout=1s",
+                "onceflow.bank.connect-timeout=1s",
+                "onceflow.bank.call-deadline=" + CALL_DEADLINE.toSeconds() + "s",
                 "onceflow.worker.retry.budget=" + BUDGET,
                 "onceflow.worker.reconcile-delay=" + RECONCILE_DELAY.toSeconds() + "s",
                 "onceflow.worker.deadline=" + DEADLINE.toSeconds() + "s")
@@ -105,7 +106,7 @@ class SettlementOutcomesIT {
       throws Exception {
     UUID account = db.insertAccount(10_000, 1_000);
     UUID tx = db.insertPendingTransaction(account, 1_000);
-    bank.onPay(Answer.problem(429, "Slow down").withHeader("Retry-After", "5"));
+    bank.onPay(Answer.problem(429, "Slow down").withHeader("Retry-After", "2"));
     Instant before = Instant.now();
 
     processor.process(tx);
@@ -113,7 +114,7 @@ class SettlementOutcomesIT {
     TransactionRow pending = db.transaction(tx);
     assertThat(pending.state()).isEqualTo("PENDING");
     assertThat(pending.attempts()).isEqualTo(1);
-    assertThat(pending.nextAttemptAt()).isAfterOrEqualTo(before.plusSeconds(5));
+    assertThat(pending.nextAttemptAt()).isAfterOrEqualTo(before.plusSeconds(2));
     assertThat(pending.leaseUntil()).isEqualTo(pending.nextAttemptAt());
     assertThat(db.reserved(account)).isEqualTo(1_000);
     assertThat(db.outboxEvents(tx)).isEmpty();
@@ -136,31 +137,59 @@ class SettlementOutcomesIT {
   }
 
   @Test
-  void readTimeoutIsAnUnknownOutcome() throws Exception {
+  void aCallStillOpenAtItsDeadlineIsAbortedAndItsOutcomeIsUnknown() throws Exception {
     UUID account = db.insertAccount(10_000, 1_000);
     UUID tx = db.insertPendingTransaction(account, 1_000);
-    bank.onPay(Answer.payment(201, "too-late", "SETTLED").after(Duration.ofSeconds(3)));
-    double timeoutsBefore = counter("onceflow.worker.retries", "cause", "timeout");
+    // A byte every 300 ms: no read ever waits long, but the whole answer would take over 20 s.
+    bank.onPay(Answer.payment(201, "too-late", "SETTLED").trickled(Duration.ofMillis(300)));
+    double abortedBefore = counter("onceflow.worker.retries", "cause", "deadline");
+    long started = System.nanoTime();
 
     processor.process(tx);
 
+    Duration took = Duration.ofNanos(System.nanoTime() - started);
+    assertThat(took).isLessThan(CALL_DEADLINE.plusSeconds(1));
     assertThat(db.state(tx)).isEqualTo("PENDING");
-    assertThat(counter("onceflow.worker.retries", "cause", "timeout")).isEqualTo(timeoutsBefore + 1);
+    assertThat(counter("onceflow.worker.retries", "cause", "deadline")).isEqualTo(abortedBefore + 1);
     assertThat(db.reserved(account)).isEqualTo(1_000);
   }
 
   @Test
-  void afterTheBudgetAPaymentTheBankHoldsCompletesTheTransaction() throws Exception {
+  void aSuccessAnswerWithoutAStatusProvesNothing() throws Exception {
+    UUID account = db.insertAccount(10_000, 1_000);
+    UUID tx = db.insertPendingTransaction(account, 1_000);
+    bank.onPay(new Answer(201, "application/json", "{\"paymentId\":\"p-1\"}", java.util.Map.of(), Duration.ZERO, Duration.ZERO));
+
+    processor.process(tx);
+
+    assertThat(db.state(tx)).isEqualTo("PENDING");
+    assertThat(db.reserved(account)).isEqualTo(1_000);
+    assertThat(db.outboxEvents(tx)).isEmpty();
+  }
+
+  @Test
+  void afterTheBudgetTheTransactionIsUnknownAndAPaymentTheBankHoldsCompletesIt() throws Exception {
     UUID account = db.insertAccount(10_000, 1_000);
     UUID tx = lastBudgetedAttempt(account, 1_000);
     bank.onPay(Answer.problem(503, "Unavailable"));
-    bank.onLookup(Answer.payment(200, "pay-9", "SETTLED"));
 
+    processor.process(tx);
+
+    TransactionRow unknown = db.transaction(tx);
+    assertThat(unknown.state()).isEqualTo("UNKNOWN");
+    assertThat(bank.lookupQueries()).isEmpty();
+    assertThat(db.reserved(account)).isEqualTo(1_000);
+    assertThat(db.outboxEvents(tx)).isEmpty();
+
+    db.makeDue(tx);
+    bank.onLookup(Answer.payment(200, "pay-9", "SETTLED"));
     processor.process(tx);
 
     TransactionRow completed = db.transaction(tx);
     assertThat(completed.state()).isEqualTo("COMPLETED");
     assertThat(completed.bankReference()).isEqualTo("pay-9");
+    assertThat(completed.attempts()).as("lookups are no attempts").isEqualTo(BUDGET);
+    assertThat(bank.paymentKeys()).as("no payment call once UNKNOWN").hasSize(1);
     assertThat(bank.lookupQueries()).containsExactly("idempotencyKey=" + completed.externalKey());
     assertThat(db.balance(account)).isEqualTo(9_000);
     assertThat(db.reserved(account)).isZero();
@@ -168,22 +197,27 @@ class SettlementOutcomesIT {
   }
 
   @Test
-  void afterTheBudgetTheTransactionFailsOnlyOnceTheBankConfirmsItHoldsNoPayment() throws Exception {
+  void anUnknownTransactionFailsOnlyOnceTheBankSaysItHoldsNoPaymentAfterTheReconcileDelay() throws Exception {
     UUID account = db.insertAccount(10_000, 1_000);
     UUID tx = lastBudgetedAttempt(account, 1_000);
     bank.onPay(Answer.problem(500, "Boom"));
-    bank.onLookup(Answer.problem(404, "No payment"));
     Instant before = Instant.now();
 
     processor.process(tx);
 
-    // The last call may still land at the bank: ask again later before failing.
+    assertThat(db.state(tx)).isEqualTo("UNKNOWN");
+    assertThat(db.absenceTrustedFrom(tx)).isAfterOrEqualTo(before.plus(RECONCILE_DELAY));
+
+    // Too early: the last call may still land at the bank. Asked again once it is believable.
+    db.makeDue(tx);
+    bank.onLookup(Answer.problem(404, "No payment"));
+    processor.process(tx);
     TransactionRow waiting = db.transaction(tx);
-    assertThat(waiting.state()).isEqualTo("PENDING");
-    assertThat(waiting.attempts()).isEqualTo(BUDGET);
-    assertThat(waiting.nextAttemptAt()).isAfterOrEqualTo(before.plus(RECONCILE_DELAY));
+    assertThat(waiting.state()).isEqualTo("UNKNOWN");
+    assertThat(waiting.nextAttemptAt()).isAfterOrEqualTo(db.absenceTrustedFrom(tx));
     assertThat(db.reserved(account)).isEqualTo(1_000);
 
+    db.trustAbsence(tx);
     db.makeDue(tx);
     bank.onLookup(Answer.problem(404, "No payment"));
     processor.process(tx);
@@ -199,59 +233,33 @@ class SettlementOutcomesIT {
   }
 
   @Test
-  void afterTheBudgetAnUnreachableBankLeavesTheTransactionPendingAndNeedingAttention()
-      throws Exception {
+  void anUnreachableBankLeavesTheTransactionUnknownAndNeedingAttention() throws Exception {
     UUID account = db.insertAccount(10_000, 1_000);
-    UUID tx =
-        db.insertTransaction(account, 1_000, "PENDING", BUDGET, 0, "now()", "now() + interval '30 seconds'");
+    UUID tx = lastBudgetedAttempt(account, 1_000);
+    bank.onPay(Answer.problem(500, "Boom"));
+    processor.process(tx);
+    db.trustAbsence(tx);
+    db.makeDue(tx);
     bank.onLookup(Answer.problem(503, "Unavailable"));
     double attentionBefore = counter("onceflow.worker.needs.attention", null, null);
 
     processor.process(tx);
 
-    assertThat(db.state(tx)).isEqualTo("PENDING");
-    assertThat(bank.paymentKeys()).isEmpty();
+    assertThat(db.state(tx)).isEqualTo("UNKNOWN");
     assertThat(counter("onceflow.worker.needs.attention", null, null)).isEqualTo(attentionBefore + 1);
     assertThat(db.reserved(account)).isEqualTo(1_000);
     assertThat(db.outboxEvents(tx)).isEmpty();
   }
 
   @Test
-  void pastItsDeadlineATransactionMakesNoPaymentCallAndFailsOnceTheBankConfirmsItHoldsNone()
-      throws Exception {
+  void pastItsDeadlineATransactionMakesNoPaymentCallAndEndsOnTheBanksAnswer() throws Exception {
     UUID account = db.insertAccount(10_000, 1_000);
     UUID tx = db.insertTransaction(account, 1_000, "PENDING", 2, 0, "now()", "now() + interval '30 seconds'");
-    // Long enough ago that its last call, and the reconcile delay after it, are over too.
     db.setFirstAttemptAt(tx, "now() - interval '2 minutes'");
-    bank.onLookup(Answer.problem(404, "No payment"));
 
     processor.process(tx);
 
-    TransactionRow failed = db.transaction(tx);
-    assertThat(failed.state()).isEqualTo("FAILED");
-    assertThat(failed.failureCode()).isEqualTo("RETRIES_EXHAUSTED");
-    assertThat(failed.failureDetail()).contains("deadline");
-    assertThat(bank.paymentKeys()).isEmpty();
-    assertThat(bank.lookupQueries()).containsExactly("idempotencyKey=" + failed.externalKey());
-    assertThat(db.reserved(account)).isZero();
-    assertThat(db.outboxEvents(tx)).containsExactly("TransactionFailed");
-  }
-
-  @Test
-  void justPastItsDeadlineATransactionWaitsForItsLastCallToLandBeforeFailing() throws Exception {
-    UUID account = db.insertAccount(10_000, 1_000);
-    UUID tx = db.insertTransaction(account, 1_000, "PENDING", 3, 0, "now()", "now() + interval '30 seconds'");
-    db.setFirstAttemptAt(tx, "now() - interval '61 seconds'");
-    bank.onLookup(Answer.problem(404, "No payment"));
-    Instant before = Instant.now();
-
-    processor.process(tx);
-
-    // A call started just before the deadline may still land: not FAILED before it is surely over.
-    TransactionRow waiting = db.transaction(tx);
-    assertThat(waiting.state()).isEqualTo("PENDING");
-    assertThat(waiting.nextAttemptAt())
-        .isAfter(before.minus(Duration.ofSeconds(61)).plus(DEADLINE).plus(CALL_DEADLINE).plus(RECONCILE_DELAY).minusSeconds(1));
+    assertThat(db.state(tx)).isEqualTo("UNKNOWN");
     assertThat(bank.paymentKeys()).isEmpty();
 
     db.makeDue(tx);
@@ -264,6 +272,57 @@ class SettlementOutcomesIT {
     assertThat(bank.paymentKeys()).as("never a payment call past the deadline").isEmpty();
     assertThat(db.balance(account)).isEqualTo(9_000);
     assertThat(db.reserved(account)).isZero();
+  }
+
+  @Test
+  void aPendingAnswerIsLookedUpUntilTheBankSettlesAndItsAbsenceIsNeverBelieved() throws Exception {
+    UUID account = db.insertAccount(10_000, 1_000);
+    UUID tx = db.insertPendingTransaction(account, 1_000);
+    bank.onPay(Answer.payment(202, "pay-pending", "PENDING"));
+
+    processor.process(tx);
+
+    TransactionRow unknown = db.transaction(tx);
+    assertThat(unknown.state()).isEqualTo("UNKNOWN");
+    assertThat(unknown.bankReference()).isEqualTo("pay-pending");
+    assertThat(db.absenceTrustedFrom(tx)).as("the bank acknowledged it").isNull();
+
+    for (Answer answer : List.of(Answer.payment(200, "pay-pending", "PENDING"), Answer.problem(404, "No payment"))) {
+      db.makeDue(tx);
+      bank.onLookup(answer);
+      processor.process(tx);
+      assertThat(db.state(tx)).isEqualTo("UNKNOWN");
+      assertThat(db.reserved(account)).isEqualTo(1_000);
+    }
+
+    db.makeDue(tx);
+    bank.onLookup(Answer.payment(200, "pay-pending", "SETTLED"));
+    processor.process(tx);
+
+    assertThat(db.state(tx)).isEqualTo("COMPLETED");
+    assertThat(bank.paymentKeys()).hasSize(1);
+    assertThat(db.balance(account)).isEqualTo(9_000);
+    assertThat(db.reserved(account)).isZero();
+    assertThat(db.outboxEvents(tx)).containsExactly("TransactionCompleted");
+  }
+
+  @Test
+  void aPendingPaymentTheBankRejectsFailsWithItsFundsReleased() throws Exception {
+    UUID account = db.insertAccount(10_000, 1_000);
+    UUID tx = db.insertPendingTransaction(account, 1_000);
+    bank.onPay(Answer.payment(202, "pay-pending", "PENDING"));
+    processor.process(tx);
+
+    db.makeDue(tx);
+    bank.onLookup(Answer.payment(200, "pay-pending", "DECLINED"));
+    processor.process(tx);
+
+    TransactionRow failed = db.transaction(tx);
+    assertThat(failed.state()).isEqualTo("FAILED");
+    assertThat(failed.failureCode()).isEqualTo("DECLINED");
+    assertThat(db.balance(account)).isEqualTo(10_000);
+    assertThat(db.reserved(account)).isZero();
+    assertThat(db.outboxEvents(tx)).containsExactly("TransactionFailed");
   }
 
   @Test

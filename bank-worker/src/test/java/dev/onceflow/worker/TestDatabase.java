@@ -129,6 +129,24 @@ final class TestDatabase implements AutoCloseable {
     }
   }
 
+  /** Makes an UNKNOWN row's "no payment" believable now, as if the reconcile delay had passed. */
+  void trustAbsence(UUID transaction) throws SQLException {
+    update(
+        "UPDATE transactions SET absence_trusted_from = now() - interval '1 second' WHERE id = ? AND absence_trusted_from IS NOT NULL",
+        transaction);
+  }
+
+  /** From when an UNKNOWN row's "no payment" is believed; null while the bank acknowledged it. */
+  Instant absenceTrustedFrom(UUID transaction) throws SQLException {
+    try (PreparedStatement query = db.prepareStatement("SELECT absence_trusted_from FROM transactions WHERE id = ?")) {
+      query.setObject(1, transaction);
+      try (ResultSet row = query.executeQuery()) {
+        assertThat(row.next()).isTrue();
+        return row.getTimestamp(1) == null ? null : row.getTimestamp(1).toInstant();
+      }
+    }
+  }
+
   /** Makes a PENDING row due now, as if its backoff had passed. */
   void makeDue(UUID transaction) throws SQLException {
     update("UPDATE transactions SET next_attempt_at = now() WHERE id = ?", transaction);

@@ -11,6 +11,7 @@ import dev.onceflow.model.EventType;
 import dev.onceflow.model.Topics;
 import dev.onceflow.model.TransactionEvent;
 import dev.onceflow.worker.TestDatabase.TransactionRow;
+import dev.onceflow.worker.settlement.RequestConsumer;
 import dev.onceflow.worker.settlement.SettlementProcessor;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -34,7 +35,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -121,7 +121,7 @@ class WorkerCrashIT {
             "onceflow.sweeper.interval=200ms",
             "onceflow.bank.base-url=" + bankUrl,
             "onceflow.bank.connect-timeout=1s",
-            "onceflow.bank.read-timeout=1s",
+            "onceflow.bank.call-deadline=2s",
             "onceflow.worker.lease=" + LEASE.toSeconds() + "s")
         .run();
   }
@@ -239,9 +239,6 @@ class WorkerCrashIT {
   }
 
   private static Collection<TopicPartition> assignedPartitions(ConfigurableApplicationContext worker) {
-    var container =
-        worker.getBean(KafkaListenerEndpointRegistry.class).getListenerContainer("transaction-requested");
-    Collection<TopicPartition> assigned = container == null ? null : container.getAssignedPartitions();
-    return assigned == null ? List.of() : assigned;
+    return worker.getBean(RequestConsumer.class).assignedPartitions();
   }
 }

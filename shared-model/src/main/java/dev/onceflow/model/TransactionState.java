@@ -25,6 +25,15 @@ public enum TransactionState {
   /** Claimed by one worker under a lease; the bank call is in flight or its outcome unrecorded. */
   PROCESSING,
 
+  /**
+   * No more payment calls will be made (the retry budget or the deadline is spent, or the bank
+   * answered "pending"), and whether the bank executed the payment is not known yet. Lookups by key
+   * repeat with a capped backoff until the bank answers definitively: settled (COMPLETED), declined
+   * or rejected (FAILED), or "holds nothing" at a time when no call can still land (FAILED). An
+   * operator may decide instead. Funds stay reserved until then.
+   */
+  UNKNOWN,
+
   /** The bank settled the payment for the transaction's external key. Final. */
   COMPLETED,
 
@@ -39,7 +48,8 @@ public enum TransactionState {
       Map.of(
           DRAFT, EnumSet.of(PENDING, FAILED),
           PENDING, EnumSet.of(PROCESSING),
-          PROCESSING, EnumSet.of(PENDING, COMPLETED, FAILED),
+          PROCESSING, EnumSet.of(PENDING, UNKNOWN, COMPLETED, FAILED),
+          UNKNOWN, EnumSet.of(COMPLETED, FAILED),
           COMPLETED, EnumSet.noneOf(TransactionState.class),
           FAILED, EnumSet.of(PENDING));
 
@@ -56,9 +66,9 @@ public enum TransactionState {
   /**
    * Whether the transaction's amount is held in its account's {@code reserved}: from the moment it
    * is accepted (PENDING) until it is final. A DRAFT holds nothing, so the money invariant reads
-   * {@code reserved = sum of amounts of PENDING and PROCESSING transactions}.
+   * {@code reserved = sum of amounts of PENDING, PROCESSING and UNKNOWN transactions}.
    */
   public boolean reservesFunds() {
-    return this == PENDING || this == PROCESSING;
+    return this == PENDING || this == PROCESSING || this == UNKNOWN;
   }
 }

@@ -5,6 +5,7 @@ import static dev.onceflow.model.TransactionState.DRAFT;
 import static dev.onceflow.model.TransactionState.FAILED;
 import static dev.onceflow.model.TransactionState.PENDING;
 import static dev.onceflow.model.TransactionState.PROCESSING;
+import static dev.onceflow.model.TransactionState.UNKNOWN;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.EnumSet;
@@ -21,6 +22,9 @@ class TransactionStateTest {
           "PROCESSING->PENDING",
           "PROCESSING->COMPLETED",
           "PROCESSING->FAILED",
+          "PROCESSING->UNKNOWN",
+          "UNKNOWN->COMPLETED",
+          "UNKNOWN->FAILED",
           "FAILED->PENDING");
 
   @Test
@@ -43,7 +47,7 @@ class TransactionStateTest {
   @Test
   void onlyAcceptedUnfinishedTransactionsHoldFunds() {
     assertThat(EnumSet.allOf(TransactionState.class).stream().filter(TransactionState::reservesFunds))
-        .containsExactlyInAnyOrder(PENDING, PROCESSING);
+        .containsExactlyInAnyOrder(PENDING, PROCESSING, UNKNOWN);
     assertThat(DRAFT.reservesFunds()).isFalse();
     assertThat(DRAFT.isFinal()).isFalse();
   }

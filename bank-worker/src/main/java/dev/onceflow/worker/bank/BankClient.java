@@ -7,6 +7,7 @@ import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
@@ -32,27 +33,38 @@ public class BankClient {
 
   static final String SETTLED = "SETTLED";
   static final String DECLINED = "DECLINED";
+  /** Accepted, not yet settled (ISO 20022's ACSP): only a later lookup tells the outcome. */
+  static final String PENDING = "PENDING";
 
   private static final Logger log = LoggerFactory.getLogger(BankClient.class);
   private static final String KEY_REUSED_TYPE_SUFFIX = "/idempotency-key-reused";
+  /** The cause of a call aborted at its deadline. */
+  static final String DEADLINE = "deadline";
 
   private final RestClient rest;
+  private final CallDeadlines deadlines;
   private final JsonMapper json;
   private final Clock clock;
   private final MeterRegistry meters;
 
-  public BankClient(RestClient bankRestClient, JsonMapper json, Clock clock, MeterRegistry meters) {
+  BankClient(
+      RestClient bankRestClient, CallDeadlines deadlines, JsonMapper json, Clock clock, MeterRegistry meters) {
     this.rest = bankRestClient;
+    this.deadlines = deadlines;
     this.json = json;
     this.clock = clock;
     this.meters = meters;
   }
 
-  /** {@code POST /payments} with the order's idempotency key. */
-  public PaymentResult pay(PaymentOrder order) {
+  /**
+   * {@code POST /payments} with the order's idempotency key, aborted if it has not ended by {@code
+   * abortAt}: then, as for any call that did not end in a readable answer, the outcome is unknown.
+   */
+  public PaymentResult pay(PaymentOrder order, Instant abortAt) {
     Timer.Sample sample = Timer.start(meters);
     PaymentResult result;
-    try {
+    CallDeadlines.Call call = deadlines.open(abortAt);
+    try (call) {
       String body = json.writeValueAsString(order.request());
       result =
           rest.post()
@@ -63,24 +75,30 @@ public class BankClient {
               .body(body)
               .exchange((request, response) -> paymentResult(response), true);
     } catch (RestClientException e) {
-      result = new PaymentResult.Unknown(causeOf(e), String.valueOf(e.getMessage()), null);
+      result =
+          new PaymentResult.Unknown(
+              call.expired() ? DEADLINE : causeOf(e), String.valueOf(e.getMessage()), null);
     }
     sample.stop(callTimer("pay", result.outcomeClass()));
     return result;
   }
 
-  /** {@code GET /payments?idempotencyKey=}: does the bank hold a payment for this key? */
-  public LookupResult lookup(String idempotencyKey) {
+  /**
+   * {@code GET /payments?idempotencyKey=}: does the bank hold a payment for this key? Aborted like a
+   * payment call at {@code abortAt}.
+   */
+  public LookupResult lookup(String idempotencyKey, Instant abortAt) {
     Timer.Sample sample = Timer.start(meters);
     LookupResult result;
-    try {
+    CallDeadlines.Call call = deadlines.open(abortAt);
+    try (call) {
       result =
           rest.get()
               .uri(uri -> uri.path("/payments").queryParam("idempotencyKey", idempotencyKey).build())
               .accept(MediaType.APPLICATION_JSON, MediaType.APPLICATION_PROBLEM_JSON)
               .exchange((request, response) -> lookupResult(response), true);
     } catch (RestClientException e) {
-      result = new LookupResult.Unreachable(causeOf(e) + ": " + e.getMessage());
+      result = new LookupResult.Unreachable((call.expired() ? DEADLINE : causeOf(e)) + ": " + e.getMessage());
     }
     sample.stop(callTimer("lookup", result.outcomeClass()));
     return result;
@@ -96,13 +114,19 @@ public class BankClient {
       if (paymentId == null) {
         return new PaymentResult.Unknown("unreadable-answer", "HTTP " + status + " without a paymentId", null);
       }
-      if (paymentStatus == null || SETTLED.equals(paymentStatus)) {
+      if (SETTLED.equals(paymentStatus)) {
         return new PaymentResult.Settled(paymentId);
       }
       if (DECLINED.equals(paymentStatus)) {
         return new PaymentResult.Declined(status, orDefault(text(payment, "declineReason"), "declined"));
       }
-      return new PaymentResult.Unknown("unexpected-status", "payment status " + paymentStatus, null);
+      if (PENDING.equals(paymentStatus)) {
+        return new PaymentResult.Accepted(paymentId);
+      }
+      // No status, or one this client does not know: the bank holds *a* payment, in a state that
+      // proves neither settlement nor refusal.
+      return new PaymentResult.Unknown(
+          "unexpected-status", "HTTP " + status + " with payment status " + paymentStatus, null);
     }
     if (status == 408 || status == 409 || status == 429 || status >= 500) {
       String cause = status == 429 ? "throttled" : status >= 500 ? "server-error" : "http-" + status;

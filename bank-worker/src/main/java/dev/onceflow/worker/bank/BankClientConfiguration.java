@@ -1,6 +1,7 @@
 package dev.onceflow.worker.bank;
 
 import io.micrometer.observation.ObservationRegistry;
+import java.time.Clock;
 import java.util.concurrent.TimeUnit;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
@@ -12,24 +13,21 @@ import org.apache.hc.core5.util.Timeout;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.http.client.HttpComponentsClientHttpRequestFactory;
 import org.springframework.web.client.RestClient;
 
 @Configuration(proxyBeanMethods = false)
 class BankClientConfiguration {
 
-  /** Far above the consumer threads of one worker: a call never waits for a pooled connection. */
-  private static final int CONNECTIONS = 64;
-
   @Bean(destroyMethod = "close")
   CloseableHttpClient bankHttpClient(BankProperties properties) {
     Timeout connect = Timeout.of(properties.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
-    Timeout read = Timeout.of(properties.readTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    // Inner limits only: the call's deadline (CallDeadlines) bounds the whole call.
+    Timeout read = Timeout.of(properties.callDeadline().toMillis(), TimeUnit.MILLISECONDS);
     return HttpClients.custom()
         .setConnectionManager(
             PoolingHttpClientConnectionManagerBuilder.create()
-                .setMaxConnTotal(CONNECTIONS)
-                .setMaxConnPerRoute(CONNECTIONS)
+                .setMaxConnTotal(properties.maxConnections())
+                .setMaxConnPerRoute(properties.maxConnections())
                 .setDefaultConnectionConfig(
                     ConnectionConfig.custom()
                         .setConnectTimeout(connect)
@@ -41,7 +39,7 @@ class BankClientConfiguration {
                 .build())
         .setDefaultRequestConfig(
             RequestConfig.custom()
-                .setConnectionRequestTimeout(connect)
+                .setConnectionRequestTimeout(read)
                 .setResponseTimeout(read)
                 .setRedirectsEnabled(false)
                 .build())
@@ -53,12 +51,20 @@ class BankClientConfiguration {
         .build();
   }
 
+  @Bean(destroyMethod = "close")
+  CallDeadlines bankCallDeadlines(Clock clock) {
+    return new CallDeadlines(clock);
+  }
+
   @Bean
   RestClient bankRestClient(
-      BankProperties properties, CloseableHttpClient bankHttpClient, ObjectProvider<ObservationRegistry> observations) {
+      BankProperties properties,
+      CloseableHttpClient bankHttpClient,
+      CallDeadlines deadlines,
+      ObjectProvider<ObservationRegistry> observations) {
     return RestClient.builder()
         .baseUrl(properties.baseUrl())
-        .requestFactory(new HttpComponentsClientHttpRequestFactory(bankHttpClient))
+        .requestFactory(deadlines.requestFactory(bankHttpClient))
         // Observed calls carry the current trace as a traceparent header: the bank's side of a
         // payment can be found by the trace id the client sent to intake.
         .observationRegistry(observations.getIfAvailable(() -> ObservationRegistry.NOOP))

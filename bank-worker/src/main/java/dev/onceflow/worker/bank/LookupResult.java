@@ -10,16 +10,21 @@ public sealed interface LookupResult {
   record Found(String paymentId, String status, String declineReason) implements LookupResult {
 
     public boolean isSettled() {
-      return status == null || BankClient.SETTLED.equals(status);
+      return BankClient.SETTLED.equals(status);
     }
 
     public boolean isDeclined() {
       return BankClient.DECLINED.equals(status);
     }
 
+    /** Accepted by the bank, not settled or rejected yet. */
+    public boolean isPending() {
+      return BankClient.PENDING.equals(status);
+    }
+
     @Override
     public String outcomeClass() {
-      return isSettled() ? "settled" : isDeclined() ? "declined" : "other";
+      return isSettled() ? "settled" : isDeclined() ? "declined" : isPending() ? "pending" : "other";
     }
   }
 

@@ -17,6 +17,17 @@ public sealed interface PaymentResult {
     }
   }
 
+  /**
+   * The bank accepted the payment but has not settled it (ISO 20022's ACSP): it holds the payment,
+   * and only a later lookup tells whether it settled or was rejected.
+   */
+  record Accepted(String paymentId) implements PaymentResult {
+    @Override
+    public String outcomeClass() {
+      return "pending";
+    }
+  }
+
   /** The bank definitively refused the payment; it holds no settled payment for the key. */
   record Declined(int status, String detail) implements PaymentResult {
     @Override

@@ -49,4 +49,15 @@ interface MonitoringRepository extends Repository<PaymentTransaction, UUID> {
           AND next_attempt_at < :dueBefore
           """)
   long countOverdue(Instant dueBefore);
+
+  /** When the oldest UNKNOWN transaction became UNKNOWN; null when there is none. */
+  @Query(
+      nativeQuery = true,
+      value =
+          """
+          SELECT min(unknown_since)
+          FROM transactions
+          WHERE state = 'UNKNOWN'
+          """)
+  Instant oldestUnknownSince();
 }

@@ -29,6 +29,7 @@ public class TransactionGauges {
   private final Map<TransactionState, AtomicLong> byState = new EnumMap<>(TransactionState.class);
   private final AtomicLong expiredLeases = new AtomicLong();
   private final AtomicLong overdue = new AtomicLong();
+  private final AtomicLong oldestUnknownSeconds = new AtomicLong();
 
   TransactionGauges(
       MonitoringRepository transactions,
@@ -54,6 +55,10 @@ public class TransactionGauges {
         .description("PENDING transactions due for longer than onceflow.monitoring.overdue-after")
         .tag("reason", "overdue")
         .register(meters);
+    Gauge.builder("onceflow.transactions.unknown.oldest.age", oldestUnknownSeconds, AtomicLong::get)
+        .description("How long the oldest UNKNOWN transaction has waited for the bank's answer, in seconds")
+        .baseUnit("seconds")
+        .register(meters);
   }
 
   @Scheduled(fixedDelayString = "${onceflow.monitoring.refresh-interval:10s}")
@@ -76,5 +81,8 @@ public class TransactionGauges {
     byState.forEach((state, gauge) -> gauge.set(counts.getOrDefault(state, 0L)));
     expiredLeases.set(transactions.countExpiredLeases(now));
     overdue.set(transactions.countOverdue(now.minus(properties.overdueAfter())));
+    Instant oldestUnknown = transactions.oldestUnknownSince();
+    oldestUnknownSeconds.set(
+        oldestUnknown == null ? 0 : Math.max(0, java.time.Duration.between(oldestUnknown, now).toSeconds()));
   }
 }

@@ -28,7 +28,7 @@ interface RecoveryRepository extends Repository<PaymentTransaction, UUID> {
           """
           SELECT id, state
           FROM transactions
-          WHERE state IN ('PENDING', 'PROCESSING')
+          WHERE state IN ('PENDING', 'PROCESSING', 'UNKNOWN')
           AND lease_until <= :now
           ORDER BY lease_until
           LIMIT :limit
@@ -36,7 +36,10 @@ interface RecoveryRepository extends Repository<PaymentTransaction, UUID> {
           """)
   List<StaleTransaction> lockStale(Instant now, int limit);
 
-  /** A PENDING row whose event is no longer trusted to arrive: trust the next one until {@code redriveAt}. */
+  /**
+   * A PENDING row whose event is no longer trusted to arrive, or an UNKNOWN one whose next lookup is
+   * due: trust the next event until {@code redriveAt}.
+   */
   @Modifying
   @Query(
       nativeQuery = true,
@@ -45,7 +48,7 @@ interface RecoveryRepository extends Repository<PaymentTransaction, UUID> {
           UPDATE transactions
           SET lease_until = :redriveAt, version = version + 1, updated_at = :now
           WHERE id = :id
-          AND state = 'PENDING'
+          AND state IN ('PENDING', 'UNKNOWN')
           AND lease_until <= :now
           """)
   int redrivePending(UUID id, Instant now, Instant redriveAt);

@@ -26,8 +26,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Finds transactions nobody is working on and enqueues them again through the outbox: PENDING rows
- * whose event is overdue (lost, or a retry that is now due) and PROCESSING rows whose worker's lease
- * ran out (it crashed or hung mid-call). Safe to run on every worker instance.
+ * whose event is overdue (lost, or a retry that is now due), UNKNOWN rows whose next lookup is due,
+ * and PROCESSING rows whose worker's lease ran out (it crashed or hung mid-call). Safe to run on
+ * every worker instance.
  */
 @Component
 @ConditionalOnBooleanProperty(name = "onceflow.sweeper.enabled", matchIfMissing = true)

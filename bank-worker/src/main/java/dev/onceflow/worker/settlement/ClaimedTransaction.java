@@ -1,12 +1,21 @@
 package dev.onceflow.worker.settlement;
 
+import dev.onceflow.model.TransactionState;
 import dev.onceflow.worker.bank.PaymentOrder;
 import java.time.Instant;
 import java.util.UUID;
 
 /**
- * A transaction this worker holds in PROCESSING, as read right after the claim.
+ * A transaction this worker holds, as read right after the claim: PROCESSING (a PENDING one, to
+ * call the bank) or UNKNOWN (to look its payment up), under a lease either way.
  *
+ * @param state PROCESSING or UNKNOWN
+ * @param claimedAt when the claim was made: every bank call it allows is aborted at {@code claimedAt
+ *     + onceflow.bank.call-deadline}
+ * @param lookups the lookups an UNKNOWN transaction has had, this one included
+ * @param absenceTrustedFrom from when the bank's "no payment for this key" is believed; null while
+ *     the bank acknowledged the payment (or for a PROCESSING claim)
+ * @param bankReference the bank's payment id, if it ever named one
  * @param version the row's version after the claim: every outcome UPDATE requires it, so a worker
  *     whose lease was taken over loses
  * @param attempts the claim's attempt number (1 for the first)
@@ -16,6 +25,8 @@ import java.util.UUID;
  */
 record ClaimedTransaction(
     UUID id,
+    TransactionState state,
+    Instant claimedAt,
     long version,
     int attempts,
     UUID accountId,
@@ -26,7 +37,10 @@ record ClaimedTransaction(
     String reference,
     String externalKey,
     String idempotencyKey,
-    Instant firstAttemptAt) {
+    Instant firstAttemptAt,
+    int lookups,
+    Instant absenceTrustedFrom,
+    String bankReference) {
 
   /** The bank call: always the stored key, never a new one. */
   PaymentOrder order() {

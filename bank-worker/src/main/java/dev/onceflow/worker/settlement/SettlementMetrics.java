@@ -14,7 +14,7 @@ public class SettlementMetrics {
     this.meters = meters;
   }
 
-  /** completed, failed, retry-scheduled or lease-lost. */
+  /** completed, failed, unknown, retry-scheduled or lease-lost. */
   void outcome(String outcome) {
     counter("onceflow.worker.outcomes", "Outcomes the worker recorded", "outcome", outcome).increment();
   }
@@ -25,22 +25,28 @@ public class SettlementMetrics {
         .increment();
   }
 
-  /** A lookup by key after the budget was spent: settled, declined, not-found, unreachable. */
+  /** A transaction became UNKNOWN: {@code why} is budget, deadline or pending. */
+  void unknown(String why) {
+    counter("onceflow.worker.unknown", "Transactions that became UNKNOWN (lookups only), by why", "why", why)
+        .increment();
+  }
+
+  /** A lookup by key: settled, declined, pending, other, not-found, unreachable. */
   void reconciliation(String result) {
     counter("onceflow.worker.reconciliations", "Lookups of a payment by key", "result", result)
         .increment();
   }
 
-  /** A request the worker did not act on: final, in-progress, not-due, lost-race, unknown-transaction. */
+  /** A request the worker did not act on: final, in-progress, not-due, lost-race, unknown-transaction, stopping. */
   void skip(String reason) {
     counter("onceflow.worker.skips", "Requests skipped without a bank call", "reason", reason)
         .increment();
   }
 
-  /** The budget is spent and the bank cannot tell whether it holds the payment: a human should look. */
+  /** A lookup of an UNKNOWN transaction got no answer at all: if it lasts, a human should look. */
   void needsAttention() {
     Counter.builder("onceflow.worker.needs.attention")
-        .description("Transactions past their budget whose payment the bank could not confirm or deny")
+        .description("Lookups of UNKNOWN transactions that the bank did not answer")
         .register(meters)
         .increment();
   }

@@ -1,8 +1,11 @@
 package dev.onceflow.worker.settlement;
 
 import dev.onceflow.model.FailureCode;
+import dev.onceflow.model.InvalidSettingException;
+import dev.onceflow.model.TransactionState;
 import dev.onceflow.worker.WorkerProperties;
 import dev.onceflow.worker.bank.BankClient;
+import dev.onceflow.worker.bank.BankGate;
 import dev.onceflow.worker.bank.BankProperties;
 import dev.onceflow.worker.bank.LookupResult;
 import dev.onceflow.worker.bank.PaymentResult;
@@ -17,12 +20,20 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * Processes one TransactionRequested: claim the row, call the bank with the stored key, record the
- * outcome. Returns only once the outcome (or the decision to do nothing) is committed, so the
- * caller may then commit the Kafka offset.
+ * Processes one TransactionRequested: claim the row, call the bank with the stored key (or, for an
+ * UNKNOWN one, look its payment up), record the outcome. Returns only once the outcome (or the
+ * decision to do nothing) is committed, so the caller may then commit the Kafka offset. Safe to
+ * run for many transactions at once, and for one transaction from several workers: the claim lets
+ * one through.
  *
- * <p>Never sleeps: an unknown outcome puts the row back to PENDING with its next attempt time, and
- * the recovery sweeper enqueues it again when it is due.
+ * <p>The timing rests on one number, the call deadline D ({@code onceflow.bank.call-deadline}):
+ * every call is aborted D after the claim that allowed it, the claim's lease outlasts D (so nobody
+ * else can act on the row while a call may be open), and once no call can still be open, the bank's
+ * "no payment for this key" is believed after the bank's own window for a held request to land
+ * ({@code onceflow.worker.reconcile-delay}).
+ *
+ * <p>Never sleeps: an unknown outcome puts the row back to PENDING with its next attempt time (or
+ * UNKNOWN with its next lookup), and the recovery sweeper enqueues it again when it is due.
  */
 @Component
 public class SettlementProcessor {
@@ -31,6 +42,7 @@ public class SettlementProcessor {
 
   private final SettlementTransitions transitions;
   private final BankClient bank;
+  private final BankGate gate;
   private final RetryPolicy retryPolicy;
   private final SettlementMetrics metrics;
   private final Clock clock;
@@ -42,26 +54,25 @@ public class SettlementProcessor {
   SettlementProcessor(
       SettlementTransitions transitions,
       BankClient bank,
+      BankGate gate,
       RetryPolicy retryPolicy,
       SettlementMetrics metrics,
       Clock clock,
       WorkerProperties worker,
       BankProperties bankProperties) {
-    if (worker.lease().compareTo(bankProperties.callDeadline()) <= 0) {
-      // A lease that can end while our call is still running would let a second worker call too.
-      throw new IllegalStateException(
+    if (worker.lease().compareTo(bankProperties.callDeadline().plus(WorkerProperties.LEASE_MARGIN)) < 0) {
+      // A lease that can end while our call is still open would let a second worker call too.
+      throw new InvalidSettingException(
           "onceflow.worker.lease ("
               + worker.lease()
-              + ") must exceed the bank call deadline (connect + read timeout = "
+              + ") must exceed onceflow.bank.call-deadline ("
               + bankProperties.callDeadline()
-              + ")");
-    }
-    if (worker.deadline().isNegative() || worker.deadline().isZero()) {
-      // A transaction would reach its deadline before its first call and never be paid.
-      throw new IllegalStateException("onceflow.worker.deadline must be positive: " + worker.deadline());
+              + ") by at least "
+              + WorkerProperties.LEASE_MARGIN);
     }
     this.transitions = transitions;
     this.bank = bank;
+    this.gate = gate;
     this.retryPolicy = retryPolicy;
     this.metrics = metrics;
     this.clock = clock;
@@ -73,54 +84,65 @@ public class SettlementProcessor {
 
   /** Processes the request for {@code transactionId}; idempotent, whatever the row's state. */
   public void process(UUID transactionId) {
-    Instant now = clock.instant();
-    Optional<ClaimedTransaction> claimed = transitions.claim(transactionId, now, now.plus(lease));
-    if (claimed.isEmpty()) {
-      String reason = transitions.skipReason(transactionId, now);
-      log.debug("Skipping transaction {}: {}", transactionId, reason);
-      metrics.skip(reason);
+    // Waited for before the claim, so that the lease does not run while the bank is held off.
+    if (!gate.acquire()) {
+      metrics.skip("stopping");
       return;
     }
-    ClaimedTransaction tx = claimed.get();
-    TransactionLogContext.describe(tx.idempotencyKey(), tx.externalKey());
-    // Checked before the budget: once past the deadline, only time tells when a lookup may confirm
-    // that no payment exists, however many claims the lookups themselves have used.
-    Instant deadlineAt = tx.firstAttemptAt().plus(deadline);
-    if (!now.isBefore(deadlineAt)) {
-      reconcileAfterDeadline(tx, now, deadlineAt);
-      return;
+    boolean called = false;
+    try {
+      Instant now = clock.instant();
+      Optional<ClaimedTransaction> claimed = transitions.claim(transactionId, now, now.plus(lease));
+      if (claimed.isEmpty()) {
+        String reason = transitions.skipReason(transactionId, now);
+        log.debug("Skipping transaction {}: {}", transactionId, reason);
+        metrics.skip(reason);
+        return;
+      }
+      ClaimedTransaction tx = claimed.get();
+      TransactionLogContext.describe(tx.idempotencyKey(), tx.externalKey());
+      if (tx.state() == TransactionState.UNKNOWN) {
+        called = true;
+        lookUp(tx);
+        return;
+      }
+      Instant deadlineAt = tx.firstAttemptAt().plus(deadline);
+      if (!now.isBefore(deadlineAt)) {
+        becomeUnknown(tx, null, "deadline");
+        return;
+      }
+      if (tx.attempts() > retryPolicy.budget()) {
+        becomeUnknown(tx, null, "budget");
+        return;
+      }
+      called = true;
+      pay(tx);
+    } finally {
+      if (!called) {
+        gate.release();
+      }
     }
-    if (tx.attempts() > retryPolicy.budget()) {
-      // The budget is spent: no more payment calls, only the question whether the bank has one.
-      reconcile(tx, true, reconcileDelay, budgetSpent());
-      return;
-    }
-    PaymentResult result = bank.pay(tx.order());
+  }
+
+  private void pay(ClaimedTransaction tx) {
+    long started = System.nanoTime();
+    PaymentResult result = bank.pay(tx.order(), abortAt(tx));
+    gate.record(result, Duration.ofNanos(System.nanoTime() - started));
     if (result instanceof PaymentResult.Settled settled) {
       complete(tx, settled.paymentId());
     } else if (result instanceof PaymentResult.Declined declined) {
       declined(tx, declined);
+    } else if (result instanceof PaymentResult.Accepted accepted) {
+      // The bank holds the payment and will decide: only lookups from now on.
+      becomeUnknown(tx, accepted.paymentId(), "pending");
     } else if (result instanceof PaymentResult.Unknown unknown) {
       unknownOutcome(tx, unknown);
     }
   }
 
-  /**
-   * No payment call after the deadline. Every call was started before it and has ended by {@code
-   * deadlineAt + callDeadline}; a lookup {@code reconcileDelay} after that may confirm that the bank
-   * holds no payment.
-   */
-  private void reconcileAfterDeadline(ClaimedTransaction tx, Instant now, Instant deadlineAt) {
-    Instant confirmableAt = deadlineAt.plus(callDeadline).plus(reconcileDelay);
-    boolean confirming = !now.isBefore(confirmableAt);
-    log.debug("Transaction {} is past its deadline ({}); reconciling", tx.id(), deadlineAt);
-    reconcile(
-        tx,
-        confirming,
-        confirming ? Duration.ZERO : Duration.between(now, confirmableAt),
-        "No definitive answer within the deadline of "
-            + deadline
-            + " after the first attempt, and the bank holds no payment for the transaction.");
+  /** Every call a claim allows ends by then, however the bank behaves. */
+  private Instant abortAt(ClaimedTransaction tx) {
+    return tx.claimedAt().plus(callDeadline);
   }
 
   /**
@@ -132,15 +154,16 @@ public class SettlementProcessor {
       fail(tx, FailureCode.DECLINED, declined.detail());
       return;
     }
-    LookupResult result = bank.lookup(tx.externalKey());
+    LookupResult result = bank.lookup(tx.externalKey(), abortAt(tx));
     metrics.reconciliation(result.outcomeClass());
     if (result instanceof LookupResult.Found found && found.isSettled()) {
       complete(tx, found.paymentId());
-    } else if (result instanceof LookupResult.Unreachable) {
-      metrics.retry("decline-unconfirmed");
-      retryLater(tx, backoff(tx, null));
-    } else {
+    } else if (result instanceof LookupResult.Found found && found.isDeclined()
+        || result instanceof LookupResult.NotFound) {
       fail(tx, FailureCode.DECLINED, declined.detail());
+    } else {
+      metrics.retry("decline-unconfirmed");
+      retryLater(tx, backoff(tx.attempts(), null));
     }
   }
 
@@ -152,41 +175,66 @@ public class SettlementProcessor {
         unknown.cause(),
         unknown.detail());
     if (retryPolicy.isExhausted(tx.attempts())) {
-      reconcile(tx, false, reconcileDelay, budgetSpent());
+      becomeUnknown(tx, null, "budget");
       return;
     }
     metrics.retry(unknown.cause());
-    retryLater(tx, backoff(tx, unknown.retryAfter()));
+    retryLater(tx, backoff(tx.attempts(), unknown.retryAfter()));
   }
 
   /**
-   * Asks the bank whether it holds the payment. A transaction becomes FAILED only when the bank
-   * says it holds none, and only on a lookup ({@code confirming}) at least {@code reconcileDelay}
-   * after the last call ended, which by then has either landed or never will.
+   * No more payment calls. This claim's call, if any, has ended (answered or aborted), and every
+   * earlier one ended before this claim; so from {@code now + reconcileDelay} on, a bank that says
+   * it holds no payment will not receive one any more.
    *
-   * @param untilConfirmable how long after now a lookup becomes confirming
-   * @param failureDetail why the transaction failed, if it does
+   * @param bankReference the payment the bank acknowledged ("pending"): then its absence is never
+   *     believed, only settled or rejected ends the transaction
    */
-  private void reconcile(
-      ClaimedTransaction tx, boolean confirming, Duration untilConfirmable, String failureDetail) {
-    LookupResult result = bank.lookup(tx.externalKey());
+  private void becomeUnknown(ClaimedTransaction tx, String bankReference, String why) {
+    Instant now = clock.instant();
+    Instant absenceTrustedFrom = bankReference == null ? now.plus(reconcileDelay) : null;
+    Instant firstLookup = now.plus(backoff(1, null));
+    if (transitions.becomeUnknown(tx, absenceTrustedFrom, bankReference, firstLookup, now)) {
+      log.info("Transaction {} is UNKNOWN ({}): no more payment calls, only lookups", tx.id(), why);
+      metrics.outcome("unknown");
+      metrics.unknown(why);
+    } else {
+      leaseLost(tx, "UNKNOWN");
+    }
+  }
+
+  /** An UNKNOWN transaction's lookup: a definitive answer ends it, anything else asks again later. */
+  private void lookUp(ClaimedTransaction tx) {
+    long started = System.nanoTime();
+    LookupResult result = bank.lookup(tx.externalKey(), abortAt(tx));
+    gate.record(result, Duration.ofNanos(System.nanoTime() - started));
     metrics.reconciliation(result.outcomeClass());
+    Instant now = clock.instant();
     if (result instanceof LookupResult.Found found && found.isSettled()) {
       complete(tx, found.paymentId());
     } else if (result instanceof LookupResult.Found found && found.isDeclined()) {
       fail(tx, FailureCode.DECLINED, found.declineReason());
-    } else if (result instanceof LookupResult.NotFound && confirming) {
-      fail(tx, FailureCode.RETRIES_EXHAUSTED, failureDetail);
-    } else if (result instanceof LookupResult.NotFound) {
-      log.info("Bank holds no payment for transaction {} yet; confirming in {}", tx.id(), untilConfirmable);
-      retryLater(tx, max(backoff(tx, null), untilConfirmable));
+    } else if (result instanceof LookupResult.NotFound
+        && tx.absenceTrustedFrom() != null
+        && !now.isBefore(tx.absenceTrustedFrom())) {
+      fail(
+          tx,
+          FailureCode.RETRIES_EXHAUSTED,
+          "No definitive answer from the bank within the retry budget or deadline, and the bank holds no payment for the transaction.");
     } else {
-      log.warn(
-          "Transaction {} may make no more payment calls and the bank cannot say whether it holds the payment ({})",
-          tx.id(),
-          result);
-      metrics.needsAttention();
-      retryLater(tx, backoff(tx, null));
+      String acknowledged =
+          result instanceof LookupResult.Found found && tx.bankReference() == null ? found.paymentId() : null;
+      if (result instanceof LookupResult.Unreachable) {
+        metrics.needsAttention();
+      }
+      Instant next = now.plus(backoff(tx.lookups() + 1, null));
+      if (result instanceof LookupResult.NotFound && tx.absenceTrustedFrom() != null && next.isBefore(tx.absenceTrustedFrom())) {
+        // No lookup before it can be believed: it would only be asked again.
+        next = tx.absenceTrustedFrom();
+      }
+      if (!transitions.lookUpLater(tx, acknowledged, next, now)) {
+        leaseLost(tx, "UNKNOWN");
+      }
     }
   }
 
@@ -217,8 +265,8 @@ public class SettlementProcessor {
     }
   }
 
-  private Duration backoff(ClaimedTransaction tx, Duration retryAfter) {
-    return retryPolicy.backoff(tx.attempts(), retryAfter, ThreadLocalRandom.current());
+  private Duration backoff(int attempt, Duration retryAfter) {
+    return retryPolicy.backoff(attempt, retryAfter, ThreadLocalRandom.current());
   }
 
   private void leaseLost(ClaimedTransaction tx, String target) {
@@ -230,15 +278,5 @@ public class SettlementProcessor {
         tx.version(),
         target);
     metrics.outcome("lease-lost");
-  }
-
-  private String budgetSpent() {
-    return "No definitive answer after "
-        + retryPolicy.budget()
-        + " attempts, and the bank holds no payment for the transaction.";
-  }
-
-  private static Duration max(Duration a, Duration b) {
-    return a.compareTo(b) >= 0 ? a : b;
   }
 }

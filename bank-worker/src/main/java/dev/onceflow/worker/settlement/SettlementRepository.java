@@ -29,26 +29,29 @@ class SettlementRepository {
   }
 
   /**
-   * PENDING -> PROCESSING, if the row is due; the row as the claim left it (its new version and
-   * attempt number). The first claim of a round (attempts 0: new, or reopened by an ops retry)
-   * starts the transaction's deadline.
+   * Takes the row under a lease if it is due: PENDING -> PROCESSING (a bank call follows; the first
+   * claim of a round, attempts 0, starts the transaction's deadline), or an UNKNOWN row stays
+   * UNKNOWN with its lookup counted (a lookup follows). The row as the claim left it.
    */
   Optional<ClaimedTransaction> claim(UUID id, Instant now, Instant leaseUntil) {
     return jdbc.sql(
             """
             UPDATE transactions
-            SET state = 'PROCESSING', attempts = attempts + 1, lease_until = :leaseUntil, version = version + 1, updated_at = :now,
-                first_attempt_at = CASE WHEN attempts = 0 OR first_attempt_at IS NULL THEN :now ELSE first_attempt_at END
+            SET state = CASE WHEN state = 'PENDING' THEN 'PROCESSING' ELSE state END,
+                attempts = CASE WHEN state = 'PENDING' THEN attempts + 1 ELSE attempts END,
+                lookups = CASE WHEN state = 'UNKNOWN' THEN lookups + 1 ELSE lookups END,
+                first_attempt_at = CASE WHEN state = 'PENDING' AND (attempts = 0 OR first_attempt_at IS NULL) THEN :now ELSE first_attempt_at END,
+                lease_until = :leaseUntil, version = version + 1, updated_at = :now
             WHERE id = :id
-            AND state = 'PENDING'
+            AND state IN ('PENDING', 'UNKNOWN')
             AND next_attempt_at <= :now
-            RETURNING id, version, attempts, account_id, amount, currency, creditor_name, creditor_iban, reference,
-                      external_key, idempotency_key, first_attempt_at
+            RETURNING id, state, version, attempts, account_id, amount, currency, creditor_name, creditor_iban, reference,
+                      external_key, idempotency_key, first_attempt_at, lookups, absence_trusted_from, bank_reference
             """)
         .param("id", id)
         .param("now", utc(now))
         .param("leaseUntil", utc(leaseUntil))
-        .query((rows, n) -> claimed(rows))
+        .query((rows, n) -> claimed(rows, now))
         .optional();
   }
 
@@ -63,34 +66,36 @@ class SettlementRepository {
         .optional();
   }
 
-  /** PROCESSING -> COMPLETED, only for the claim that holds {@code version}. */
-  int complete(UUID id, long version, String bankReference, Instant now) {
+  /** PROCESSING or UNKNOWN -> COMPLETED, only for the claim that holds {@code version}. */
+  int complete(UUID id, TransactionState from, long version, String bankReference, Instant now) {
     return jdbc.sql(
             """
             UPDATE transactions
             SET state = 'COMPLETED', bank_reference = :bankReference, lease_until = :now, version = version + 1, updated_at = :now
             WHERE id = :id
-            AND state = 'PROCESSING'
+            AND state = :from
             AND version = :version
             """)
         .param("id", id)
+        .param("from", claimedState(from))
         .param("version", version)
         .param("bankReference", bankReference)
         .param("now", utc(now))
         .update();
   }
 
-  /** PROCESSING -> FAILED, only for the claim that holds {@code version}. */
-  int fail(UUID id, long version, String failureCode, String failureDetail, Instant now) {
+  /** PROCESSING or UNKNOWN -> FAILED, only for the claim that holds {@code version}. */
+  int fail(UUID id, TransactionState from, long version, String failureCode, String failureDetail, Instant now) {
     return jdbc.sql(
             """
             UPDATE transactions
             SET state = 'FAILED', failure_code = :failureCode, failure_detail = :failureDetail, lease_until = :now, version = version + 1, updated_at = :now
             WHERE id = :id
-            AND state = 'PROCESSING'
+            AND state = :from
             AND version = :version
             """)
         .param("id", id)
+        .param("from", claimedState(from))
         .param("version", version)
         .param("failureCode", failureCode)
         .param("failureDetail", failureDetail)
@@ -114,6 +119,54 @@ class SettlementRepository {
         .param("id", id)
         .param("version", version)
         .param("nextAttemptAt", utc(nextAttemptAt))
+        .param("now", utc(now))
+        .update();
+  }
+
+  /**
+   * PROCESSING -> UNKNOWN: no more payment calls; the first lookup at {@code nextLookupAt}.
+   *
+   * @param absenceTrustedFrom from when "no payment for this key" is believed; null if the bank
+   *     acknowledged the payment
+   * @param bankReference the payment id the bank named, or null
+   */
+  int becomeUnknown(
+      UUID id, long version, Instant absenceTrustedFrom, String bankReference, Instant nextLookupAt, Instant now) {
+    return jdbc.sql(
+            """
+            UPDATE transactions
+            SET state = 'UNKNOWN', unknown_since = :now, absence_trusted_from = :absenceTrustedFrom,
+                bank_reference = COALESCE(:bankReference, bank_reference),
+                next_attempt_at = :nextLookupAt, lease_until = :nextLookupAt, version = version + 1, updated_at = :now
+            WHERE id = :id
+            AND state = 'PROCESSING'
+            AND version = :version
+            """)
+        .param("id", id)
+        .param("version", version)
+        .param("absenceTrustedFrom", absenceTrustedFrom == null ? null : utc(absenceTrustedFrom))
+        .param("bankReference", bankReference)
+        .param("nextLookupAt", utc(nextLookupAt))
+        .param("now", utc(now))
+        .update();
+  }
+
+  /** UNKNOWN stays UNKNOWN, its next lookup at {@code nextLookupAt}; only for the claim that holds {@code version}. */
+  int lookUpLater(UUID id, long version, String bankReference, Instant nextLookupAt, Instant now) {
+    return jdbc.sql(
+            """
+            UPDATE transactions
+            SET bank_reference = COALESCE(:bankReference, bank_reference),
+                absence_trusted_from = CASE WHEN :bankReference::varchar IS NULL THEN absence_trusted_from END,
+                next_attempt_at = :nextLookupAt, lease_until = :nextLookupAt, version = version + 1, updated_at = :now
+            WHERE id = :id
+            AND state = 'UNKNOWN'
+            AND version = :version
+            """)
+        .param("id", id)
+        .param("version", version)
+        .param("bankReference", bankReference)
+        .param("nextLookupAt", utc(nextLookupAt))
         .param("now", utc(now))
         .update();
   }
@@ -148,9 +201,18 @@ class SettlementRepository {
         .update();
   }
 
-  private static ClaimedTransaction claimed(ResultSet rows) throws SQLException {
+  private static String claimedState(TransactionState from) {
+    if (from != TransactionState.PROCESSING && from != TransactionState.UNKNOWN) {
+      throw new IllegalArgumentException("the worker holds only PROCESSING or UNKNOWN rows, not " + from);
+    }
+    return from.name();
+  }
+
+  private static ClaimedTransaction claimed(ResultSet rows, Instant claimedAt) throws SQLException {
     return new ClaimedTransaction(
         rows.getObject("id", UUID.class),
+        TransactionState.valueOf(rows.getString("state")),
+        claimedAt,
         rows.getLong("version"),
         rows.getInt("attempts"),
         rows.getObject("account_id", UUID.class),
@@ -161,7 +223,10 @@ class SettlementRepository {
         rows.getString("reference"),
         rows.getString("external_key"),
         rows.getString("idempotency_key"),
-        instant(rows, "first_attempt_at"));
+        instant(rows, "first_attempt_at"),
+        rows.getInt("lookups"),
+        instant(rows, "absence_trusted_from"),
+        rows.getString("bank_reference"));
   }
 
   private static Instant instant(ResultSet rows, String column) throws SQLException {

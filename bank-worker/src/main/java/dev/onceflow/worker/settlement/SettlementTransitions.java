@@ -28,17 +28,18 @@ class SettlementTransitions {
   }
 
   /**
-   * Claims the row if it is PENDING and due; empty if another worker has it, or it is final or not
-   * due. One statement, so it commits on its own: no transaction (and entity manager) around it.
+   * Claims the row if it is PENDING or UNKNOWN and due; empty if another worker has it, or it is
+   * final or not due. One statement, so it commits on its own: no transaction (and entity manager)
+   * around it.
    */
   public Optional<ClaimedTransaction> claim(UUID id, Instant now, Instant leaseUntil) {
     return transactions.claim(id, now, leaseUntil);
   }
 
-  /** PROCESSING -> COMPLETED, the amount paid out of the account; false if the lease was lost. */
+  /** PROCESSING or UNKNOWN -> COMPLETED, the amount paid out of the account; false if the lease was lost. */
   @Transactional
   public boolean complete(ClaimedTransaction tx, String bankReference, Instant now) {
-    if (!changedOne(transactions.complete(tx.id(), tx.version(), bankReference, now), tx.id())) {
+    if (!changedOne(transactions.complete(tx.id(), tx.state(), tx.version(), bankReference, now), tx.id())) {
       return false;
     }
     requireOneAccountRow(transactions.settle(tx.accountId(), tx.amount(), now), tx);
@@ -46,7 +47,7 @@ class SettlementTransitions {
     return true;
   }
 
-  /** PROCESSING -> FAILED, the reserved amount released; false if the lease was lost. */
+  /** PROCESSING or UNKNOWN -> FAILED, the reserved amount released; false if the lease was lost. */
   @Transactional
   public boolean fail(ClaimedTransaction tx, FailureCode code, String detail, Instant now) {
     String boundedDetail =
@@ -54,7 +55,7 @@ class SettlementTransitions {
             ? detail.substring(0, FAILURE_DETAIL_LENGTH)
             : detail;
     if (!changedOne(
-        transactions.fail(tx.id(), tx.version(), code.name(), boundedDetail, now), tx.id())) {
+        transactions.fail(tx.id(), tx.state(), tx.version(), code.name(), boundedDetail, now), tx.id())) {
       return false;
     }
     requireOneAccountRow(transactions.release(tx.accountId(), tx.amount(), now), tx);
@@ -66,6 +67,25 @@ class SettlementTransitions {
   @Transactional
   public boolean retryLater(ClaimedTransaction tx, Instant nextAttemptAt, Instant now) {
     return changedOne(transactions.retryLater(tx.id(), tx.version(), nextAttemptAt, now), tx.id());
+  }
+
+  /**
+   * PROCESSING -> UNKNOWN, its first lookup at {@code nextLookupAt}; false if the lease was lost.
+   * Funds stay reserved and no event is published: the transaction is not final.
+   */
+  public boolean becomeUnknown(
+      ClaimedTransaction tx, Instant absenceTrustedFrom, String bankReference, Instant nextLookupAt, Instant now) {
+    return changedOne(
+        transactions.becomeUnknown(tx.id(), tx.version(), absenceTrustedFrom, bankReference, nextLookupAt, now),
+        tx.id());
+  }
+
+  /**
+   * UNKNOWN stays UNKNOWN until its next lookup; a {@code bankReference} (the bank acknowledged the
+   * payment) means its absence is never believed again. False if the lease was lost.
+   */
+  public boolean lookUpLater(ClaimedTransaction tx, String bankReference, Instant nextLookupAt, Instant now) {
+    return changedOne(transactions.lookUpLater(tx.id(), tx.version(), bankReference, nextLookupAt, now), tx.id());
   }
 
   /**

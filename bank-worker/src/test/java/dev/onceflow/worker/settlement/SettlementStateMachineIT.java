@@ -136,7 +136,7 @@ class SettlementStateMachineIT {
                 "onceflow.monitoring.refresh-interval=1h",
                 "onceflow.bank.base-url=" + bankUrl,
                 "onceflow.bank.connect-timeout=1s",
-                "onceflow.bank.read-timeout=2s",
+                "onceflow.bank.call-deadline=3s",
                 "onceflow.worker.lease=" + LEASE.toSeconds() + "s",
                 "onceflow.worker.retry.base=200ms",
                 "onceflow.worker.retry.cap=5s",
@@ -248,7 +248,7 @@ class SettlementStateMachineIT {
     UUID tx = run.transactions.get(0);
     Instant now = CLOCK.instant();
     ClaimedTransaction stale = transitions.claim(tx, now, now.plus(LEASE)).orElseThrow();
-    PaymentResult staleResult = bankClient.pay(stale.order());
+    PaymentResult staleResult = bankClient.pay(stale.order(), abortAt(stale));
     assertThat(staleResult).isInstanceOf(PaymentResult.Settled.class);
 
     // It stalls past its lease; the sweeper hands the row on and another worker claims it.
@@ -257,7 +257,7 @@ class SettlementStateMachineIT {
     assertThat(row(tx).state()).isEqualTo("PENDING");
     Instant takeover = CLOCK.instant();
     ClaimedTransaction current = transitions.claim(tx, takeover, takeover.plus(LEASE)).orElseThrow();
-    PaymentResult currentResult = bankClient.pay(current.order());
+    PaymentResult currentResult = bankClient.pay(current.order(), abortAt(current));
     Row claimedByTheOther = row(tx);
 
     // The row is PROCESSING again, but under the other claim: the stale worker loses every outcome.
@@ -359,11 +359,11 @@ class SettlementStateMachineIT {
       } else if (step instanceof DieAfterClaim die) {
         transitions.claim(transactions.get(die.tx()), now, now.plus(LEASE));
       } else if (step instanceof DieAfterBankCall die) {
-        transitions.claim(transactions.get(die.tx()), now, now.plus(LEASE)).ifPresent(claim -> bankClient.pay(claim.order()));
+        transitions.claim(transactions.get(die.tx()), now, now.plus(LEASE)).ifPresent(claim -> bankClient.pay(claim.order(), abortAt(claim)));
       } else if (step instanceof Hang hang) {
         transitions
             .claim(transactions.get(hang.tx()), now, now.plus(LEASE))
-            .ifPresent(claim -> stalled.add(new Stalled(claim, bankClient.pay(claim.order()))));
+            .ifPresent(claim -> stalled.add(new Stalled(claim, bankClient.pay(claim.order(), abortAt(claim)))));
       } else if (step instanceof Resume resume) {
         if (!stalled.isEmpty()) {
           resume(stalled.remove(resume.which() % stalled.size()), now);
@@ -396,6 +396,8 @@ class SettlementStateMachineIT {
         won = transitions.complete(claim, settled.paymentId(), at);
       } else if (worker.result() instanceof PaymentResult.Declined declined) {
         won = transitions.fail(claim, FailureCode.DECLINED, declined.detail(), at);
+      } else if (worker.result() instanceof PaymentResult.Accepted accepted) {
+        won = transitions.becomeUnknown(claim, null, accepted.paymentId(), at, at);
       } else {
         won = transitions.retryLater(claim, at.plusSeconds(1), at);
       }
@@ -518,6 +520,11 @@ class SettlementStateMachineIT {
         return row.getLong(1);
       }
     }
+  }
+
+  /** Calls made by hand get the worker's deadline (3 s after the claim). */
+  private static Instant abortAt(ClaimedTransaction claim) {
+    return claim.claimedAt().plusSeconds(3);
   }
 
   private static long lastChange() throws SQLException {
