@@ -13,7 +13,7 @@ import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 /**
  * DESIGN's invariant 4, checked from the database after every test, for every account: {@code
  * balance = opening - sum(COMPLETED amounts)}, {@code reserved = sum(amounts of PENDING and
- * PROCESSING transactions)} (a DRAFT reserves nothing), and available funds not below zero.
+ * PROCESSING and UNKNOWN transactions)} (a DRAFT reserves nothing), and available funds not below zero.
  */
 final class MoneyInvariant implements AfterEachCallback {
 
@@ -23,7 +23,7 @@ final class MoneyInvariant implements AfterEachCallback {
       FROM accounts a
       CROSS JOIN LATERAL (
           SELECT COALESCE(SUM(amount) FILTER (WHERE state = 'COMPLETED'), 0) AS completed,
-                 COALESCE(SUM(amount) FILTER (WHERE state IN ('PENDING', 'PROCESSING')), 0) AS held
+                 COALESCE(SUM(amount) FILTER (WHERE state IN ('PENDING', 'PROCESSING', 'UNKNOWN')), 0) AS held
           FROM transactions
           WHERE account_id = a.id
       ) t

@@ -6,6 +6,7 @@ import dev.onceflow.infra.InProcessKafka;
 import dev.onceflow.intake.IntakeApplication;
 import dev.onceflow.intake.demo.DemoData;
 import dev.onceflow.relay.OutboxRelayApplication;
+import dev.onceflow.model.InvalidSettingException;
 import dev.onceflow.worker.BankWorkerApplication;
 import dev.onceflow.worker.ops.OpsCommand;
 import java.io.IOException;
@@ -55,11 +56,6 @@ public final class LocalStack implements AutoCloseable {
 
   private static final String ADMIN_KEY_ARGUMENT = "--onceflow.admin.api-key=";
 
-  private static final String WORKER_CONCURRENCY_ARGUMENT = "--onceflow.worker.concurrency=";
-
-  /** The relay's default onceflow.relay.request-topic-partitions. */
-  private static final int REQUEST_TOPIC_PARTITIONS = 6;
-
   private final LocalStackOptions options;
   private final EmbeddedPostgresServer postgres;
   private final InProcessKafka kafka;
@@ -100,12 +96,27 @@ public final class LocalStack implements AutoCloseable {
     try {
       stack = start(options);
     } catch (Exception e) {
+      InvalidSettingException setting = invalidSetting(e);
+      if (setting != null) {
+        System.err.println("onceflow-local: " + setting.getMessage());
+        System.exit(2);
+      }
       log.error("Onceflow did not start: {}", e.getMessage(), e);
       System.exit(1);
       return;
     }
     Runtime.getRuntime().addShutdownHook(new Thread(stack::close, "local-stack-shutdown"));
     System.out.println(stack.banner((System.nanoTime() - started) / 1_000_000));
+  }
+
+  /** The setting a service refused to start with, if that is why it failed. */
+  private static InvalidSettingException invalidSetting(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof InvalidSettingException setting) {
+        return setting;
+      }
+    }
+    return null;
   }
 
   /** Starts everything; on failure, stops what already started and rethrows. */
@@ -185,19 +196,14 @@ public final class LocalStack implements AutoCloseable {
             "--onceflow.demo.enabled=true",
             "--onceflow.demo.api-key=" + DEMO_API_KEY,
             "--onceflow.demo.currencies=" + String.join(",", options.currencies())));
-    // The only worker here: one consumer thread per partition of the request topic, so that no
-    // partition waits for a thread (a service's default of 3 assumes several instances share them).
     start(
         "bank-worker",
         BankWorkerApplication.application(),
-        withDefault(
-            WORKER_CONCURRENCY_ARGUMENT,
-            Integer.toString(REQUEST_TOPIC_PARTITIONS),
-            "--server.port=" + options.workerPort(),
-            "--management.server.port=" + options.workerPort(),
-            "--spring.datasource.url=" + postgres.jdbcUrl(),
-            "--spring.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
-            "--onceflow.bank.base-url=" + bankUrl));
+        "--server.port=" + options.workerPort(),
+        "--management.server.port=" + options.workerPort(),
+        "--spring.datasource.url=" + postgres.jdbcUrl(),
+        "--spring.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
+        "--onceflow.bank.base-url=" + bankUrl);
   }
 
   /** Waits until the relay's health says it streams (a standby is healthy too, but not enough). */

@@ -180,14 +180,14 @@ final class CampaignChecker {
     }
   }
 
-  /** Invariant 4: balance = opening − Σ COMPLETED, reserved = Σ PENDING and PROCESSING. */
+  /** Invariant 4: balance = opening − Σ COMPLETED, reserved = Σ PENDING, PROCESSING and UNKNOWN. */
   private void checkMoney(Connection db, Map<String, Row> rows, Map<UUID, Long> openingBalances) throws SQLException {
     Map<UUID, Long> paid = new HashMap<>();
     Map<UUID, Long> inFlight = new HashMap<>();
     for (Row row : rows.values()) {
       if (row.state().equals("COMPLETED")) {
         paid.merge(row.account(), row.amount(), Long::sum);
-      } else if (row.state().equals("PENDING") || row.state().equals("PROCESSING")) {
+      } else if (row.state().equals("PENDING") || row.state().equals("PROCESSING") || row.state().equals("UNKNOWN")) {
         inFlight.merge(row.account(), row.amount(), Long::sum);
       }
     }
