@@ -1,6 +1,7 @@
 package dev.onceflow.bank;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -8,6 +9,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -61,7 +63,10 @@ class BankSimulatorIT {
     assertThat(secondPayment.get("paymentId").asString())
         .isEqualTo(firstPayment.get("paymentId").asString());
     assertThat(secondPayment.get("calls").asInt()).isEqualTo(2);
-    assertThat(ledgerFor("tx-1")).hasSize(1);
+    assertThat(ledgerFor("tx-1")).singleElement().satisfies(payment -> {
+      assertThat(payment.get("executions").asInt()).isEqualTo(1);
+      assertThat(payment.get("maxConcurrentCalls").asInt()).as("one call after the other").isEqualTo(1);
+    });
   }
 
   @Test
@@ -114,8 +119,11 @@ class BankSimulatorIT {
     } finally {
       pool.shutdown();
     }
-    assertThat(ledgerFor("tx-4")).singleElement()
-        .satisfies(payment -> assertThat(payment.get("calls").asInt()).isEqualTo(20));
+    assertThat(ledgerFor("tx-4")).singleElement().satisfies(payment -> {
+      assertThat(payment.get("calls").asInt()).isEqualTo(20);
+      assertThat(payment.get("executions").asInt()).isEqualTo(1);
+      assertThat(payment.get("maxConcurrentCalls").asInt()).isBetween(1, 8);
+    });
   }
 
   @Test
@@ -129,6 +137,76 @@ class BankSimulatorIT {
     HttpResponse<String> again = pay(key, body("tx-5", 300));
     assertThat(json.readTree(again.body()).get("paymentId").asString()).isEqualTo(paymentId);
     assertThat(ledgerFor("tx-5")).hasSize(1);
+  }
+
+  @Test
+  void keepsAPendingPaymentsScheduleAcrossARestart() throws Exception {
+    // Every draw is below 1: every new payment is accepted as pending.
+    assertThat(putFaults("{\"pendingRate\": 1, \"pendingSettleMs\": 5000}").statusCode()).isEqualTo(200);
+    String key = UUID.randomUUID().toString();
+    HttpResponse<String> accepted = pay(key, body("tx-6", 400));
+    assertThat(accepted.statusCode()).isEqualTo(202);
+    String paymentId = json.readTree(accepted.body()).get("paymentId").asString();
+
+    bank.close();
+    startBank(); // with no faults: what was accepted still resolves on its schedule
+
+    assertThat(json.readTree(get("/payments?idempotencyKey=" + key).body()).get("status").asString())
+        .isEqualTo("PENDING");
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> json.readTree(get("/payments?idempotencyKey=" + key).body()).get("status").asString()
+            .equals("SETTLED"));
+    get("/payments");
+    HttpResponse<String> again = pay(key, body("tx-6", 400));
+    assertThat(again.statusCode()).isEqualTo(201);
+    assertThat(json.readTree(again.body()).get("paymentId").asString()).isEqualTo(paymentId);
+
+    bank.close();
+    List<String> settlements = new ArrayList<>();
+    for (String line : Files.readAllLines(journal)) {
+      JsonNode payment = json.readTree(line).get("payment");
+      if (payment.get("idempotencyKey").asString().equals(key) && payment.get("status").asString().equals("SETTLED")
+          && payment.get("calls").asInt() == 1) {
+        settlements.add(line);
+      }
+    }
+    assertThat(settlements).as("the resolution, journaled once").hasSize(1);
+    startBank();
+    assertThat(ledgerFor("tx-6")).singleElement().satisfies(payment -> {
+      assertThat(payment.get("status").asString()).isEqualTo("SETTLED");
+      assertThat(payment.get("calls").asInt()).isEqualTo(2);
+      assertThat(payment.get("executions").asInt()).isEqualTo(1);
+    });
+  }
+
+  @Test
+  void replaysJournalLinesWrittenBeforeExecutionsAndConcurrencyWereCounted() throws Exception {
+    bank.close();
+    String key = UUID.randomUUID().toString();
+    Files.writeString(
+        journal,
+        """
+        {"request":{"amount":250,"currency":"EUR","creditorName":"ACME GmbH","creditorIban":"DE89370400440532013000",\
+        "endToEndReference":"tx-7","remittanceInformation":"invoice 42"},"payment":{"paymentId":"p-7",\
+        "idempotencyKey":"%s","endToEndReference":"tx-7","amount":250,"currency":"EUR",\
+        "creditorIban":"DE89370400440532013000","status":"SETTLED","declineReason":null,"declineStatus":null,\
+        "calls":2,"createdAt":"2025-01-02T03:04:05Z","traceparent":null}}
+        """
+            .formatted(key));
+    startBank();
+
+    assertThat(ledgerFor("tx-7")).singleElement().satisfies(payment -> {
+      assertThat(payment.get("paymentId").asString()).isEqualTo("p-7");
+      assertThat(payment.get("calls").asInt()).isEqualTo(2);
+      assertThat(payment.get("executions").asInt()).isEqualTo(1);
+      assertThat(payment.get("maxConcurrentCalls").asInt()).isEqualTo(1);
+    });
+    HttpResponse<String> again = pay(key, body("tx-7", 250));
+    assertThat(again.statusCode()).isEqualTo(201);
+    assertThat(json.readTree(again.body()).get("calls").asInt()).isEqualTo(3);
+    assertThat(json.readTree(again.body()).get("executions").asInt()).isEqualTo(1);
   }
 
   private List<JsonNode> ledgerFor(String endToEndReference) throws Exception {
@@ -156,6 +234,15 @@ class BankSimulatorIT {
             .header("Content-Type", "application/json")
             .header("Idempotency-Key", key)
             .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private HttpResponse<String> putFaults(String faults) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create(baseUrl + "/faults"))
+            .header("Content-Type", "application/json")
+            .PUT(HttpRequest.BodyPublishers.ofString(faults))
             .build(),
         HttpResponse.BodyHandlers.ofString());
   }

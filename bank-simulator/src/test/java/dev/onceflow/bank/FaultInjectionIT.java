@@ -6,15 +6,22 @@ import static org.awaitility.Awaitility.await;
 
 import dev.onceflow.bank.fault.ScriptedDice;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,6 +46,7 @@ class FaultInjectionIT {
   private final ScriptedDice dice = new ScriptedDice();
   private ConfigurableApplicationContext bank;
   private String baseUrl;
+  private int port;
 
   @BeforeAll
   void start() {
@@ -46,7 +54,8 @@ class FaultInjectionIT {
         BankSimulatorApplication.application()
             .initializers(context -> context.getBeanFactory().registerSingleton("faultRandom", dice))
             .run("--server.port=0", "--management.server.port=0");
-    baseUrl = "http://localhost:" + bank.getEnvironment().getProperty("local.server.port");
+    port = Integer.parseInt(bank.getEnvironment().getProperty("local.server.port"));
+    baseUrl = "http://localhost:" + port;
   }
 
   @AfterAll
@@ -296,6 +305,313 @@ class FaultInjectionIT {
         .hasMessageContaining("declineRate");
   }
 
+  @Test
+  void showsTheTrickleAndPendingSettingsWithTheirDefaults() throws Exception {
+    JsonNode none = json.readTree(get("/faults").body());
+    assertThat(none.get("trickleRate").asDouble()).isZero();
+    assertThat(none.get("trickleByteMs").asLong()).isEqualTo(1_000);
+    assertThat(none.get("pendingRate").asDouble()).isZero();
+    assertThat(none.get("pendingSettleMs").asLong()).isEqualTo(30_000);
+    assertThat(none.get("pendingRejectRate").asDouble()).isZero();
+
+    HttpResponse<String> put =
+        putFaults(
+            "{\"trickleRate\": 0.1, \"trickleByteMs\": 50, \"pendingRate\": 0.2, \"pendingSettleMs\": 4000,"
+                + " \"pendingRejectRate\": 0.5}");
+
+    assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+    JsonNode set = json.readTree(get("/faults").body());
+    assertThat(set.get("trickleRate").asDouble()).isEqualTo(0.1);
+    assertThat(set.get("trickleByteMs").asLong()).isEqualTo(50);
+    assertThat(set.get("pendingRate").asDouble()).isEqualTo(0.2);
+    assertThat(set.get("pendingSettleMs").asLong()).isEqualTo(4_000);
+    assertThat(set.get("pendingRejectRate").asDouble()).isEqualTo(0.5);
+  }
+
+  @Test
+  void refusesInvalidTrickleAndPendingSettingsAndChangesNothing() throws Exception {
+    putFaults("{\"trickleRate\": 0.1, \"pendingRate\": 0.1, \"pendingSettleMs\": 5000}");
+    String before = get("/faults").body();
+
+    List<HttpResponse<String>> refused = new ArrayList<>();
+    refused.add(putFaults("{\"trickleRate\": 1.5}"));
+    refused.add(putFaults("{\"pendingRate\": -0.1}"));
+    refused.add(putFaults("{\"pendingRejectRate\": 2}"));
+    refused.add(putFaults("{\"trickleByteMs\": -1}"));
+    refused.add(putFaults("{\"trickleByteMs\": 300001}"));
+    refused.add(putFaults("{\"pendingSettleMs\": -5}"));
+    refused.add(putFaults("{\"pendingSettleMs\": 86400000}"));
+    refused.add(putFaults("{\"trickleRate\": 0.5, \"pendingRate\": 0.3, \"errorRate\": 0.3}"));
+    refused.add(putFaults("{\"pendingSettleMs\": \"soon\"}"));
+    refused.add(putFaults("{\"pendingSettleMS\": 100}"));
+
+    for (HttpResponse<String> response : refused) {
+      assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+      assertThat(response.headers().firstValue("Content-Type"))
+          .hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
+      assertThat(json.readTree(response.body()).get("type").asString()).endsWith("/invalid-faults");
+    }
+    assertThat(json.readTree(refused.get(0).body()).get("detail").asString()).contains("trickleRate");
+    assertThat(json.readTree(refused.get(2).body()).get("detail").asString()).contains("pendingRejectRate");
+    assertThat(json.readTree(refused.get(3).body()).get("detail").asString()).contains("trickleByteMs");
+    assertThat(json.readTree(refused.get(6).body()).get("detail").asString()).contains("pendingSettleMs");
+    assertThat(json.readTree(refused.get(7).body()).get("detail").asString()).contains("must not exceed 1");
+    assertThat(get("/faults").body()).isEqualTo(before);
+  }
+
+  @Test
+  void trickleSendsTheHeadersAtOnceAndTheBodyOneByteAtATime() throws Exception {
+    long byteMs = 10;
+    putFaults("{\"trickleRate\": 1, \"trickleByteMs\": " + byteMs + "}");
+    dice.then(HIT);
+    String key = UUID.randomUUID().toString();
+    byte[] payment = body("tri-1").getBytes(StandardCharsets.UTF_8);
+
+    try (Socket socket = new Socket("localhost", port)) {
+      // A client whose only limit is a read timeout well above the pace never times out.
+      socket.setSoTimeout(1_000);
+      long started = System.nanoTime();
+      OutputStream out = socket.getOutputStream();
+      out.write(
+          ("POST /payments HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                  + "Idempotency-Key: " + key + "\r\nContent-Length: " + payment.length + "\r\n"
+                  + "Connection: close\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+      out.write(payment);
+      out.flush();
+      InputStream in = socket.getInputStream();
+
+      String head = readHead(in);
+      Duration toHeaders = Duration.ofNanos(System.nanoTime() - started);
+      int length = contentLength(head);
+      byte[] answer = new byte[length];
+      int received = 0;
+      int reads = 0;
+      while (received < length) {
+        int read = in.read(answer, received, length - received);
+        assertThat(read).as("the connection ended after %d of %d bytes", received, length).isPositive();
+        received += read;
+        reads++;
+      }
+      Duration total = Duration.ofNanos(System.nanoTime() - started);
+
+      assertThat(head).startsWith("HTTP/1.1 201");
+      assertThat(head.toLowerCase(Locale.ROOT)).contains("content-type: application/json");
+      assertThat(toHeaders).isLessThan(Duration.ofSeconds(1));
+      assertThat(total).isGreaterThanOrEqualTo(Duration.ofMillis(length * byteMs));
+      assertThat(reads).as("reads of %d bytes", length).isGreaterThan(length / 4);
+      assertThat(in.read()).as("nothing after the promised length").isEqualTo(-1);
+      JsonNode trickled = json.readTree(answer);
+      assertThat(trickled.get("idempotencyKey").asString()).isEqualTo(key);
+      assertThat(trickled.get("status").asString()).isEqualTo("SETTLED");
+      assertThat(ledgerFor("tri-1")).singleElement().satisfies(stored -> {
+        assertThat(stored.get("paymentId").asString()).isEqualTo(trickled.get("paymentId").asString());
+        assertThat(stored.get("executions").asInt()).isEqualTo(1);
+      });
+    }
+  }
+
+  @Test
+  void trickleAnswersAStoredDeclineAsAnyReplay() throws Exception {
+    putFaults("{\"declineRate\": 1}");
+    dice.then(HIT, true);
+    String key = UUID.randomUUID().toString();
+    assertThat(pay(key, body("tri-2")).statusCode()).isEqualTo(402);
+    putFaults("{\"trickleRate\": 1, \"trickleByteMs\": 1}");
+    dice.then(HIT);
+
+    HttpResponse<String> trickled = pay(key, body("tri-2"));
+
+    assertThat(trickled.statusCode()).isEqualTo(402);
+    assertThat(trickled.headers().firstValue("Idempotent-Replay")).contains("true");
+    assertThat(trickled.headers().firstValue("Content-Type")).hasValueSatisfying(
+        type -> assertThat(type).startsWith("application/problem+json"));
+    assertThat(trickled.headers().firstValueAsLong("Content-Length"))
+        .hasValue(trickled.body().getBytes(StandardCharsets.UTF_8).length);
+    JsonNode problem = json.readTree(trickled.body());
+    assertThat(problem.get("type").asString()).endsWith("/payment-declined");
+    assertThat(problem.get("instance").asString()).isEqualTo("/payments");
+    assertThat(ledgerFor("tri-2")).singleElement().satisfies(payment -> {
+      assertThat(payment.get("calls").asInt()).isEqualTo(2);
+      assertThat(payment.get("executions").asInt()).isEqualTo(1);
+    });
+  }
+
+  @Test
+  void pendingIsAcceptedWith202AndSettlesLater() throws Exception {
+    putFaults("{\"pendingRate\": 1, \"pendingSettleMs\": 2000}");
+    dice.then(HIT);
+    String key = UUID.randomUUID().toString();
+    long accepted = System.nanoTime();
+
+    HttpResponse<String> first = pay(key, body("pend-1"));
+    HttpResponse<String> lookup = lookup(key);
+    // Still pendingRate 1: the replay draws it again, but a known key is answered from the ledger.
+    HttpResponse<String> replay = pay(key, body("pend-1"));
+
+    assertThat(first.statusCode()).as(first.body()).isEqualTo(202);
+    assertThat(first.headers().firstValue("Idempotent-Replay")).isEmpty();
+    JsonNode pending = json.readTree(first.body());
+    assertThat(pending.get("status").asString()).isEqualTo("PENDING");
+    assertThat(lookup.statusCode()).isEqualTo(200);
+    assertThat(json.readTree(lookup.body()).get("status").asString()).isEqualTo("PENDING");
+    assertThat(replay.statusCode()).isEqualTo(202);
+    assertThat(replay.headers().firstValue("Idempotent-Replay")).contains("true");
+    JsonNode replayed = json.readTree(replay.body());
+    assertThat(replayed.get("status").asString()).isEqualTo("PENDING");
+    assertThat(replayed.get("paymentId").asString()).isEqualTo(pending.get("paymentId").asString());
+    assertThat(replayed.get("calls").asInt()).isEqualTo(2);
+
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> json.readTree(lookup(key).body()).get("status").asString().equals("SETTLED"));
+    assertThat(Duration.ofNanos(System.nanoTime() - accepted)).isGreaterThanOrEqualTo(Duration.ofMillis(2_000));
+
+    HttpResponse<String> settled = pay(key, body("pend-1"));
+    assertThat(settled.statusCode()).isEqualTo(201);
+    assertThat(settled.headers().firstValue("Idempotent-Replay")).contains("true");
+    assertThat(json.readTree(settled.body()).get("status").asString()).isEqualTo("SETTLED");
+    assertThat(ledgerFor("pend-1")).singleElement().satisfies(payment -> {
+      assertThat(payment.get("status").asString()).isEqualTo("SETTLED");
+      assertThat(payment.get("paymentId").asString()).isEqualTo(pending.get("paymentId").asString());
+      assertThat(payment.get("executions").asInt()).isEqualTo(1);
+      assertThat(payment.get("calls").asInt()).isEqualTo(3);
+      assertThat(payment.get("declineStatus").isNull()).isTrue();
+    });
+  }
+
+  @Test
+  void pendingCanEndRejectedAndIsThenDeclinedLikeAnyDecline() throws Exception {
+    putFaults("{\"pendingRate\": 1, \"pendingSettleMs\": 500, \"pendingRejectRate\": 1}");
+    dice.then(HIT, 0.5);
+    String key = UUID.randomUUID().toString();
+
+    HttpResponse<String> first = pay(key, body("pend-2"));
+
+    assertThat(first.statusCode()).isEqualTo(202);
+    assertThat(json.readTree(first.body()).get("status").asString()).isEqualTo("PENDING");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> json.readTree(lookup(key).body()).get("status").asString().equals("DECLINED"));
+    JsonNode stored = json.readTree(lookup(key).body());
+    assertThat(stored.get("declineStatus").asInt()).isEqualTo(422);
+    assertThat(stored.get("declineReason").asString()).isEqualTo("Rejected by the bank after acceptance.");
+
+    putFaults("{}");
+    HttpResponse<String> again = pay(key, body("pend-2"));
+    assertThat(again.statusCode()).isEqualTo(422);
+    assertThat(again.headers().firstValue("Idempotent-Replay")).contains("true");
+    assertThat(again.headers().firstValue("Content-Type")).hasValueSatisfying(
+        type -> assertThat(type).startsWith("application/problem+json"));
+    JsonNode problem = json.readTree(again.body());
+    assertThat(problem.get("type").asString()).endsWith("/payment-declined");
+    assertThat(problem.get("detail").asString()).isEqualTo("Rejected by the bank after acceptance.");
+    assertThat(problem.get("status").asString()).isEqualTo("DECLINED");
+    assertThat(ledgerFor("pend-2")).singleElement().satisfies(payment -> {
+      assertThat(payment.get("status").asString()).isEqualTo("DECLINED");
+      assertThat(payment.get("executions").asInt()).isEqualTo(1);
+      assertThat(payment.get("calls").asInt()).isEqualTo(2);
+    });
+  }
+
+  @Test
+  void theLedgerShowsTwoCallsWithOneKeyOpenAtOnce() throws Exception {
+    putFaults("{\"latencyMs\": {\"min\": 500, \"max\": 500}}"); // unscripted, each call waits 500 ms
+    String key = UUID.randomUUID().toString();
+
+    CompletableFuture<HttpResponse<String>> one = payAsync(key, body("conc-1"));
+    CompletableFuture<HttpResponse<String>> other = payAsync(key, body("conc-1"));
+
+    assertThat(one.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(201);
+    assertThat(other.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(201);
+    assertThat(ledgerFor("conc-1")).singleElement().satisfies(payment -> {
+      assertThat(payment.get("maxConcurrentCalls").asInt()).isEqualTo(2);
+      assertThat(payment.get("executions").asInt()).isEqualTo(1);
+      assertThat(payment.get("calls").asInt()).isEqualTo(2);
+    });
+
+    pay(UUID.randomUUID().toString(), body("conc-2"));
+    assertThat(ledgerFor("conc-2")).singleElement().satisfies(payment -> {
+      assertThat(payment.get("maxConcurrentCalls").asInt()).isEqualTo(1);
+      assertThat(payment.get("executions").asInt()).isEqualTo(1);
+      assertThat(payment.get("calls").asInt()).isEqualTo(1);
+    });
+  }
+
+  @Test
+  void aRetryThatArrivesWhileTheBankStillHoldsTheFirstCallCountsAsConcurrent() throws Exception {
+    putFaults("{\"timeoutRate\": 1, \"timeoutHoldMs\": 1500}");
+    dice.then(HIT, 0); // executes, then holds the answer
+    String key = UUID.randomUUID().toString();
+
+    assertThatThrownBy(() -> pay(key, body("conc-3"), Duration.ofMillis(300)))
+        .isInstanceOf(HttpTimeoutException.class);
+    putFaults("{}");
+    HttpResponse<String> retry = pay(key, body("conc-3"));
+
+    assertThat(retry.statusCode()).isEqualTo(201);
+    assertThat(retry.headers().firstValue("Idempotent-Replay")).contains("true");
+    assertThat(ledgerFor("conc-3")).singleElement().satisfies(payment -> {
+      assertThat(payment.get("maxConcurrentCalls").asInt()).isEqualTo(2);
+      assertThat(payment.get("executions").asInt()).isEqualTo(1);
+      assertThat(payment.get("calls").asInt()).isEqualTo(2);
+    });
+  }
+
+  @Test
+  void startUpPropertiesSetTheTrickleAndPendingSettings() throws Exception {
+    try (ConfigurableApplicationContext configured =
+        BankSimulatorApplication.application()
+            .run(
+                "--server.port=0",
+                "--management.server.port=0",
+                "--onceflow.simulator.faults.trickle-rate=0.1",
+                "--onceflow.simulator.faults.trickle-byte-ms=40",
+                "--onceflow.simulator.faults.pending-rate=0.3",
+                "--onceflow.simulator.faults.pending-settle-ms=1234",
+                "--onceflow.simulator.faults.pending-reject-rate=0.5")) {
+      String url = "http://localhost:" + configured.getEnvironment().getProperty("local.server.port");
+      JsonNode faults = json.readTree(send(HttpRequest.newBuilder(URI.create(url + "/faults")).build()).body());
+      assertThat(faults.get("trickleRate").asDouble()).isEqualTo(0.1);
+      assertThat(faults.get("trickleByteMs").asLong()).isEqualTo(40);
+      assertThat(faults.get("pendingRate").asDouble()).isEqualTo(0.3);
+      assertThat(faults.get("pendingSettleMs").asLong()).isEqualTo(1_234);
+      assertThat(faults.get("pendingRejectRate").asDouble()).isEqualTo(0.5);
+    }
+
+    assertThatThrownBy(
+            () ->
+                BankSimulatorApplication.application()
+                    .run(
+                        "--server.port=0",
+                        "--management.server.port=0",
+                        "--onceflow.simulator.faults.pending-settle-ms=999999"))
+        .hasRootCauseInstanceOf(IllegalArgumentException.class)
+        .rootCause()
+        .hasMessageContaining("pendingSettleMs");
+  }
+
+  /** The status line and the headers, up to the empty line. */
+  private static String readHead(InputStream in) throws IOException {
+    StringBuilder head = new StringBuilder();
+    while (!head.toString().endsWith("\r\n\r\n")) {
+      int next = in.read();
+      assertThat(next).as("the connection ended in the headers: " + head).isNotNegative();
+      head.append((char) next);
+    }
+    return head.toString();
+  }
+
+  private static int contentLength(String head) {
+    return head.lines()
+        .filter(line -> line.toLowerCase(Locale.ROOT).startsWith("content-length:"))
+        .map(line -> Integer.parseInt(line.substring("content-length:".length()).strip()))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no Content-Length in " + head));
+  }
+
   private List<JsonNode> ledgerFor(String endToEndReference) throws Exception {
     List<JsonNode> matching = new ArrayList<>();
     for (JsonNode payment : json.readTree(get("/payments").body())) {
@@ -327,6 +643,17 @@ class FaultInjectionIT {
             .header("Idempotency-Key", key)
             .POST(HttpRequest.BodyPublishers.ofString(body))
             .build());
+  }
+
+  private CompletableFuture<HttpResponse<String>> payAsync(String key, String body) {
+    return http.sendAsync(
+        HttpRequest.newBuilder(URI.create(baseUrl + "/payments"))
+            .timeout(Duration.ofSeconds(30))
+            .header("Content-Type", "application/json")
+            .header("Idempotency-Key", key)
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   private HttpResponse<String> putFaults(String body) throws Exception {

@@ -8,10 +8,20 @@ import java.time.Duration;
  * @param latency added before anything else
  * @param fault the one call fault, or {@link Fault#NONE}
  * @param decline the decline to store if the call executes a new payment; null to settle it
+ * @param pending if the call executes a new payment, accept it as pending and resolve it later;
+ *     null to settle or decline it at once
  * @param hold how long a timeout holds the request
  * @param retryAfter what a throttled answer asks for
+ * @param trickleByte the wait before each byte of a trickled answer
  */
-public record FaultPlan(Duration latency, Fault fault, Decline decline, Duration hold, Duration retryAfter) {
+public record FaultPlan(
+    Duration latency,
+    Fault fault,
+    Decline decline,
+    Pending pending,
+    Duration hold,
+    Duration retryAfter,
+    Duration trickleByte) {
 
   /** At most one per call. */
   public enum Fault {
@@ -29,7 +39,9 @@ public record FaultPlan(Duration latency, Fault fault, Decline decline, Duration
     /** Executes and stores, then answers 500. */
     COMMIT_THEN_ERROR,
     /** Executes and stores, then drops the connection in the middle of the answer. */
-    COMMIT_THEN_DROP
+    COMMIT_THEN_DROP,
+    /** Executes and stores, then sends the headers at once and the body one byte at a time. */
+    TRICKLE
   }
 
   /**
@@ -39,4 +51,13 @@ public record FaultPlan(Duration latency, Fault fault, Decline decline, Duration
    * @param reason shown to the client as the problem's detail
    */
   public record Decline(int status, String reason) {}
+
+  /**
+   * An acceptance that is not a settlement yet (ISO 20022's ACSP): the payment is stored PENDING
+   * and resolves {@code resolveAfter} later. What it resolves to is drawn now, with the call.
+   *
+   * @param resolveAfter how long after the acceptance it resolves
+   * @param rejection the decline it ends in; null when it ends SETTLED
+   */
+  public record Pending(Duration resolveAfter, Decline rejection) {}
 }

@@ -6,7 +6,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
  * What the simulated bank does wrong, and how often. Rates are fractions of {@code POST /payments}
- * calls; one draw per call picks at most one of the five call faults, so their sum may not exceed 1.
+ * calls; one draw per call picks at most one of the seven call faults ({@code errorRate},
+ * {@code commitThenFailRate}, {@code timeoutRate}, {@code declineRate}, {@code throttleRate},
+ * {@code trickleRate}, {@code pendingRate}), so their sum may not exceed 1.
  *
  * @param errorRate answers 500 before executing anything
  * @param commitThenFailRate executes and stores the payment, then answers 500 or drops the
@@ -21,6 +23,21 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param retryAfterSeconds what a throttled answer asks the client to wait
  * @param lookupErrorRate answers 500 to {@code GET /payments?idempotencyKey=}; a lookup that is
  *     answered is always true (reconciliation depends on it)
+ * @param trickleRate executes and stores the payment as usual, then sends the status line and the
+ *     headers (with the full Content-Length) at once and the body one byte at a time, flushed, with
+ *     {@code trickleByteMs} before each byte: a client whose only limit is a socket read timeout
+ *     above {@code trickleByteMs} never times out, though the answer takes body length &times;
+ *     {@code trickleByteMs}
+ * @param trickleByteMs the wait before each byte of a trickled answer
+ * @param pendingRate accepts a new payment without settling it (ISO 20022's ACSP): it is stored
+ *     {@code PENDING} and answered 202, and so is the same key again (a lookup answers 200
+ *     {@code PENDING}) until {@code pendingSettleMs} after the acceptance, when it resolves to
+ *     {@code SETTLED}, or to {@code DECLINED} (422) for a share {@code pendingRejectRate} of them;
+ *     from then on it is answered as a payment settled or declined at once. A repeated key is
+ *     answered from the ledger whatever was drawn
+ * @param pendingSettleMs how long after its acceptance a pending payment resolves
+ * @param pendingRejectRate the share of pending payments that end rejected rather than settled,
+ *     drawn at acceptance (not one of the call faults: it splits {@code pendingRate})
  */
 public record Faults(
     double errorRate,
@@ -31,17 +48,38 @@ public record Faults(
     @DefaultValue Latency latencyMs,
     @DefaultValue("6000") long timeoutHoldMs,
     @DefaultValue("1") long retryAfterSeconds,
-    double lookupErrorRate) {
+    double lookupErrorRate,
+    double trickleRate,
+    @DefaultValue("1000") long trickleByteMs,
+    double pendingRate,
+    @DefaultValue("30000") long pendingSettleMs,
+    double pendingRejectRate) {
 
   /** Upper bound of any configured wait, so that a typo cannot park the bank's threads for hours. */
   static final long MAX_WAIT_MS = 300_000;
 
   public static final long DEFAULT_TIMEOUT_HOLD_MS = 6_000;
   public static final long DEFAULT_RETRY_AFTER_SECONDS = 1;
+  public static final long DEFAULT_TRICKLE_BYTE_MS = 1_000;
+  public static final long DEFAULT_PENDING_SETTLE_MS = 30_000;
 
   /** A bank that does everything right. */
   public static final Faults NONE =
-      new Faults(0, 0, 0, 0, 0, Latency.NONE, DEFAULT_TIMEOUT_HOLD_MS, DEFAULT_RETRY_AFTER_SECONDS, 0);
+      new Faults(
+          0,
+          0,
+          0,
+          0,
+          0,
+          Latency.NONE,
+          DEFAULT_TIMEOUT_HOLD_MS,
+          DEFAULT_RETRY_AFTER_SECONDS,
+          0,
+          0,
+          DEFAULT_TRICKLE_BYTE_MS,
+          0,
+          DEFAULT_PENDING_SETTLE_MS,
+          0);
 
   /**
    * @param min shortest added latency in milliseconds
@@ -64,11 +102,16 @@ public record Faults(
     rate(problems, "declineRate", declineRate);
     rate(problems, "throttleRate", throttleRate);
     rate(problems, "lookupErrorRate", lookupErrorRate);
-    double callFaults = errorRate + commitThenFailRate + timeoutRate + declineRate + throttleRate;
+    rate(problems, "trickleRate", trickleRate);
+    rate(problems, "pendingRate", pendingRate);
+    rate(problems, "pendingRejectRate", pendingRejectRate);
+    double callFaults =
+        errorRate + commitThenFailRate + timeoutRate + declineRate + throttleRate + trickleRate + pendingRate;
     // A small tolerance: 0.1 + 0.2 + 0.7 is 1.0000000000000002 in doubles.
     if (callFaults > 1 + 1e-9) {
       problems.add(
-          "errorRate + commitThenFailRate + timeoutRate + declineRate + throttleRate must not exceed 1, is "
+          "errorRate + commitThenFailRate + timeoutRate + declineRate + throttleRate + trickleRate + pendingRate"
+              + " must not exceed 1, is "
               + callFaults);
     }
     wait(problems, "latencyMs.min", latencyMs.min());
@@ -78,6 +121,8 @@ public record Faults(
     }
     wait(problems, "timeoutHoldMs", timeoutHoldMs);
     wait(problems, "retryAfterSeconds", retryAfterSeconds * 1000);
+    wait(problems, "trickleByteMs", trickleByteMs);
+    wait(problems, "pendingSettleMs", pendingSettleMs);
     return problems;
   }
 

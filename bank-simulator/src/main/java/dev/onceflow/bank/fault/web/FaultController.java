@@ -49,8 +49,9 @@ class FaultController {
   }
 
   /**
-   * Replaces every setting (PUT): a field left out takes its default (no fault, the default hold and
-   * Retry-After), so {@code {}} clears every fault. Invalid settings change nothing.
+   * Replaces every setting (PUT): a field left out takes its default (no fault, the default hold,
+   * Retry-After, trickle pace and settle delay), so {@code {}} clears every fault. Invalid settings
+   * change nothing.
    */
   @PutMapping
   ResponseEntity<?> replace(@RequestBody JsonNode body) {
@@ -110,7 +111,12 @@ class FaultController {
       LatencyRequest latencyMs,
       Long timeoutHoldMs,
       Long retryAfterSeconds,
-      Double lookupErrorRate) {
+      Double lookupErrorRate,
+      Double trickleRate,
+      Long trickleByteMs,
+      Double pendingRate,
+      Long pendingSettleMs,
+      Double pendingRejectRate) {
 
     record LatencyRequest(Long min, Long max) {}
 
@@ -127,7 +133,12 @@ class FaultController {
               : new Faults.Latency(orDefault(latencyMs.min(), 0L), orDefault(latencyMs.max(), 0L)),
           orDefault(timeoutHoldMs, none.timeoutHoldMs()),
           orDefault(retryAfterSeconds, none.retryAfterSeconds()),
-          orDefault(lookupErrorRate, none.lookupErrorRate()));
+          orDefault(lookupErrorRate, none.lookupErrorRate()),
+          orDefault(trickleRate, none.trickleRate()),
+          orDefault(trickleByteMs, none.trickleByteMs()),
+          orDefault(pendingRate, none.pendingRate()),
+          orDefault(pendingSettleMs, none.pendingSettleMs()),
+          orDefault(pendingRejectRate, none.pendingRejectRate()));
     }
 
     private static <T> T orDefault(T value, T fallback) {

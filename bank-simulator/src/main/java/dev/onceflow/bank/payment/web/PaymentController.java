@@ -6,11 +6,15 @@ import dev.onceflow.bank.payment.Payment;
 import dev.onceflow.bank.payment.PaymentLedger;
 import dev.onceflow.bank.payment.PaymentLedger.Outcome;
 import dev.onceflow.bank.payment.PaymentRequest;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -37,6 +41,8 @@ class PaymentController {
   static final URI THROTTLED = URI.create("https://onceflow.dev/problems/bank/too-many-requests");
   static final URI TIMED_OUT = URI.create("https://onceflow.dev/problems/bank/timed-out");
 
+  private static final Logger log = LoggerFactory.getLogger(PaymentController.class);
+
   private final PaymentLedger ledger;
   private final FaultInjector faults;
   private final JsonMapper json;
@@ -53,6 +59,7 @@ class PaymentController {
       // Kept with the payment: the trace id a test (or an operator) finds the payment by.
       @RequestHeader(name = "traceparent", required = false) String traceparent,
       @RequestBody PaymentRequest request,
+      HttpServletRequest servletRequest,
       HttpServletResponse servletResponse)
       throws IOException {
     if (key == null || key.isBlank()) {
@@ -71,13 +78,13 @@ class PaymentController {
             .body(problemDetail(HttpStatus.TOO_MANY_REQUESTS, THROTTLED, "Injected fault: slow down."));
       }
       case EXECUTE_THEN_HOLD -> {
-        Outcome outcome = ledger.pay(key, request, plan.decline(), traceparent);
+        Outcome outcome = execute(key, request, plan, traceparent);
         pause(plan.hold());
         return answer(key, outcome);
       }
       case HOLD_THEN_EXECUTE -> {
         pause(plan.hold());
-        return answer(key, ledger.pay(key, request, plan.decline(), traceparent));
+        return answer(key, execute(key, request, plan, traceparent));
       }
       case HOLD_ONLY -> {
         pause(plan.hold());
@@ -85,20 +92,33 @@ class PaymentController {
         return problem(HttpStatus.GATEWAY_TIMEOUT, TIMED_OUT, "Injected fault: held, nothing was executed.");
       }
       case COMMIT_THEN_ERROR -> {
-        ledger.pay(key, request, plan.decline(), traceparent);
+        execute(key, request, plan, traceparent);
         return problem(
             HttpStatus.INTERNAL_SERVER_ERROR, INTERNAL_ERROR, "Injected fault after the payment was executed.");
       }
       case COMMIT_THEN_DROP -> {
-        Outcome outcome = ledger.pay(key, request, plan.decline(), traceparent);
+        Outcome outcome = execute(key, request, plan, traceparent);
         dropConnection(servletResponse, outcome);
         return null;
       }
+      case TRICKLE -> {
+        trickle(
+            servletRequest,
+            servletResponse,
+            answer(key, execute(key, request, plan, traceparent)),
+            plan.trickleByte());
+        return null;
+      }
       case NONE -> {
-        return answer(key, ledger.pay(key, request, plan.decline(), traceparent));
+        return answer(key, execute(key, request, plan, traceparent));
       }
     }
     throw new IllegalStateException("unhandled fault " + plan.fault());
+  }
+
+  /** The ledger's part of a call: a new key is executed as the plan says, a known one replayed. */
+  private Outcome execute(String key, PaymentRequest request, FaultPlan plan, String traceparent) {
+    return ledger.pay(key, request, plan.decline(), plan.pending(), traceparent);
   }
 
   // Faults apply to POST /payments only: reconciliation asks this lookup whether a payment exists
@@ -138,7 +158,12 @@ class PaymentController {
         replay ? ((Outcome.Replayed) outcome).payment() : ((Outcome.Executed) outcome).payment();
     ResponseEntity.BodyBuilder response =
         ResponseEntity.status(
-            Payment.DECLINED.equals(payment.status()) ? payment.declineStatus() : HttpStatus.CREATED.value());
+            switch (payment.status()) {
+              case Payment.DECLINED -> payment.declineStatus();
+              // Accepted, not settled yet (ISO 20022's ACSP): the same key is answered 202 until it is.
+              case Payment.PENDING -> HttpStatus.ACCEPTED.value();
+              default -> HttpStatus.CREATED.value();
+            });
     if (replay) {
       response.header("Idempotent-Replay", "true");
     }
@@ -179,6 +204,40 @@ class PaymentController {
     response.setContentLength(body.length);
     response.getOutputStream().write(body, 0, body.length / 2);
     response.flushBuffer();
+  }
+
+  /**
+   * Sends {@code answer} the slowest way that never stalls: the status line and the headers (with the
+   * full Content-Length) at once, then the body one byte at a time, each flushed after a wait of
+   * {@code perByte}. A client that goes away meanwhile is left alone.
+   */
+  private void trickle(
+      HttpServletRequest request, HttpServletResponse response, ResponseEntity<?> answer, Duration perByte) {
+    if (answer.getBody() instanceof ProblemDetail problem && problem.getInstance() == null) {
+      problem.setInstance(URI.create(request.getRequestURI())); // as Spring does for the answers it writes
+    }
+    byte[] body = json.writeValueAsBytes(answer.getBody());
+    response.setStatus(answer.getStatusCode().value());
+    answer.getHeaders().forEach((name, values) -> values.forEach(value -> response.addHeader(name, value)));
+    if (answer.getHeaders().getContentType() == null) {
+      response.setContentType(MediaType.APPLICATION_JSON_VALUE);
+    }
+    response.setContentLength(body.length);
+    try {
+      response.flushBuffer();
+      OutputStream out = response.getOutputStream();
+      for (byte b : body) {
+        pause(perByte);
+        if (Thread.currentThread().isInterrupted()) {
+          return;
+        }
+        out.write(b);
+        out.flush();
+      }
+    } catch (IOException e) {
+      // The client gave up (or its connection did): nobody is left to answer.
+      log.debug("Trickled answer abandoned: {}", e.toString());
+    }
   }
 
   /** The bank being slow on purpose: a real wait on the request thread, as a slow bank would. */
