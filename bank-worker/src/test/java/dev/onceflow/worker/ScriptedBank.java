@@ -68,6 +68,9 @@ final class ScriptedBank implements AutoCloseable {
   private final Queue<Answer> lookups = new ConcurrentLinkedQueue<>();
   private final List<String> paymentKeys = new CopyOnWriteArrayList<>();
   private final List<String> lookupQueries = new CopyOnWriteArrayList<>();
+  private final java.util.concurrent.atomic.AtomicInteger openPayments = new java.util.concurrent.atomic.AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicInteger mostOpenPayments = new java.util.concurrent.atomic.AtomicInteger();
+  private volatile Answer everyPayment;
 
   ScriptedBank() throws IOException {
     server = HttpServer.create(new InetSocketAddress("localhost", 0), 0);
@@ -102,18 +105,47 @@ final class ScriptedBank implements AutoCloseable {
   }
 
   void reset() {
+    everyPayment = null;
+    mostOpenPayments.set(0);
     payments.clear();
     lookups.clear();
     paymentKeys.clear();
     lookupQueries.clear();
   }
 
+  /** The answer to every payment call once the scripted ones are used up. */
+  void onEveryPay(Answer answer) {
+    everyPayment = answer;
+  }
+
+  /** The most payment calls that were open at once (arrived and not yet answered). */
+  int mostOpenPayments() {
+    return mostOpenPayments.get();
+  }
+
   private void handle(HttpExchange exchange) throws IOException {
+    boolean payment = "POST".equals(exchange.getRequestMethod());
+    if (payment) {
+      int open = openPayments.incrementAndGet();
+      mostOpenPayments.accumulateAndGet(open, Math::max);
+    }
+    try {
+      answer(exchange, payment);
+    } finally {
+      exchange.close();
+    }
+  }
+
+  /** Answers; a payment call stops counting as open once its whole answer is written. */
+  private void answer(HttpExchange exchange, boolean payment) throws IOException {
     exchange.getRequestBody().readAllBytes();
     Answer answer;
-    if ("POST".equals(exchange.getRequestMethod())) {
+    if (payment) {
       paymentKeys.add(exchange.getRequestHeaders().getFirst("Idempotency-Key"));
       answer = payments.poll();
+      if (answer == null) {
+        answer = everyPayment;
+      }
     } else {
       lookupQueries.add(exchange.getRequestURI().getRawQuery());
       answer = lookups.poll();
@@ -145,7 +177,9 @@ final class ScriptedBank implements AutoCloseable {
         // The client aborted the call: what this answer is for.
       }
     }
-    exchange.close();
+    if (payment) {
+      openPayments.decrementAndGet();
+    }
   }
 
   @Override

@@ -8,6 +8,11 @@ public enum FailureCode {
   DRAFT_EXPIRED,
   /** The bank definitively refused the payment (for example 402 or 422). */
   DECLINED,
-  /** The retry budget is spent and the bank confirmed it holds no payment for the key. */
-  RETRIES_EXHAUSTED
+  /**
+   * The retry budget or the deadline was spent, and the bank then confirmed it holds no payment for
+   * the key.
+   */
+  RETRIES_EXHAUSTED,
+  /** An operator decided an UNKNOWN transaction failed (audited in ops_audit with the reason). */
+  OPERATOR_DECISION
 }

@@ -41,6 +41,15 @@ public final class OpsCommand {
         retry-failed         --transaction=UUID
                              reopen a transaction that FAILED with RETRIES_EXHAUSTED (the bank
                              holds no payment for it): reserves its funds again, same bank key
+        list-unknown         [--limit=20]
+                             UNKNOWN transactions (the bank has not said whether it executed
+                             them; the workers keep asking it), oldest first, with their age,
+                             lookups, bank key and any bank reference
+        resolve-unknown      --transaction=UUID --outcome=completed --bank-reference=REF --reason=TEXT
+                             | --transaction=UUID --outcome=failed --reason=TEXT
+                             decide an UNKNOWN transaction yourself, after asking the bank:
+                             completed settles its funds, failed releases them (code
+                             OPERATOR_DECISION); either publishes its final event
         audit                [--limit=20]
                              the latest audited ops actions
 
@@ -50,7 +59,14 @@ public final class OpsCommand {
       """;
 
   private static final Set<String> COMMANDS =
-      Set.of("replay-requests", "replay-dead-letters", "redrive-pending", "retry-failed", "audit");
+      Set.of(
+          "replay-requests",
+          "replay-dead-letters",
+          "redrive-pending",
+          "retry-failed",
+          "list-unknown",
+          "resolve-unknown",
+          "audit");
 
   private static final Map<String, String> DEFAULTS =
       Map.of(
@@ -65,7 +81,15 @@ public final class OpsCommand {
           "redrive-after", "30s");
 
   private static final Set<String> FLAGS =
-      Set.of("from-offset", "from-timestamp", "older-than", "transaction", "no-wait");
+      Set.of(
+          "from-offset",
+          "from-timestamp",
+          "older-than",
+          "transaction",
+          "no-wait",
+          "outcome",
+          "bank-reference",
+          "reason");
 
   private final PrintStream out;
   private final Clock clock;
@@ -136,12 +160,47 @@ public final class OpsCommand {
             out.println("Transaction " + id + " is PENDING again; a worker will pay it with its original bank key.");
             return 0;
           }
+        case "list-unknown":
+          {
+            List<String> unknown = db.unknown(positive(flags.get("limit"), "--limit"), clock.instant());
+            out.println(unknown.isEmpty() ? "No UNKNOWN transactions." : "id  unknown-for  lookups  bank-key  bank-reference");
+            unknown.forEach(out::println);
+            return 0;
+          }
+        case "resolve-unknown":
+          return resolveUnknown(db, flags, audit);
         default:
           int limit = positive(flags.get("limit"), "--limit");
           db.recentAudit(limit).forEach(out::println);
           return 0;
       }
     }
+  }
+
+  private int resolveUnknown(OpsDatabase db, Map<String, String> flags, OpsDatabase.Audit audit)
+      throws SQLException {
+    UUID id = uuid(required(flags, "transaction"));
+    String outcome = required(flags, "outcome");
+    String reason = required(flags, "reason");
+    boolean completed;
+    if (outcome.equals("completed")) {
+      completed = true;
+      required(flags, "bank-reference");
+    } else if (outcome.equals("failed")) {
+      completed = false;
+      if (flags.containsKey("bank-reference")) {
+        throw new IllegalArgumentException("--bank-reference goes with --outcome=completed only");
+      }
+    } else {
+      throw new IllegalArgumentException("--outcome must be completed or failed, got '" + outcome + "'");
+    }
+    String refusal = db.resolveUnknown(id, completed, flags.get("bank-reference"), reason, clock.instant(), audit);
+    if (refusal != null) {
+      out.println("Refused: " + refusal + ". Nothing changed.");
+      return 1;
+    }
+    out.println("Transaction " + id + " is " + (completed ? "COMPLETED" : "FAILED") + " by your decision (audited).");
+    return 0;
   }
 
   private int replayRequests(OpsDatabase db, Map<String, String> flags, OpsDatabase.Audit audit)

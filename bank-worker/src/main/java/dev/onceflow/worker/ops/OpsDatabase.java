@@ -88,6 +88,43 @@ final class OpsDatabase implements AutoCloseable {
         AND failure_code = ?
       """;
 
+  private static final String LIST_UNKNOWN =
+      """
+      SELECT id, unknown_since, lookups, external_key, bank_reference
+      FROM transactions
+      WHERE state = 'UNKNOWN'
+      ORDER BY unknown_since
+      LIMIT ?
+      """;
+
+  private static final String LOCK_UNKNOWN =
+      "SELECT state, account_id, amount FROM transactions WHERE id = ? FOR UPDATE";
+
+  private static final String COMPLETE_UNKNOWN =
+      """
+      UPDATE transactions
+      SET state = 'COMPLETED', bank_reference = ?, lease_until = ?, version = version + 1, updated_at = ?
+      WHERE id = ?
+        AND state = 'UNKNOWN'
+      """;
+
+  private static final String FAIL_UNKNOWN =
+      """
+      UPDATE transactions
+      SET state = 'FAILED', failure_code = ?, failure_detail = ?, lease_until = ?, version = version + 1, updated_at = ?
+      WHERE id = ?
+        AND state = 'UNKNOWN'
+      """;
+
+  /** balance - ? for a settled payment (0 for a failed one); reserved - ? either way. */
+  private static final String SETTLE_OR_RELEASE =
+      """
+      UPDATE accounts
+      SET balance = balance - ?, reserved = reserved - ?, version = version + 1, updated_at = ?
+      WHERE id = ?
+        AND reserved >= ?
+      """;
+
   private static final String VERSIONS = "SELECT id, version FROM transactions WHERE id = ANY (?)";
 
   private static final String RECENT_AUDIT =
@@ -195,6 +232,95 @@ final class OpsDatabase implements AutoCloseable {
       }
     }
     publish(EventType.TRANSACTION_REQUESTED, id, now);
+    return null;
+  }
+
+  /** UNKNOWN transactions, oldest first, one line each. */
+  List<String> unknown(int limit, Instant now) throws SQLException {
+    List<String> lines = new ArrayList<>();
+    try (PreparedStatement select = connection.prepareStatement(LIST_UNKNOWN)) {
+      select.setInt(1, limit);
+      try (ResultSet rows = select.executeQuery()) {
+        while (rows.next()) {
+          Timestamp since = rows.getTimestamp("unknown_since");
+          lines.add(
+              String.join(
+                  "  ",
+                  rows.getObject("id", UUID.class).toString(),
+                  since == null ? "?" : Duration.between(since.toInstant(), now).withNanos(0).toString(),
+                  Integer.toString(rows.getInt("lookups")),
+                  rows.getString("external_key"),
+                  String.valueOf(rows.getString("bank_reference"))));
+        }
+      }
+    }
+    connection.commit();
+    return lines;
+  }
+
+  /**
+   * An operator's decision on an UNKNOWN transaction: COMPLETED with the bank's reference (funds
+   * settled) or FAILED (funds released), its final event, and the audit row, in one DB transaction.
+   *
+   * @return null if done, else why it was refused (nothing changed)
+   */
+  String resolveUnknown(UUID id, boolean completed, String bankReference, String reason, Instant now, Audit audit)
+      throws SQLException {
+    String refusal = tryResolveUnknown(id, completed, bankReference, reason, now);
+    if (refusal != null) {
+      connection.rollback();
+      audit.affected(0).outcome("refused: " + refusal);
+    } else {
+      audit.affected(1).outcome((completed ? "COMPLETED" : "FAILED") + ": " + reason);
+    }
+    insertAudit(audit, now);
+    connection.commit();
+    return refusal;
+  }
+
+  private String tryResolveUnknown(UUID id, boolean completed, String bankReference, String reason, Instant now)
+      throws SQLException {
+    UUID account;
+    long amount;
+    try (PreparedStatement lock = connection.prepareStatement(LOCK_UNKNOWN)) {
+      lock.setObject(1, id);
+      try (ResultSet row = lock.executeQuery()) {
+        if (!row.next()) {
+          return "no transaction " + id;
+        }
+        if (!"UNKNOWN".equals(row.getString("state"))) {
+          return "transaction " + id + " is " + row.getString("state") + "; only an UNKNOWN one may be decided";
+        }
+        account = row.getObject("account_id", UUID.class);
+        amount = row.getLong("amount");
+      }
+    }
+    try (PreparedStatement decide = connection.prepareStatement(completed ? COMPLETE_UNKNOWN : FAIL_UNKNOWN)) {
+      int i = 1;
+      if (completed) {
+        decide.setString(i++, bankReference);
+      } else {
+        decide.setString(i++, FailureCode.OPERATOR_DECISION.name());
+        decide.setString(i++, reason.length() > 500 ? reason.substring(0, 500) : reason);
+      }
+      decide.setTimestamp(i++, Timestamp.from(now));
+      decide.setTimestamp(i++, Timestamp.from(now));
+      decide.setObject(i, id);
+      if (decide.executeUpdate() != 1) {
+        throw new IllegalStateException("deciding " + id + " changed no row under its lock");
+      }
+    }
+    try (PreparedStatement funds = connection.prepareStatement(SETTLE_OR_RELEASE)) {
+      funds.setLong(1, completed ? amount : 0);
+      funds.setLong(2, amount);
+      funds.setTimestamp(3, Timestamp.from(now));
+      funds.setObject(4, account);
+      funds.setLong(5, amount);
+      if (funds.executeUpdate() != 1) {
+        throw new IllegalStateException("account " + account + " does not hold " + amount + " reserved for " + id);
+      }
+    }
+    publish(completed ? EventType.TRANSACTION_COMPLETED : EventType.TRANSACTION_FAILED, id, now);
     return null;
   }
 

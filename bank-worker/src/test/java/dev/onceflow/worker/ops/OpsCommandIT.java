@@ -107,6 +107,58 @@ class OpsCommandIT {
   }
 
   @Test
+  void listsUnknownTransactionsAndAnOperatorDecidesOneCompletedWithItsFundsSettled() throws Exception {
+    UUID account = account(10_000, 2_500);
+    UUID tx = transaction(account, 2_500, "UNKNOWN", null);
+    execute("UPDATE transactions SET unknown_since = now() - interval '2 hours', lookups = 40 WHERE id = ?", tx);
+
+    assertThat(ops("list-unknown")).isZero();
+    assertThat(output()).contains(tx.toString(), "PT2H", "40", "ext-" + tx);
+
+    int exit =
+        ops("resolve-unknown", "--transaction=" + tx, "--outcome=completed", "--bank-reference=bank-77",
+            "--reason=the bank's support confirmed payment bank-77", "--actor=alice");
+
+    assertThat(exit).isZero();
+    assertThat(text("SELECT state FROM transactions WHERE id = ?", tx)).isEqualTo("COMPLETED");
+    assertThat(text("SELECT bank_reference FROM transactions WHERE id = ?", tx)).isEqualTo("bank-77");
+    assertThat(text("SELECT balance::text || '/' || reserved::text FROM accounts WHERE id = ?", account))
+        .isEqualTo("7500/0");
+    assertThat(lastAudit()).contains("alice", "resolve-unknown", "--outcome=completed", "affected=1", "confirmed payment");
+  }
+
+  @Test
+  void anOperatorDecidesAnUnknownTransactionFailedWithItsFundsReleasedAndNothingElse() throws Exception {
+    UUID account = account(10_000, 2_500);
+    UUID tx = transaction(account, 2_500, "UNKNOWN", null);
+    UUID finished = transaction(account, 2_500, "COMPLETED", null);
+
+    assertThat(ops("resolve-unknown", "--transaction=" + tx, "--outcome=failed", "--reason=bank holds nothing")).isZero();
+    assertThat(text("SELECT state || ' ' || failure_code FROM transactions WHERE id = ?", tx))
+        .isEqualTo("FAILED OPERATOR_DECISION");
+    assertThat(text("SELECT balance::text || '/' || reserved::text FROM accounts WHERE id = ?", account))
+        .isEqualTo("10000/0");
+
+    // Only an UNKNOWN one can be decided; a second decision is refused and changes nothing.
+    assertThat(ops("resolve-unknown", "--transaction=" + tx, "--outcome=completed", "--bank-reference=x", "--reason=r"))
+        .isEqualTo(1);
+    assertThat(ops("resolve-unknown", "--transaction=" + finished, "--outcome=failed", "--reason=r")).isEqualTo(1);
+    assertThat(text("SELECT state FROM transactions WHERE id = ?", finished)).isEqualTo("COMPLETED");
+    assertThat(text("SELECT balance::text || '/' || reserved::text FROM accounts WHERE id = ?", account))
+        .isEqualTo("10000/0");
+    assertThat(lastAudit()).contains("resolve-unknown", "affected=0", "refused");
+  }
+
+  @Test
+  void refusesAnIncompleteDecisionWithOneLine() {
+    UUID tx = UUID.randomUUID();
+    assertThat(ops("resolve-unknown", "--transaction=" + tx, "--outcome=completed", "--reason=r")).isEqualTo(2);
+    assertThat(ops("resolve-unknown", "--transaction=" + tx, "--outcome=maybe", "--reason=r")).isEqualTo(2);
+    assertThat(ops("resolve-unknown", "--transaction=" + tx, "--outcome=failed")).isEqualTo(2);
+    assertThat(errors().lines()).hasSize(3).allSatisfy(line -> assertThat(line).startsWith("onceflow ops: "));
+  }
+
+  @Test
   void refusesBadInputWithOneLineAndExitCodeTwo() {
     assertThat(ops("retry-failed", "--transaction=not-a-uuid")).isEqualTo(2);
     assertThat(ops("redrive-pending", "--older-than=-5m")).isEqualTo(2);
@@ -118,7 +170,10 @@ class OpsCommandIT {
   @Test
   void explainsItselfWithHelp() {
     assertThat(OpsCommand.run(new String[] {"--help"}, new PrintStream(out), new PrintStream(err))).isZero();
-    assertThat(output()).contains("replay-requests", "replay-dead-letters", "redrive-pending", "retry-failed", "audit");
+    assertThat(output())
+        .contains(
+            "replay-requests", "replay-dead-letters", "redrive-pending", "retry-failed", "list-unknown",
+            "resolve-unknown", "audit");
   }
 
   private int ops(String... args) {
