@@ -13,6 +13,8 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,9 +27,9 @@ import java.util.stream.Collectors;
 /**
  * The benchmark command. Starts the local stack jar as its own process (as a user would), drives
  * intake over HTTP, follows every payment through Kafka to its completion event, measures the SQL
- * ceiling of the same PostgreSQL with pgbench, the naive flow at 50 ms bank latency, and workers
- * 1, 2 and 4 at 20 ms, then prints one table. Figures only compare within one run: the machine
- * is shared and noisy.
+ * ceiling of the same PostgreSQL with pgbench, the naive flow at 50 ms bank latency, and how fast
+ * 1, 2 and 4 workers drain a backlog at 50 ms, 500 ms and 2 s against their bounds, then prints one
+ * table. Figures only compare within one run: the machine is shared and noisy.
  */
 public final class Benchmark {
 
@@ -36,14 +38,25 @@ public final class Benchmark {
   private static final String DB_USER = "postgres";
   private static final Pattern ID = Pattern.compile("\"id\"\\s*:\\s*\"([0-9a-f-]{36})\"");
   private static final long STARTED = System.nanoTime();
-  /** Consumer threads of the local stack's worker (one per request-topic partition). */
-  private static final int STACK_WORKER_THREADS = 6;
 
   /** What the JIT compiler threads' names ("C2 CompilerThread0") show in /proc, cut to 15 characters. */
   private static final String JIT_COMPILERS = "CompilerThre";
 
-  /** Consumer threads of a worker started as a service (onceflow.worker.concurrency's default). */
-  private static final int SERVICE_WORKER_THREADS = 3;
+  /** The bank latencies (ms) and worker counts of the draining matrix. */
+  private static final int[] BANK_LATENCIES_MS = {50, 500, 2000};
+  private static final int[] WORKER_COUNTS = {1, 2, 4};
+
+  /** onceflow.worker.max-in-flight's default: what a worker whose gauge cannot be read is taken to allow. */
+  private static final int DEFAULT_MAX_IN_FLIGHT = 256;
+
+  /**
+   * Calls the bank simulator serves at once: it waits out its latency in a Tomcat request thread,
+   * and the local stack runs it with Spring Boot's default server.tomcat.threads.max.
+   */
+  private static final int SIMULATOR_THREADS = 200;
+
+  /** How often the workers' in-flight gauges are read while they drain a backlog. */
+  private static final int IN_FLIGHT_SAMPLE_MILLIS = 250;
 
   /** How long each phase runs; --quick only tries the command out, its figures mean little. */
   record Plan(
@@ -55,13 +68,20 @@ public final class Benchmark {
       int ceilingSeconds,
       double naiveRate,
       int naiveSeconds,
-      double scaleRate,
-      int scaleSeconds,
+      int drainTargetSeconds,
+      int minBacklog,
+      int backlogPerSlot,
+      int maxBacklog,
+      int fillLimitSeconds,
+      int cellDrainLimitSeconds,
       int drainSeconds,
       int idleSeconds,
       int settleSeconds) {
-    static final Plan FULL = new Plan(30, 100, 50, 30, 20, 20, 50, 20, 250, 20, 300, 10, 120);
-    static final Plan QUICK = new Plan(5, 50, 50, 8, 8, 5, 40, 6, 150, 8, 60, 5, 20);
+    // drainTargetSeconds: a draining cell's backlog is this many seconds of its lowest known bound,
+    // at most maxBacklog, at least minBacklog and backlogPerSlot times what the workers hold at once
+    // (--quick's backlogs are smaller than that); filling and draining each stop at their limit.
+    static final Plan FULL = new Plan(30, 100, 50, 30, 20, 20, 50, 20, 15, 300, 2, 5000, 45, 60, 300, 10, 120);
+    static final Plan QUICK = new Plan(5, 50, 50, 8, 8, 5, 40, 6, 3, 100, 0, 400, 15, 20, 60, 5, 20);
   }
 
   private final Plan plan;
@@ -235,28 +255,50 @@ public final class Benchmark {
       double naiveRatio = naive.latency.millis(0.99) / async.latency.millis(0.99);
       row("naive p99 / async p99", "%.1fx  (goal >= 5x)".formatted(naiveRatio));
 
-      section("Scaling: workers draining a backlog at 20 ms bank latency, intake idle");
-      bankLatency(20);
-      Map<Integer, Long> workerPeaks = new LinkedHashMap<>();
+      double cpuBound = 2000 / onceflowMillis;
+      progress("Draining a backlog: bank at %s ms, with %s workers; CPU bound (saturation phase) %.0f/s",
+          join(BANK_LATENCIES_MS, "/"), join(WORKER_COUNTS, ", "), cpuBound);
+      List<Cell> cells = new ArrayList<>();
       try (WorkerGroup group = new WorkerGroup("localhost:" + kafkaPort)) {
-        for (int count : new int[] {1, 2, 4}) {
+        for (int count : WORKER_COUNTS) {
           while (1 + workers.size() < count) {
             startWorker();
           }
           awaitWorkersHealthy();
-          int threads = STACK_WORKER_THREADS + SERVICE_WORKER_THREADS * (count - 1);
-          group.awaitStable(threads, Duration.ofSeconds(120));
-          Drain drain = drain(intake, events, count);
-          row("%d worker%s (%d consumer threads, %d partitions)".formatted(count, count == 1 ? "" : "s",
-                  threads, group.partitions()),
-              "%.0f completed/s (backlog %d of %d accepted at %.0f/s)".formatted(
-                  drain.perSecond(), drain.backlog(), drain.accepted(), drain.fillRate()));
+          // One consumer per worker process, whatever its onceflow.worker.max-in-flight.
+          WorkerGroup.Split split = group.awaitStable(count, Duration.ofSeconds(120));
+          for (int latency : BANK_LATENCIES_MS) {
+            cells.add(cell(intake, events, latency, count, split, cpuBound));
+          }
         }
       }
+      bankLatency(0);
+      section("Draining a backlog with intake idle: completed/s and its bounds");
+      row("CPU bound: two cores at the saturation phase's cost", "%.0f payments/s (stack JVM + PostgreSQL %.1f ms a payment, intake included)"
+          .formatted(cpuBound, onceflowMillis));
+      row("bank simulator bound: %d request threads / latency".formatted(SIMULATOR_THREADS),
+          Arrays.stream(BANK_LATENCIES_MS)
+              .mapToObj(latency -> "%.0f/s at %d ms".formatted(SIMULATOR_THREADS * 1000.0 / latency, latency))
+              .collect(Collectors.joining(", ")));
+      cells.stream()
+          .sorted(Comparator.comparingInt(Cell::latencyMs).thenComparingInt(Cell::workers))
+          .forEach(cell -> {
+            row(cell.name(), cell.summary());
+            row("  %s: CPU per payment, stack JVM + extra workers + PostgreSQL".formatted(cell.name()), cell.cpuPerPayment());
+          });
+      notes.add(("draining: each cell fills a backlog with intake (closed loop, %d clients) until it holds %d s of the lowest bound"
+          + " known before it (Little's law, the bank simulator's, the CPU bound of the saturation phase)%s, then measures the"
+          + " workers emptying it with intake idle: completions up to the 95th percentile of them, per second. Little's law is"
+          + " the workers' onceflow.worker.max.in.flight gauges summed over the bank latency (and, since a backlog spreads evenly"
+          + " over the partitions, the worker with the most of them bounds the drain); in flight is the median of their"
+          + " onceflow.worker.in.flight gauges summed, read every %d ms.")
+          .formatted(clients, plan.drainTargetSeconds(),
+              plan.backlogPerSlot() > 0 ? ", and at least %d times what the workers hold at once".formatted(plan.backlogPerSlot()) : "",
+              IN_FLIGHT_SAMPLE_MILLIS));
+      Map<Integer, Long> workerPeaks = new LinkedHashMap<>();
       for (Process worker : workers) {
         workerPeaks.put(workerPeaks.size() + 2, Processes.peakRssKb(worker.pid()));
       }
-      bankLatency(0);
 
       section("Peak RSS (VmHWM) of every process");
       row("local stack JVM (PostgreSQL aside)", Processes.mib(Processes.peakRssKb(stack.pid())));
@@ -295,12 +337,16 @@ public final class Benchmark {
     }
   }
 
-  /** CPU time (ms) used by the stack JVM, PostgreSQL and this JVM (with pgbench), and by the machine. */
-  record CpuUse(long stackMillis, long postgresMillis, long selfMillis, long busyMillis, long totalMillis) {
+  /**
+   * CPU time (ms) used by the stack JVM, the extra workers' JVMs, PostgreSQL and this JVM (with
+   * pgbench), and by the machine.
+   */
+  record CpuUse(long stackMillis, long workersMillis, long postgresMillis, long selfMillis, long busyMillis, long totalMillis) {
 
     CpuUse since(CpuUse earlier) {
-      return new CpuUse(stackMillis - earlier.stackMillis, postgresMillis - earlier.postgresMillis,
-          selfMillis - earlier.selfMillis, busyMillis - earlier.busyMillis, totalMillis - earlier.totalMillis);
+      return new CpuUse(stackMillis - earlier.stackMillis, workersMillis - earlier.workersMillis,
+          postgresMillis - earlier.postgresMillis, selfMillis - earlier.selfMillis, busyMillis - earlier.busyMillis,
+          totalMillis - earlier.totalMillis);
     }
 
     double busyPercent() {
@@ -402,6 +448,7 @@ public final class Benchmark {
     long[] machine = Processes.machineCpuMillis();
     return new CpuUse(
         Processes.cpuMillis(stack.pid(), false),
+        workers.stream().mapToLong(worker -> Processes.cpuMillis(worker.pid(), false)).sum(),
         Processes.postgresCpuMillis(Processes.postmasterPid(work.resolve("stack").resolve("postgres"))),
         Processes.cpuMillis(ProcessHandle.current().pid(), true),
         machine[0],
@@ -484,29 +531,204 @@ public final class Benchmark {
         is.pipelinePerPayment() / was.pipelinePerPayment()));
   }
 
-  /** What the workers did with one backlog. */
-  record Drain(double perSecond, long backlog, int accepted, double fillRate) {}
+  /** What the workers did with one backlog at one bank latency. */
+  record Cell(
+      int latencyMs,
+      int workers,
+      int maxInFlight,
+      boolean maxInFlightRead,
+      WorkerGroup.Split split,
+      long backlog,
+      double perSecond,
+      double medianInFlight,
+      long completed,
+      CpuUse cpu) {
+
+    String name() {
+      return "bank %d ms, %d worker%s".formatted(latencyMs, workers, workers == 1 ? "" : "s");
+    }
+
+    /** Little's law: every slot busy for one bank call each. */
+    double littleBound() {
+      return maxInFlight * 1000.0 / latencyMs;
+    }
+
+    /**
+     * Little's law for the busiest consumer: a backlog is spread evenly over the partitions, so the
+     * worker holding the most of them drains its share last (workers taken to allow as many each).
+     */
+    double busiestBound() {
+      return littleBound() * split.partitions() / ((double) split.busiest() * workers);
+    }
+
+    double bankBound() {
+      return SIMULATOR_THREADS * 1000.0 / latencyMs;
+    }
+
+    /** The stack JVM's, the extra workers' and PostgreSQL's CPU ms per payment completed while draining. */
+    double millisPerPayment() {
+      return (double) (cpu.stackMillis() + cpu.workersMillis() + cpu.postgresMillis()) / Math.max(1, completed);
+    }
+
+    double cpuBound() {
+      return completed == 0 ? Double.NaN : 2000 / millisPerPayment();
+    }
+
+    String summary() {
+      Map<String, Double> bounds = new LinkedHashMap<>();
+      bounds.put("Little's law", Math.min(littleBound(), busiestBound()));
+      bounds.put("bank simulator", bankBound());
+      if (Double.isFinite(cpuBound())) {
+        bounds.put("CPU at this cell's cost", cpuBound());
+      }
+      Map.Entry<String, Double> lowest = bounds.entrySet().stream().min(Map.Entry.comparingByValue()).orElseThrow();
+      String skew = busiestBound() < littleBound()
+          ? ", %.0f/s with %d of %d partitions on the busiest worker".formatted(busiestBound(), split.busiest(), split.partitions())
+          : "";
+      return "%.0f completed/s of a backlog of %d; Little's law bound %.0f/s (%d%s in flight / %d ms%s); in flight %s; lowest bound: %s %.0f/s"
+          .formatted(perSecond, backlog, littleBound(), maxInFlight, maxInFlightRead ? "" : " (the default: gauge not read)",
+              latencyMs, skew, Double.isNaN(medianInFlight) ? "n/a" : "%.0f (median)".formatted(medianInFlight),
+              lowest.getKey(), lowest.getValue());
+    }
+
+    String cpuPerPayment() {
+      double per = Math.max(1, completed);
+      return "%.1f + %.1f + %.1f = %.1f ms over %d payments (machine busy %.0f %%); two cores carry %.0f/s at that cost".formatted(
+          cpu.stackMillis() / per, cpu.workersMillis() / per, cpu.postgresMillis() / per, millisPerPayment(), completed,
+          cpu.busyPercent(), cpuBound());
+    }
+  }
 
   /**
-   * Fills the request topic at the scaling rate (intake outruns the workers), stops intake, and
-   * measures how fast the workers empty what is left: completions after the fill ended, up to the
-   * 95th percentile of them (a retried straggler does not stretch the window), per second.
+   * One cell of the draining matrix: sets the bank's latency, fills the request topic with intake
+   * (closed loop) until the backlog holds about {@code drainTargetSeconds} of the lowest bound known
+   * beforehand, stops intake, and measures how fast the workers empty it: completions after the fill
+   * ended, up to the 95th percentile of them (a retried straggler does not stretch the window), per
+   * second; the CPU of the stack JVM, the extra workers and PostgreSQL meanwhile; and the workers'
+   * in-flight gauges, sampled.
    */
-  private Drain drain(HttpLoad intake, EventTracker events, int count) throws InterruptedException {
-    progress("  %d worker(s): filling a backlog, %d s open-loop at %.0f/s", count, plan.scaleSeconds(), plan.scaleRate());
-    HttpLoad.Run fill = intake.openLoop("workers=" + count, plan.scaleRate(), 64, Duration.ofSeconds(plan.scaleSeconds()));
+  private Cell cell(HttpLoad intake, EventTracker events, int latencyMs, int count, WorkerGroup.Split split, double cpuBound)
+      throws Exception {
+    bankLatency(latencyMs);
+    List<String> managementUrls = new ArrayList<>();
+    managementUrls.add("http://localhost:" + workerPort);
+    managementUrls.addAll(workerUrls);
+    int maxInFlight = 0;
+    boolean maxInFlightRead = true;
+    for (String url : managementUrls) {
+      double max = gauge(url, "onceflow.worker.max.in.flight");
+      maxInFlightRead &= !Double.isNaN(max);
+      maxInFlight += Double.isNaN(max) ? DEFAULT_MAX_IN_FLIGHT : (int) max;
+    }
+    double little = maxInFlight * 1000.0 / latencyMs * split.partitions() / ((double) split.busiest() * count);
+    double known = Math.min(little, SIMULATOR_THREADS * 1000.0 / latencyMs);
+    if (Double.isFinite(cpuBound) && cpuBound > 0) {
+      known = Math.min(known, cpuBound);
+    }
+    // More than the workers hold at once, or the drain is only the tail of what they had started.
+    long floor = Math.max(plan.minBacklog(), (long) plan.backlogPerSlot() * maxInFlight);
+    long target = Math.max(floor, Math.min(plan.maxBacklog(), Math.round(known * plan.drainTargetSeconds())));
+    String name = "%d ms, %d worker%s".formatted(latencyMs, count, count == 1 ? "" : "s");
+    progress("  %s: filling a backlog of %d (closed loop, %d clients, at most %d s)", name, target, clients, plan.fillLimitSeconds());
+    HttpLoad.Run fill =
+        intake.closedLoop("fill " + name, clients, Duration.ofSeconds(plan.fillLimitSeconds()), run -> open(run, events) >= target);
     long filled = fill.endedAt;
+    CpuUse before = cpuNow();
     long backlog = fill.accepted.keySet().stream().filter(id -> notFinalAt(events, id, filled)).count();
-    awaitFinal(fill, events);
+    progress("  %s: draining a backlog of %d (%d accepted at %.0f/s), intake idle", name, backlog, fill.accepted.size(), fill.acceptedPerSecond());
+    List<long[]> samples = new ArrayList<>();
+    Thread sampler = new Thread(() -> sampleInFlight(managementUrls, samples), "in-flight-sampler");
+    sampler.setDaemon(true);
+    sampler.start();
+    long deadline = filled + TimeUnit.SECONDS.toNanos(plan.cellDrainLimitSeconds());
+    long lastReport = System.nanoTime();
+    long open;
+    while ((open = open(fill, events)) > 0 && System.nanoTime() < deadline) {
+      if (System.nanoTime() - lastReport > 5_000_000_000L) {
+        long[] last;
+        synchronized (samples) {
+          last = samples.isEmpty() ? null : samples.get(samples.size() - 1);
+        }
+        progress("  %s: %d of %d left, %s in flight", name, open, backlog, last == null ? "?" : Long.toString(last[1]));
+        lastReport = System.nanoTime();
+      }
+      sleep(100);
+    }
+    CpuUse cpu = cpuNow().since(before);
+    sampler.interrupt();
+    sampler.join();
+    if (open > 0) {
+      notes.add("%s: %d of %d payments still open after the cell's %d s of draining (measured without them)".formatted(
+          name, open, backlog, plan.cellDrainLimitSeconds()));
+    }
     long[] after =
         fill.accepted.keySet().stream().map(events.completedAt::get).filter(t -> t != null && t > filled).mapToLong(Long::longValue).sorted().toArray();
     double perSecond = Double.NaN;
+    long until = Long.MAX_VALUE;
     if (after.length > 0) {
       int last = Math.max(0, (int) Math.ceil(after.length * 0.95) - 1);
       perSecond = (last + 1) / Math.max(1e-3, (after[last] - filled) / 1e9);
+      until = after[last];
     }
-    progress("  %d worker(s): %.0f completed/s draining a backlog of %d", count, perSecond, backlog);
-    return new Drain(perSecond, backlog, fill.accepted.size(), fill.acceptedPerSecond());
+    long end = until;
+    double medianInFlight = median(samples.stream().filter(sample -> sample[0] >= filled && sample[0] <= end).mapToLong(sample -> sample[1]).toArray());
+    Cell cell = new Cell(latencyMs, count, maxInFlight, maxInFlightRead, split, backlog, perSecond, medianInFlight, after.length, cpu);
+    progress("  %s: %.0f completed/s (Little's law bound %.0f/s), in flight %.0f, CPU %.1f ms a payment",
+        name, perSecond, cell.littleBound(), medianInFlight, cell.millisPerPayment());
+    // The next cell starts from an empty topic: what is left (retries, stragglers) ends first.
+    awaitFinal(fill, events);
+    return cell;
+  }
+
+  /** Accepted payments of the run without their final event yet. */
+  private static long open(HttpLoad.Run run, EventTracker events) {
+    return run.accepted.keySet().stream().filter(id -> !events.completedAt.containsKey(id) && !events.failedAt.containsKey(id)).count();
+  }
+
+  /** Until interrupted: (nanoTime, the workers' in-flight gauges summed) every IN_FLIGHT_SAMPLE_MILLIS, when every worker answered. */
+  private void sampleInFlight(List<String> managementUrls, List<long[]> samples) {
+    while (!Thread.currentThread().isInterrupted()) {
+      long at = System.nanoTime();
+      long sum = 0;
+      boolean all = true;
+      for (String url : managementUrls) {
+        double inFlight = gauge(url, "onceflow.worker.in.flight");
+        all &= !Double.isNaN(inFlight);
+        sum += Double.isNaN(inFlight) ? 0 : (long) inFlight;
+      }
+      if (all) {
+        synchronized (samples) {
+          samples.add(new long[] {at, sum});
+        }
+      }
+      try {
+        Thread.sleep(IN_FLIGHT_SAMPLE_MILLIS);
+      } catch (InterruptedException e) {
+        return;
+      }
+    }
+  }
+
+  private static double median(long[] values) {
+    if (values.length == 0) {
+      return Double.NaN;
+    }
+    long[] sorted = values.clone();
+    Arrays.sort(sorted);
+    int middle = sorted.length / 2;
+    return sorted.length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2.0;
+  }
+
+  /** One gauge of a worker, read through its actuator's metrics endpoint (the meter its Prometheus endpoint shows), or NaN. */
+  private double gauge(String managementUrl, String meter) {
+    Matcher value = GAUGE_VALUE.matcher(get(managementUrl + "/actuator/metrics/" + meter, null));
+    return value.find() ? Double.parseDouble(value.group(1)) : Double.NaN;
+  }
+
+  private static final Pattern GAUGE_VALUE = Pattern.compile("\"statistic\"\\s*:\\s*\"VALUE\"\\s*,\\s*\"value\"\\s*:\\s*([0-9.eE+-]+)");
+
+  private static String join(int[] values, String separator) {
+    return Arrays.stream(values).mapToObj(Integer::toString).collect(Collectors.joining(separator));
   }
 
   private static boolean notFinalAt(EventTracker events, String id, long at) {
@@ -734,15 +956,16 @@ public final class Benchmark {
             .redirectOutput(work.resolve("worker-" + number + ".log").toFile())
             .start();
     workers.add(worker);
-    workerHealth.add("http://localhost:" + port + "/actuator/health");
+    workerUrls.add("http://localhost:" + port);
   }
 
-  private final List<String> workerHealth = new ArrayList<>();
+  /** The extra workers' management (actuator) roots, in the order of {@link #workers}. */
+  private final List<String> workerUrls = new ArrayList<>();
 
   private void awaitWorkersHealthy() throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
     for (int i = 0; i < workers.size(); i++) {
-      while (!get(workerHealth.get(i), null).contains("\"UP\"")) {
+      while (!get(workerUrls.get(i) + "/actuator/health", null).contains("\"UP\"")) {
         if (!workers.get(i).isAlive() || System.nanoTime() > deadline) {
           throw new IllegalStateException("worker " + (i + 2) + " did not start; see " + work);
         }

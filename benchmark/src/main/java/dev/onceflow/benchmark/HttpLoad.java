@@ -13,8 +13,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Predicate;
 
 /**
  * Payment submissions over real HTTP from a bounded pool of client threads: closed-loop (each
@@ -59,20 +61,45 @@ final class HttpLoad {
   }
 
   Run closedLoop(String name, int clients, Duration duration) throws InterruptedException {
+    return closedLoop(name, clients, duration, run -> false);
+  }
+
+  /**
+   * Closed loop until {@code enough} holds (checked every 100 ms) or {@code limit} has passed,
+   * whichever comes first.
+   */
+  Run closedLoop(String name, int clients, Duration limit, Predicate<Run> enough) throws InterruptedException {
     Run run = new Run(name);
     ExecutorService pool = Executors.newFixedThreadPool(clients);
     run.startedAt = System.nanoTime();
-    long end = run.startedAt + duration.toNanos();
+    long end = run.startedAt + limit.toNanos();
+    AtomicBoolean stop = new AtomicBoolean();
     for (int i = 0; i < clients; i++) {
       pool.execute(
           () -> {
-            while (System.nanoTime() < end) {
+            while (System.nanoTime() < end && !stop.get()) {
               submit(run, System.nanoTime());
             }
           });
     }
     pool.shutdown();
+    Thread checker =
+        new Thread(
+            () -> {
+              while (!stop.get() && !pool.isTerminated()) {
+                if (enough.test(run)) {
+                  stop.set(true);
+                } else {
+                  LockSupport.parkNanos(100_000_000L);
+                }
+              }
+            },
+            "closed-loop-stop");
+    checker.setDaemon(true);
+    checker.start();
     report(run, end, pool);
+    stop.set(true);
+    checker.join();
     run.endedAt = System.nanoTime();
     return run;
   }
