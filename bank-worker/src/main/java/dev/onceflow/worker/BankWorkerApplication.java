@@ -25,6 +25,7 @@ public class BankWorkerApplication {
    */
   public static SpringApplicationBuilder application() {
     return new SpringApplicationBuilder(BankWorkerApplication.class)
+        .listeners(new WorkerSettingsCheck())
         .properties(
             "spring.config.name=bank-worker",
             "server.port=8092",

@@ -48,6 +48,22 @@ public record WorkerProperties(
   }
 
   /**
+   * The rule that ties the lease to the bank's call deadline: a lease that can end while a call is
+   * still open would let a second worker call too.
+   */
+  public void requireLeaseBeyond(Duration callDeadline) {
+    if (lease.compareTo(callDeadline.plus(LEASE_MARGIN)) < 0) {
+      throw new InvalidSettingException(
+          "onceflow.worker.lease ("
+              + lease
+              + ") must exceed onceflow.bank.call-deadline ("
+              + callDeadline
+              + ") by at least "
+              + LEASE_MARGIN);
+    }
+  }
+
+  /**
    * @param base the first retry waits up to this long; each further attempt doubles the ceiling
    * @param cap the ceiling never exceeds this
    * @param budget bank calls per transaction before it becomes UNKNOWN (lookups only)

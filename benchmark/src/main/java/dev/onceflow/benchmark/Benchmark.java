@@ -50,10 +50,10 @@ public final class Benchmark {
   private static final int DEFAULT_MAX_IN_FLIGHT = 256;
 
   /**
-   * Calls the bank simulator serves at once: it waits out its latency in a Tomcat request thread,
-   * and the local stack runs it with Spring Boot's default server.tomcat.threads.max.
+   * Calls the bank simulator serves at once: it waits out its latency in a Tomcat request thread
+   * (bank-simulator.properties' server.tomcat.threads.max).
    */
-  private static final int SIMULATOR_THREADS = 200;
+  private static final int SIMULATOR_THREADS = 1200;
 
   /** How often the workers' in-flight gauges are read while they drain a backlog. */
   private static final int IN_FLIGHT_SAMPLE_MILLIS = 250;

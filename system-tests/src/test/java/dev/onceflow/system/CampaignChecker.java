@@ -55,6 +55,7 @@ final class CampaignChecker {
     for (String count :
         List.of(
             "duplicate payments",
+            "keys executed more than once at the bank",
             "payments for FAILED transactions",
             "payments without a transaction",
             "COMPLETED without a payment",
@@ -109,6 +110,13 @@ final class CampaignChecker {
   private void checkLedger(Map<String, Row> rows) throws IOException, InterruptedException {
     Map<String, Integer> settled = new HashMap<>();
     for (JsonNode payment : JSON.readTree(get(cluster.bankUrl() + "/payments"))) {
+      // The bank counts every execution under a key: a second one would be a second charge its
+      // idempotency let through, whatever the entry's status says now.
+      if (payment.path("executions").asInt(1) > 1) {
+        violation(
+            "keys executed more than once at the bank",
+            payment.get("idempotencyKey").asString() + " executed " + payment.get("executions").asInt() + " times");
+      }
       if (!"SETTLED".equals(payment.get("status").asString())) {
         continue;
       }

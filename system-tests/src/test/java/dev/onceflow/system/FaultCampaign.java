@@ -82,7 +82,12 @@ final class FaultCampaign {
           """
           {"errorRate": 0.30, "commitThenFailRate": 0.10, "latencyMs": {"min": 10, "max": 100}}""",
           """
-          {"timeoutRate": 0.10, "declineRate": 0.05, "lookupErrorRate": 0.20}""");
+          {"timeoutRate": 0.10, "declineRate": 0.05, "lookupErrorRate": 0.20}""",
+          // Answers trickled past every call's deadline, and payments the bank accepts ("pending")
+          // and settles or rejects seconds later.
+          """
+          {"trickleRate": 0.05, "trickleByteMs": 300, "pendingRate": 0.15, "pendingSettleMs": 5000,
+           "pendingRejectRate": 0.3, "errorRate": 0.05}""");
 
   private final long seed;
   private final Size size;

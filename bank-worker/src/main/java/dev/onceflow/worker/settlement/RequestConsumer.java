@@ -55,6 +55,11 @@ public class RequestConsumer implements SmartLifecycle {
   private static final Duration POLL = Duration.ofMillis(100);
   /** While records wait for a slot: poll often, so a freed slot is used at once. */
   private static final Duration POLL_WHILE_FULL = Duration.ofMillis(5);
+  /**
+   * Finished records are committed at most this often (and at every rebalance and at shutdown): a
+   * crash redelivers at most this much work, which the claims then skip.
+   */
+  private static final long COMMIT_EVERY_NANOS = Duration.ofMillis(200).toNanos();
 
   private final ConsumerFactory<String, String> consumerFactory;
   private final RequestHandler handler;
@@ -68,6 +73,7 @@ public class RequestConsumer implements SmartLifecycle {
   private final ArrayDeque<ConsumerRecord<String, String>> waiting = new ArrayDeque<>();
   private volatile Set<TopicPartition> assigned = Set.of();
 
+  private long lastCommitNanos = System.nanoTime();
   private volatile boolean running;
   private Thread pollThread;
   private Consumer<String, String> consumer;
@@ -181,7 +187,10 @@ public class RequestConsumer implements SmartLifecycle {
         applyFinished();
         dispatchWaiting();
         pauseWhileFull();
-        commit(false);
+        if (System.nanoTime() - lastCommitNanos >= COMMIT_EVERY_NANOS) {
+          commit(false);
+          lastCommitNanos = System.nanoTime();
+        }
         try {
           for (ConsumerRecord<String, String> record : consumer.poll(waiting.isEmpty() ? POLL : POLL_WHILE_FULL)) {
             PartitionProgress partition = progress.get(new TopicPartition(record.topic(), record.partition()));

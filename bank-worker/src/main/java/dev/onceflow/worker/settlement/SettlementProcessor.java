@@ -1,7 +1,6 @@
 package dev.onceflow.worker.settlement;
 
 import dev.onceflow.model.FailureCode;
-import dev.onceflow.model.InvalidSettingException;
 import dev.onceflow.model.TransactionState;
 import dev.onceflow.worker.WorkerProperties;
 import dev.onceflow.worker.bank.BankClient;
@@ -60,16 +59,7 @@ public class SettlementProcessor {
       Clock clock,
       WorkerProperties worker,
       BankProperties bankProperties) {
-    if (worker.lease().compareTo(bankProperties.callDeadline().plus(WorkerProperties.LEASE_MARGIN)) < 0) {
-      // A lease that can end while our call is still open would let a second worker call too.
-      throw new InvalidSettingException(
-          "onceflow.worker.lease ("
-              + worker.lease()
-              + ") must exceed onceflow.bank.call-deadline ("
-              + bankProperties.callDeadline()
-              + ") by at least "
-              + WorkerProperties.LEASE_MARGIN);
-    }
+    worker.requireLeaseBeyond(bankProperties.callDeadline());
     this.transitions = transitions;
     this.bank = bank;
     this.gate = gate;
