@@ -42,8 +42,10 @@ class SettlementTransitions {
     if (!changedOne(transactions.complete(tx.id(), tx.state(), tx.version(), bankReference, now), tx.id())) {
       return false;
     }
-    requireOneAccountRow(transactions.settle(tx.accountId(), tx.amount(), now), tx);
     outbox.append(EventType.TRANSACTION_COMPLETED, tx.id(), now);
+    // Last before the commit: every payment of an account waits for this row's lock, which is held
+    // until the commit, so nothing else runs while it is held.
+    requireOneAccountRow(transactions.settle(tx.accountId(), tx.amount(), now), tx);
     return true;
   }
 
@@ -58,8 +60,9 @@ class SettlementTransitions {
         transactions.fail(tx.id(), tx.state(), tx.version(), code.name(), boundedDetail, now), tx.id())) {
       return false;
     }
-    requireOneAccountRow(transactions.release(tx.accountId(), tx.amount(), now), tx);
     outbox.append(EventType.TRANSACTION_FAILED, tx.id(), now);
+    // Last before the commit, as in complete().
+    requireOneAccountRow(transactions.release(tx.accountId(), tx.amount(), now), tx);
     return true;
   }
 
