@@ -119,9 +119,12 @@ class SettlementOutcomesIT {
     assertThat(db.reserved(account)).isEqualTo(1_000);
     assertThat(db.outboxEvents(tx)).isEmpty();
 
-    // Not due yet: a redelivered request does nothing.
+    // Not due yet: a redelivered request does nothing. (Pushed an hour ahead first: the worker's
+    // gate holds every call for the Retry-After, by the end of which this row would be due.)
+    db.execute("UPDATE transactions SET next_attempt_at = now() + interval '1 hour' WHERE id = '" + tx + "'");
+    TransactionRow notDue = db.transaction(tx);
     processor.process(tx);
-    assertThat(db.transaction(tx)).isEqualTo(pending);
+    assertThat(db.transaction(tx)).isEqualTo(notDue);
 
     db.makeDue(tx);
     bank.onPay(Answer.payment(201, "pay-2", "SETTLED"));
@@ -230,6 +233,40 @@ class SettlementOutcomesIT {
     assertThat(db.balance(account)).isEqualTo(10_000);
     assertThat(db.reserved(account)).isZero();
     assertThat(db.outboxEvents(tx)).containsExactly("TransactionFailed");
+  }
+
+  @Test
+  void aNoPaymentAnswerToALookupAskedTooEarlyIsNotBelievedHoweverLateItArrives() throws Exception {
+    UUID account = db.insertAccount(10_000, 1_000);
+    UUID tx = lastBudgetedAttempt(account, 1_000);
+    bank.onPay(Answer.problem(500, "Boom"));
+    processor.process(tx);
+    // Absence is believable 1 s from now; the bank answers "no payment" only 1.5 s after the question.
+    db.execute("UPDATE transactions SET absence_trusted_from = now() + interval '1 second' WHERE id = '" + tx + "'");
+    db.makeDue(tx);
+    bank.onLookup(Answer.problem(404, "No payment").after(Duration.ofMillis(1_500)));
+
+    processor.process(tx);
+
+    assertThat(db.state(tx)).isEqualTo("UNKNOWN");
+    assertThat(db.reserved(account)).isEqualTo(1_000);
+    assertThat(db.outboxEvents(tx)).isEmpty();
+  }
+
+  @Test
+  void aDeclineAfterAnUnknownOutcomeThatTheBankHasNoRecordOfIsUnknownNotFailed() throws Exception {
+    UUID account = db.insertAccount(10_000, 1_000);
+    // Attempt 1 ended with an unknown outcome moments ago; it may still land at the bank.
+    UUID tx = db.insertTransaction(account, 1_000, "PENDING", 1, 0, "now()", "now() + interval '30 seconds'");
+    bank.onPay(Answer.problem(422, "Creditor account closed"));
+    bank.onLookup(Answer.problem(404, "No payment"));
+
+    processor.process(tx);
+
+    assertThat(db.state(tx)).isEqualTo("UNKNOWN");
+    assertThat(db.absenceTrustedFrom(tx)).isAfter(java.time.Instant.now());
+    assertThat(db.reserved(account)).isEqualTo(1_000);
+    assertThat(db.outboxEvents(tx)).isEmpty();
   }
 
   @Test

@@ -24,7 +24,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Calls the bank. Never throws for what the bank or the network does: every call ends in a {@link
+ * Calls the bank. Never throws: every call ends in a {@link
  * PaymentResult} or a {@link LookupResult}, and anything the worker cannot read as a definitive
  * answer is an unknown outcome.
  */
@@ -74,7 +74,9 @@ public class BankClient {
               .accept(MediaType.APPLICATION_JSON, MediaType.APPLICATION_PROBLEM_JSON)
               .body(body)
               .exchange((request, response) -> paymentResult(response), true);
-    } catch (RestClientException e) {
+    } catch (RuntimeException e) {
+      // RestClientException for I/O; anything else (a lease cancelled at the deadline surfaces as
+      // one from the connection pool) is no answer either.
       result =
           new PaymentResult.Unknown(
               call.expired() ? DEADLINE : causeOf(e), String.valueOf(e.getMessage()), null);
@@ -97,7 +99,7 @@ public class BankClient {
               .uri(uri -> uri.path("/payments").queryParam("idempotencyKey", idempotencyKey).build())
               .accept(MediaType.APPLICATION_JSON, MediaType.APPLICATION_PROBLEM_JSON)
               .exchange((request, response) -> lookupResult(response), true);
-    } catch (RestClientException e) {
+    } catch (RuntimeException e) {
       result = new LookupResult.Unreachable((call.expired() ? DEADLINE : causeOf(e)) + ": " + e.getMessage());
     }
     sample.stop(callTimer("lookup", result.outcomeClass()));

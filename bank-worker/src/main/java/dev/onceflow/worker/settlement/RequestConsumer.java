@@ -113,6 +113,10 @@ public class RequestConsumer implements SmartLifecycle {
     if (running) {
       return;
     }
+    if (pollThread != null && pollThread.isAlive()) {
+      // The previous run is still committing and closing its consumer: it owns the shared state.
+      throw new IllegalStateException("the request consumer is still stopping");
+    }
     ThreadPoolExecutor pool =
         new ThreadPoolExecutor(
             maxInFlight,
@@ -207,6 +211,7 @@ public class RequestConsumer implements SmartLifecycle {
     } catch (RuntimeException e) {
       log.error("The request consumer stopped; its records are redelivered to the other workers", e);
     } finally {
+      running = false;
       shutDown();
     }
   }

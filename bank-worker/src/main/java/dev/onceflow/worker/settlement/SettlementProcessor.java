@@ -148,9 +148,12 @@ public class SettlementProcessor {
     metrics.reconciliation(result.outcomeClass());
     if (result instanceof LookupResult.Found found && found.isSettled()) {
       complete(tx, found.paymentId());
-    } else if (result instanceof LookupResult.Found found && found.isDeclined()
-        || result instanceof LookupResult.NotFound) {
+    } else if (result instanceof LookupResult.Found found && found.isDeclined()) {
       fail(tx, FailureCode.DECLINED, declined.detail());
+    } else if (result instanceof LookupResult.NotFound) {
+      // An earlier call may still land (it was aborted or held moments ago): only lookups from
+      // now on, and "no payment" is believed once that call can no longer land.
+      becomeUnknown(tx, null, "decline-unconfirmed");
     } else {
       metrics.retry("decline-unconfirmed");
       retryLater(tx, backoff(tx.attempts(), null));
@@ -195,6 +198,9 @@ public class SettlementProcessor {
 
   /** An UNKNOWN transaction's lookup: a definitive answer ends it, anything else asks again later. */
   private void lookUp(ClaimedTransaction tx) {
+    // "No payment" describes the bank when it read the question, which may be long before the
+    // answer arrives: it is believed only if the question was asked once absence is trusted.
+    Instant asked = clock.instant();
     long started = System.nanoTime();
     LookupResult result = bank.lookup(tx.externalKey(), abortAt(tx));
     gate.record(result, Duration.ofNanos(System.nanoTime() - started));
@@ -206,7 +212,7 @@ public class SettlementProcessor {
       fail(tx, FailureCode.DECLINED, found.declineReason());
     } else if (result instanceof LookupResult.NotFound
         && tx.absenceTrustedFrom() != null
-        && !now.isBefore(tx.absenceTrustedFrom())) {
+        && !asked.isBefore(tx.absenceTrustedFrom())) {
       fail(
           tx,
           FailureCode.RETRIES_EXHAUSTED,
@@ -217,7 +223,7 @@ public class SettlementProcessor {
       if (result instanceof LookupResult.Unreachable) {
         metrics.needsAttention();
       }
-      Instant next = now.plus(backoff(tx.lookups() + 1, null));
+      Instant next = now.plus(backoff(tx.lookups(), null));
       if (result instanceof LookupResult.NotFound && tx.absenceTrustedFrom() != null && next.isBefore(tx.absenceTrustedFrom())) {
         // No lookup before it can be believed: it would only be asked again.
         next = tx.absenceTrustedFrom();

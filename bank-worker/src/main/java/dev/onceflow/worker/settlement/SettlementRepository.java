@@ -31,7 +31,9 @@ class SettlementRepository {
   /**
    * Takes the row under a lease if it is due: PENDING -> PROCESSING (a bank call follows; the first
    * claim of a round, attempts 0, starts the transaction's deadline), or an UNKNOWN row stays
-   * UNKNOWN with its lookup counted (a lookup follows). The row as the claim left it.
+   * UNKNOWN with its lookup counted (a lookup follows; its next one is not due before the lease
+   * ends, so a duplicate record cannot take the row from the lookup in progress). The row as the
+   * claim left it.
    */
   Optional<ClaimedTransaction> claim(UUID id, Instant now, Instant leaseUntil) {
     return jdbc.sql(
@@ -41,6 +43,7 @@ class SettlementRepository {
                 attempts = CASE WHEN state = 'PENDING' THEN attempts + 1 ELSE attempts END,
                 lookups = CASE WHEN state = 'UNKNOWN' THEN lookups + 1 ELSE lookups END,
                 first_attempt_at = CASE WHEN state = 'PENDING' AND (attempts = 0 OR first_attempt_at IS NULL) THEN :now ELSE first_attempt_at END,
+                next_attempt_at = CASE WHEN state = 'UNKNOWN' THEN :leaseUntil ELSE next_attempt_at END,
                 lease_until = :leaseUntil, version = version + 1, updated_at = :now
             WHERE id = :id
             AND state IN ('PENDING', 'UNKNOWN')
