@@ -12,7 +12,10 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A bank that answers what the test scripted, for the outcomes the simulator does not produce
@@ -64,12 +67,13 @@ final class ScriptedBank implements AutoCloseable {
 
   private final HttpServer server;
   private final ExecutorService executor = Executors.newCachedThreadPool();
+  private final ScheduledExecutorService answers = Executors.newScheduledThreadPool(4);
   private final Queue<Answer> payments = new ConcurrentLinkedQueue<>();
   private final Queue<Answer> lookups = new ConcurrentLinkedQueue<>();
   private final List<String> paymentKeys = new CopyOnWriteArrayList<>();
   private final List<String> lookupQueries = new CopyOnWriteArrayList<>();
-  private final java.util.concurrent.atomic.AtomicInteger openPayments = new java.util.concurrent.atomic.AtomicInteger();
-  private final java.util.concurrent.atomic.AtomicInteger mostOpenPayments = new java.util.concurrent.atomic.AtomicInteger();
+  private final AtomicInteger openPayments = new AtomicInteger();
+  private final AtomicInteger mostOpenPayments = new AtomicInteger();
   private volatile Answer everyPayment;
 
   ScriptedBank() throws IOException {
@@ -129,15 +133,6 @@ final class ScriptedBank implements AutoCloseable {
       int open = openPayments.incrementAndGet();
       mostOpenPayments.accumulateAndGet(open, Math::max);
     }
-    try {
-      answer(exchange, payment);
-    } finally {
-      exchange.close();
-    }
-  }
-
-  /** Answers; a payment call stops counting as open once its whole answer is written. */
-  private void answer(HttpExchange exchange, boolean payment) throws IOException {
     exchange.getRequestBody().readAllBytes();
     Answer answer;
     if (payment) {
@@ -150,41 +145,58 @@ final class ScriptedBank implements AutoCloseable {
       lookupQueries.add(exchange.getRequestURI().getRawQuery());
       answer = lookups.poll();
     }
-    if (answer == null) {
-      answer = Answer.problem(500, "nothing scripted");
-    }
-    if (!answer.delay().isZero()) {
-      try {
-        Thread.sleep(answer.delay().toMillis());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    Answer scripted = answer == null ? Answer.problem(500, "nothing scripted") : answer;
+    // A slow bank without a parked thread: the answer is written when its delay has passed.
+    answers.schedule(() -> start(exchange, scripted, payment), scripted.delay().toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private void start(HttpExchange exchange, Answer answer, boolean payment) {
     byte[] body = answer.body().getBytes(StandardCharsets.UTF_8);
-    exchange.getResponseHeaders().add("Content-Type", answer.contentType());
-    answer.headers().forEach((name, value) -> exchange.getResponseHeaders().add(name, value));
-    exchange.sendResponseHeaders(answer.status(), body.length);
-    if (answer.perByte().isZero()) {
-      exchange.getResponseBody().write(body);
-    } else {
-      try {
-        for (byte b : body) {
-          exchange.getResponseBody().write(b);
-          exchange.getResponseBody().flush();
-          Thread.sleep(answer.perByte().toMillis());
-        }
-      } catch (IOException | InterruptedException clientGone) {
-        // The client aborted the call: what this answer is for.
+    try {
+      exchange.getResponseHeaders().add("Content-Type", answer.contentType());
+      answer.headers().forEach((name, value) -> exchange.getResponseHeaders().add(name, value));
+      exchange.sendResponseHeaders(answer.status(), body.length);
+      if (answer.perByte().isZero()) {
+        exchange.getResponseBody().write(body);
+        finish(exchange, payment);
+      } else {
+        trickle(exchange, answer, body, 0, payment);
       }
+    } catch (IOException clientGone) {
+      finish(exchange, payment);
     }
+  }
+
+  /** Writes byte {@code next} and schedules the one after it; a client that aborted ends it. */
+  private void trickle(HttpExchange exchange, Answer answer, byte[] body, int next, boolean payment) {
+    try {
+      exchange.getResponseBody().write(body[next]);
+      exchange.getResponseBody().flush();
+    } catch (IOException clientGone) {
+      // The client aborted the call: what this answer is for.
+      finish(exchange, payment);
+      return;
+    }
+    if (next + 1 == body.length) {
+      finish(exchange, payment);
+      return;
+    }
+    answers.schedule(
+        () -> trickle(exchange, answer, body, next + 1, payment), answer.perByte().toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** A payment call stops counting as open once its whole answer is written (or abandoned). */
+  private void finish(HttpExchange exchange, boolean payment) {
     if (payment) {
       openPayments.decrementAndGet();
     }
+    exchange.close();
   }
 
   @Override
   public void close() {
     server.stop(0);
     executor.shutdownNow();
+    answers.shutdownNow();
   }
 }

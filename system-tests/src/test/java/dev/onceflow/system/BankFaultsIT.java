@@ -351,12 +351,7 @@ class BankFaultsIT {
   }
 
   private HttpResponse<String> putFaults(String faults) throws IOException, InterruptedException {
-    return http.send(
-        HttpRequest.newBuilder(URI.create(stack.bankUrl() + "/faults"))
-            .header("Content-Type", "application/json")
-            .PUT(HttpRequest.BodyPublishers.ofString(faults))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
+    return api.putFaults(faults);
   }
 
   private static long count(String sql) throws SQLException {

@@ -111,6 +111,15 @@ final class OnceflowApi {
     return json(send(HttpRequest.newBuilder(URI.create(bankUrl + "/payments")).GET().build()));
   }
 
+  /** {@code PUT /faults} on the bank simulator: the faults in force from now on. */
+  HttpResponse<String> putFaults(String faults) throws IOException, InterruptedException {
+    return send(
+        HttpRequest.newBuilder(URI.create(bankUrl + "/faults"))
+            .header("Content-Type", "application/json")
+            .PUT(HttpRequest.BodyPublishers.ofString(faults))
+            .build());
+  }
+
   JsonNode json(HttpResponse<String> response) {
     return json.readTree(response.body());
   }

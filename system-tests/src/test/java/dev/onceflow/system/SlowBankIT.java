@@ -197,13 +197,7 @@ class SlowBankIT {
   }
 
   private void putFaults(String faults) throws Exception {
-    HttpResponse<String> response =
-        http.send(
-            HttpRequest.newBuilder(URI.create(stack.bankUrl() + "/faults"))
-                .header("Content-Type", "application/json")
-                .PUT(HttpRequest.BodyPublishers.ofString(faults))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response = api.putFaults(faults);
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
   }
 }

@@ -4,6 +4,7 @@ import dev.onceflow.model.TransactionState;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumMap;
 import java.util.Map;
@@ -83,6 +84,6 @@ public class TransactionGauges {
     overdue.set(transactions.countOverdue(now.minus(properties.overdueAfter())));
     Instant oldestUnknown = transactions.oldestUnknownSince();
     oldestUnknownSeconds.set(
-        oldestUnknown == null ? 0 : Math.max(0, java.time.Duration.between(oldestUnknown, now).toSeconds()));
+        oldestUnknown == null ? 0 : Math.max(0, Duration.between(oldestUnknown, now).toSeconds()));
   }
 }

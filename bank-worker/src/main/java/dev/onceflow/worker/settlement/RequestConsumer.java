@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -141,8 +142,8 @@ public class RequestConsumer implements SmartLifecycle {
     pollThread.start();
   }
 
-  private static java.util.Properties propertiesOf(String... keysAndValues) {
-    java.util.Properties properties = new java.util.Properties();
+  private static Properties propertiesOf(String... keysAndValues) {
+    Properties properties = new Properties();
     for (int i = 0; i < keysAndValues.length; i += 2) {
       properties.setProperty(keysAndValues[i], keysAndValues[i + 1]);
     }
