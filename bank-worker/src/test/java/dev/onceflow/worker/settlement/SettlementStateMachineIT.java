@@ -9,6 +9,7 @@ import dev.onceflow.model.FailureCode;
 import dev.onceflow.model.TransactionState;
 import dev.onceflow.worker.BankWorkerApplication;
 import dev.onceflow.worker.bank.BankClient;
+import dev.onceflow.worker.bank.LookupResult;
 import dev.onceflow.worker.bank.PaymentResult;
 import dev.onceflow.worker.recovery.RecoverySweeper;
 import java.net.URI;
@@ -305,7 +306,18 @@ class SettlementStateMachineIT {
   /** Every lease in force runs out, and then a sweep runs: the usual way a row changes hands. */
   record LeasesRunOut() implements Step {}
 
-  private record Stalled(ClaimedTransaction claim, PaymentResult result) {}
+  /**
+   * A worker that stalled after its bank call: a payment call for a PROCESSING claim, a lookup
+   * (only) for an UNKNOWN one, as the worker does.
+   */
+  private record Stalled(ClaimedTransaction claim, PaymentResult paid, LookupResult looked) {
+
+    static Stalled callBank(ClaimedTransaction claim) {
+      return claim.state() == TransactionState.UNKNOWN
+          ? new Stalled(claim, null, bankClient.lookup(claim.externalKey(), abortAt(claim)))
+          : new Stalled(claim, bankClient.pay(claim.order(), abortAt(claim)), null);
+    }
+  }
 
   /** One try: an account and its transactions, as intake leaves them. */
   private static final class Run {
@@ -359,11 +371,11 @@ class SettlementStateMachineIT {
       } else if (step instanceof DieAfterClaim die) {
         transitions.claim(transactions.get(die.tx()), now, now.plus(LEASE));
       } else if (step instanceof DieAfterBankCall die) {
-        transitions.claim(transactions.get(die.tx()), now, now.plus(LEASE)).ifPresent(claim -> bankClient.pay(claim.order(), abortAt(claim)));
+        transitions.claim(transactions.get(die.tx()), now, now.plus(LEASE)).ifPresent(Stalled::callBank);
       } else if (step instanceof Hang hang) {
         transitions
             .claim(transactions.get(hang.tx()), now, now.plus(LEASE))
-            .ifPresent(claim -> stalled.add(new Stalled(claim, bankClient.pay(claim.order(), abortAt(claim)))));
+            .ifPresent(claim -> stalled.add(Stalled.callBank(claim)));
       } else if (step instanceof Resume resume) {
         if (!stalled.isEmpty()) {
           resume(stalled.remove(resume.which() % stalled.size()), now);
@@ -391,17 +403,31 @@ class SettlementStateMachineIT {
       boolean untouched = now.version() == claim.version();
       Statistics.label("stalled worker resumes")
           .collect(untouched ? "row untouched" : now.state().equals("PROCESSING") ? "row claimed by another" : "row moved on");
+      Statistics.label("stalled claim").collect(worker.looked() != null ? "a lookup" : "a payment call");
       boolean won;
-      if (worker.result() instanceof PaymentResult.Settled settled) {
+      if (worker.looked() != null) {
+        won = recordLookup(claim, worker.looked(), at);
+      } else if (worker.paid() instanceof PaymentResult.Settled settled) {
         won = transitions.complete(claim, settled.paymentId(), at);
-      } else if (worker.result() instanceof PaymentResult.Declined declined) {
+      } else if (worker.paid() instanceof PaymentResult.Declined declined) {
         won = transitions.fail(claim, FailureCode.DECLINED, declined.detail(), at);
-      } else if (worker.result() instanceof PaymentResult.Accepted accepted) {
+      } else if (worker.paid() instanceof PaymentResult.Accepted accepted) {
         won = transitions.becomeUnknown(claim, null, accepted.paymentId(), at, at);
       } else {
         won = transitions.retryLater(claim, at.plusSeconds(1), at);
       }
       assertThat(won).as("a stalled worker's outcome counts only if its claim is still the row's").isEqualTo(untouched);
+    }
+
+    /** A lookup's answer, as the worker records it: a definitive one ends the row, any other asks again. */
+    private boolean recordLookup(ClaimedTransaction claim, LookupResult looked, Instant at) {
+      if (looked instanceof LookupResult.Found found && found.isSettled()) {
+        return transitions.complete(claim, found.paymentId(), at);
+      }
+      if (looked instanceof LookupResult.Found found && found.isDeclined()) {
+        return transitions.fail(claim, FailureCode.DECLINED, found.declineReason(), at);
+      }
+      return transitions.lookUpLater(claim, null, at.plusSeconds(1), at);
     }
 
     /** With time passing, sweeps and deliveries, every transaction reaches a final state. */
