@@ -53,6 +53,8 @@ public final class EmbeddedPostgresServer implements PostgresServer, AutoCloseab
             .setServerConfig("max_replication_slots", "10")
             .setServerConfig("max_wal_senders", "10")
             .setServerConfig("max_connections", "300")
+            // PostgreSQL's own log (crash recovery, checkpoints, errors) in <data>/log, for operators.
+            .setServerConfig("logging_collector", "on")
             // zonky turns this off; an acknowledged payment must survive and CDC must not lag.
             .setServerConfig("synchronous_commit", "on")
             .setServerConfig("fsync", durable ? "on" : "off")

@@ -38,6 +38,15 @@ public final class InProcessKafka implements KafkaBroker, AutoCloseable {
    */
   public static InProcessKafka start(Path logDirectory, int port, int controllerPort)
       throws Exception {
+    return start(logDirectory, port, controllerPort, 0);
+  }
+
+  /**
+   * Like {@link #start(Path, int, int)}, but clients are told to connect to {@code advertisedPort}
+   * (0: the client port), for a proxy in front of the broker.
+   */
+  public static InProcessKafka start(Path logDirectory, int port, int controllerPort, int advertisedPort)
+      throws Exception {
     int clientPort = port > 0 ? port : FreePorts.find();
     int quorumPort = controllerPort > 0 ? controllerPort : FreePorts.find();
     Files.createDirectories(logDirectory);
@@ -49,7 +58,8 @@ public final class InProcessKafka implements KafkaBroker, AutoCloseable {
     config.put("controller.quorum.voters", "1@localhost:" + quorumPort);
     config.put(
         "listeners", "PLAINTEXT://localhost:" + clientPort + ",CONTROLLER://localhost:" + quorumPort);
-    config.put("advertised.listeners", "PLAINTEXT://localhost:" + clientPort);
+    config.put(
+        "advertised.listeners", "PLAINTEXT://localhost:" + (advertisedPort > 0 ? advertisedPort : clientPort));
     config.put("controller.listener.names", "CONTROLLER");
     config.put("inter.broker.listener.name", "PLAINTEXT");
     config.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");

@@ -132,7 +132,7 @@ public final class LocalStack implements AutoCloseable {
             () -> {
               try {
                 return InProcessKafka.start(
-                    options.dataDirectory().resolve("kafka"), options.kafkaPort(), options.kafkaControllerPort());
+                    options.dataDirectory().resolve("kafka"), options.kafkaPort(), options.kafkaControllerPort(), options.kafkaAdvertisedPort());
               } catch (Exception e) {
                 throw new CompletionException(e);
               }

@@ -22,6 +22,7 @@ public record LocalStackOptions(
     int postgresPort,
     int kafkaPort,
     int kafkaControllerPort,
+    int kafkaAdvertisedPort,
     int intakePort,
     int bankPort,
     int workerPort,
@@ -40,6 +41,8 @@ public record LocalStackOptions(
     DEFAULTS.put("postgres-port", "15432");
     DEFAULTS.put("kafka-port", "9092");
     DEFAULTS.put("kafka-controller-port", "9093");
+    // Empty: the broker tells clients its own port.
+    DEFAULTS.put("kafka-advertised-port", "");
     DEFAULTS.put("intake-port", "8080");
     DEFAULTS.put("bank-port", "8081");
     DEFAULTS.put("worker-port", "8082");
@@ -56,6 +59,8 @@ public record LocalStackOptions(
         --infra-only                start only PostgreSQL and Kafka (run the services yourself)
         --postgres-port=N           15432      --kafka-port=N             9092
         --kafka-controller-port=N   9093       --intake-port=N            8080
+        --kafka-advertised-port=N   the port Kafka tells its clients to connect to, when a proxy
+                                    forwards it to --kafka-port (--kafka-port)
         --bank-port=N               8081       --worker-port=N            8082 (management)
         --relay-port=N              8083 (management)
         --intake-management-port=N  8084 (intake-api's metrics and health, not its clients' port)
@@ -124,7 +129,7 @@ public record LocalStackOptions(
       }
       // A check must not collide with a stack already running here, nor pay into its data.
       DEFAULTS.keySet().stream()
-          .filter(flag -> flag.endsWith("-port") && !given.containsKey(flag))
+          .filter(flag -> flag.endsWith("-port") && !flag.equals("kafka-advertised-port") && !given.containsKey(flag))
           .forEach(flag -> values.put(flag, String.valueOf(FreePorts.find())));
       if (!given.containsKey("data-dir")) {
         values.put("data-dir", temporaryDirectory().toString());
@@ -139,6 +144,7 @@ public record LocalStackOptions(
         port(values, "postgres-port"),
         port(values, "kafka-port"),
         port(values, "kafka-controller-port"),
+        values.get("kafka-advertised-port").isEmpty() ? port(values, "kafka-port") : port(values, "kafka-advertised-port"),
         port(values, "intake-port"),
         port(values, "bank-port"),
         port(values, "worker-port"),

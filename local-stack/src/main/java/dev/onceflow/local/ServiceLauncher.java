@@ -104,7 +104,7 @@ final class ServiceLauncher {
 
   private static AutoCloseable kafka(LocalStackOptions options) throws Exception {
     return InProcessKafka.start(
-        options.dataDirectory().resolve("kafka"), options.kafkaPort(), options.kafkaControllerPort());
+        options.dataDirectory().resolve("kafka"), options.kafkaPort(), options.kafkaControllerPort(), options.kafkaAdvertisedPort());
   }
 
   @FunctionalInterface
