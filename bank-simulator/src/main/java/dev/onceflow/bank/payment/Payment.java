@@ -5,6 +5,7 @@ import java.time.Instant;
 /**
  * The stored result of the first call for an idempotency key, as the ledger shows it.
  *
+ * @param remittanceInformation the payer's reference, as the first call sent it
  * @param status SETTLED; DECLINED for a refused payment (stored like any result); PENDING for one
  *     accepted but not settled yet, which later turns SETTLED or DECLINED
  * @param declineReason why a DECLINED payment was refused; null otherwise
@@ -27,6 +28,7 @@ public record Payment(
     long amount,
     String currency,
     String creditorIban,
+    String remittanceInformation,
     String status,
     String declineReason,
     Integer declineStatus,
@@ -48,6 +50,7 @@ public record Payment(
         amount,
         currency,
         creditorIban,
+        remittanceInformation,
         status,
         declineReason,
         declineStatus,
@@ -66,6 +69,7 @@ public record Payment(
         amount,
         currency,
         creditorIban,
+        remittanceInformation,
         status,
         declineReason,
         declineStatus,
@@ -85,6 +89,7 @@ public record Payment(
         amount,
         currency,
         creditorIban,
+        remittanceInformation,
         newStatus,
         newDeclineReason,
         newDeclineStatus,

@@ -150,6 +150,7 @@ public class PaymentLedger {
                     request.amount(),
                     request.currency(),
                     request.creditorIban(),
+                    request.remittanceInformation(),
                     status,
                     declined ? decline.reason() : null,
                     declined ? decline.status() : null,
