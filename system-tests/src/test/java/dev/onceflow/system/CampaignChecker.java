@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -26,6 +27,7 @@ import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -38,7 +40,11 @@ import tools.jackson.databind.json.JsonMapper;
 final class CampaignChecker {
 
   /** One row of {@code transactions}, as the checker reads it. */
-  record Row(String id, UUID account, String state, long amount, String failureCode, String bankReference) {}
+  record Row(String id, UUID account, String state, long amount, String currency, String creditorIban,
+      String reference, String failureCode, String bankReference) {}
+
+  /** The FAILED codes a healed system may end a payment with: the bank's or the client's doing. */
+  private static final Set<String> EXPLAINED_FAILURES = Set.of("INSUFFICIENT_FUNDS", "DECLINED");
 
   private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final int EXAMPLES = 10;
@@ -47,7 +53,10 @@ final class CampaignChecker {
   private final String apiKey;
   private final HttpClient http = HttpClient.newHttpClient();
   private final Map<String, Integer> counts = new TreeMap<>();
+  private final Map<String, Object> figures = new LinkedHashMap<>();
   private final List<String> examples = new ArrayList<>();
+  // From the database snapshot, for the bank side's money check.
+  private final Map<UUID, Long> balances = new HashMap<>();
 
   CampaignChecker(CampaignCluster cluster, String apiKey) {
     this.cluster = cluster;
@@ -59,12 +68,17 @@ final class CampaignChecker {
             "payments for FAILED transactions",
             "payments without a transaction",
             "COMPLETED without a payment",
+            "bank payments that differ from the row or the request",
+            "FAILED without a bank decline or insufficient funds",
             "lost requests (accepted, not final)",
             "answers that disagree with the row",
             "money mismatches",
+            "money mismatches at the bank",
             "changed payloads that left something behind",
             "transactions no client was told of",
             "final states missing from Kafka",
+            "transactions with more than one final event",
+            "final events that contradict the row",
             "client-side violations")) {
       counts.put(count, 0);
     }
@@ -95,7 +109,10 @@ final class CampaignChecker {
       Map<String, String> keyToTransaction = keys(db, openingBalances.keySet());
       checkMoney(db, rows, openingBalances);
       db.rollback();
-      checkLedger(rows);
+      Map<String, CampaignClients.Payment> sent = new HashMap<>();
+      payments.stream().filter(payment -> payment.id() != null).forEach(payment -> sent.put(payment.id(), payment));
+      Set<String> declinedAtTheBank = checkLedger(rows, sent, openingBalances);
+      checkOutcomes(rows, declinedAtTheBank);
       checkClients(payments, rows, keyToTransaction);
       checkTopics(rows);
     }
@@ -106,21 +123,67 @@ final class CampaignChecker {
     return examples;
   }
 
-  /** Invariant 1 and the bank's side of invariants 2 and 3, from the bank's own ledger. */
-  private void checkLedger(Map<String, Row> rows) throws IOException, InterruptedException {
+  /** What the checks measured beyond the counts, for the report. */
+  Map<String, Object> figures() {
+    return figures;
+  }
+
+  /**
+   * Liveness: once the bank is healed, a payment fails only for a reason the bank or the client gave
+   * (a decline the bank's ledger holds, insufficient funds); a system that gave up on payments it
+   * could have made fails this.
+   */
+  private void checkOutcomes(Map<String, Row> rows, Set<String> declinedAtTheBank) {
+    Map<String, Integer> outcomes = new TreeMap<>();
+    for (Row row : rows.values()) {
+      String outcome = row.state().equals("FAILED") ? "FAILED " + row.failureCode() : row.state();
+      outcomes.merge(outcome, 1, Integer::sum);
+      if (!row.state().equals("FAILED")) {
+        continue;
+      }
+      if (!EXPLAINED_FAILURES.contains(row.failureCode())) {
+        violation("FAILED without a bank decline or insufficient funds", row.id() + " failed " + row.failureCode());
+      } else if (row.failureCode().equals("DECLINED") && !declinedAtTheBank.contains(row.id())) {
+        violation("FAILED without a bank decline or insufficient funds",
+            row.id() + " failed DECLINED, but the bank holds no declined payment for it");
+      }
+    }
+    figures.put("outcomes (state, FAILED by code)", outcomes);
+  }
+
+  /**
+   * Invariant 1 and the bank's side of invariants 2 to 4, from the bank's own ledger: each settled
+   * payment matches its transaction and what the client sent, and what the bank paid out of each
+   * account is what the account lost. Returns the transactions the bank holds a decline for.
+   */
+  private Set<String> checkLedger(
+      Map<String, Row> rows, Map<String, CampaignClients.Payment> sent, Map<UUID, Long> openingBalances)
+      throws IOException, InterruptedException {
     Map<String, Integer> settled = new HashMap<>();
+    Map<UUID, Long> paidByTheBank = new HashMap<>();
+    Set<String> declined = new HashSet<>();
+    int maxExecutions = 0;
+    int maxCalls = 0;
+    int keys = 0;
     for (JsonNode payment : JSON.readTree(get(cluster.bankUrl() + "/payments"))) {
+      keys++;
+      int executions = payment.path("executions").asInt(1);
+      maxExecutions = Math.max(maxExecutions, executions);
+      maxCalls = Math.max(maxCalls, payment.path("calls").asInt(1));
       // The bank counts every execution under a key: a second one would be a second charge its
       // idempotency let through, whatever the entry's status says now.
-      if (payment.path("executions").asInt(1) > 1) {
+      if (executions > 1) {
         violation(
             "keys executed more than once at the bank",
-            payment.get("idempotencyKey").asString() + " executed " + payment.get("executions").asInt() + " times");
+            payment.get("idempotencyKey").asString() + " executed " + executions + " times");
+      }
+      String transaction = payment.get("endToEndReference").asString();
+      if ("DECLINED".equals(payment.get("status").asString())) {
+        declined.add(transaction);
       }
       if (!"SETTLED".equals(payment.get("status").asString())) {
         continue;
       }
-      String transaction = payment.get("endToEndReference").asString();
       Row row = rows.get(transaction);
       if (row == null) {
         violation("payments without a transaction", "bank payment " + payment.get("paymentId").asString()
@@ -133,12 +196,37 @@ final class CampaignChecker {
       if (row.state().equals("FAILED")) {
         violation("payments for FAILED transactions", transaction + " (" + row.failureCode() + ") was paid");
       }
+      long amount = payment.get("amount").asLong();
+      paidByTheBank.merge(row.account(), amount, Long::sum);
+      String bankSide = List.of(amount, payment.get("currency").asString(), payment.get("creditorIban").asString(),
+          payment.path("remittanceInformation").asString("")).toString();
+      String rowSide = List.of(row.amount(), row.currency(), row.creditorIban(), row.reference()).toString();
+      CampaignClients.Payment request = sent.get(transaction);
+      String clientSide = request == null ? null
+          : List.of(request.amount, CampaignClients.CURRENCY, request.iban, request.reference).toString();
+      if (!bankSide.equals(rowSide) || (clientSide != null && !bankSide.equals(clientSide))) {
+        violation("bank payments that differ from the row or the request",
+            transaction + ": the bank paid " + bankSide + ", the row says " + rowSide + ", the client sent " + clientSide);
+      }
     }
     for (Row row : rows.values()) {
       if (row.state().equals("COMPLETED") && !settled.containsKey(row.id())) {
         violation("COMPLETED without a payment", row.id());
       }
     }
+    // Invariant 4 from the bank's side: Σ settled at the bank = opening − balance, per account.
+    for (Map.Entry<UUID, Long> account : openingBalances.entrySet()) {
+      long lost = account.getValue() - balances.getOrDefault(account.getKey(), account.getValue());
+      long paid = paidByTheBank.getOrDefault(account.getKey(), 0L);
+      if (lost != paid) {
+        violation("money mismatches at the bank",
+            account.getKey() + ": the bank paid " + paid + " out of it, its balance fell by " + lost);
+      }
+    }
+    figures.put("bank keys", keys);
+    figures.put("executions per key at the bank (max)", maxExecutions);
+    figures.put("calls per key at the bank (max)", maxCalls);
+    return declined;
   }
 
   private void checkClients(
@@ -204,6 +292,7 @@ final class CampaignChecker {
         query.setObject(1, account.getKey());
         try (ResultSet result = query.executeQuery()) {
           result.next();
+          balances.put(account.getKey(), result.getLong(1));
           long expectedBalance = account.getValue() - paid.getOrDefault(account.getKey(), 0L);
           long expectedReserved = inFlight.getOrDefault(account.getKey(), 0L);
           if (result.getLong(1) != expectedBalance || result.getLong(2) != expectedReserved) {
@@ -215,50 +304,89 @@ final class CampaignChecker {
     }
   }
 
-  /** Every final transaction announced its outcome on Kafka (at least once, as designed). */
+  /**
+   * Every final transaction announced its outcome on Kafka exactly once (one event id; the relay may
+   * publish that event more than once, as designed), and the announcement is the row's state. The
+   * request topic's redelivered copies are counted too: the duplicates the other counts prove
+   * harmless.
+   */
   private void checkTopics(Map<String, Row> rows) {
     Map<String, String> expected = new HashMap<>();
     rows.values().forEach(row -> expected.put(row.id(), row.state().equals("COMPLETED")
         ? "TransactionCompleted" : "TransactionFailed"));
-    Map<String, Set<String>> seen = new HashMap<>();
+    // transaction -> event id -> type, of the final events
+    Map<String, Map<String, String>> finals = new HashMap<>();
+    Map<String, Integer> copies = new TreeMap<>();
+    Set<String> seenEvents = new HashSet<>();
+    try (KafkaConsumer<String, String> consumer = consumer()) {
+      consumer.subscribe(List.of(Topics.TRANSACTION_EVENTS, Topics.TRANSACTION_REQUESTED));
+      // The relay may still be publishing the last outcomes: read until all are there or 60 s pass,
+      // then on to the end of both topics, so that a later, contradicting event is seen too.
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      Map<TopicPartition, Long> end = null;
+      while (System.nanoTime() < deadline && (end == null || !reached(consumer, end))) {
+        for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
+          JsonNode event = JSON.readTree(record.value());
+          if (!seenEvents.add(event.path("eventId").asString())) {
+            copies.merge(record.topic(), 1, Integer::sum);
+          }
+          String type = event.path("type").asString("");
+          if (type.equals("TransactionCompleted") || type.equals("TransactionFailed")) {
+            finals.computeIfAbsent(record.key(), key -> new HashMap<>()).put(event.path("eventId").asString(), type);
+          }
+        }
+        if (end == null && allSeen(expected, finals) && !consumer.assignment().isEmpty()) {
+          end = consumer.endOffsets(consumer.assignment());
+        }
+      }
+    }
+    int most = 0;
+    int fewest = Integer.MAX_VALUE;
+    for (Map.Entry<String, String> transaction : expected.entrySet()) {
+      Map<String, String> events = finals.getOrDefault(transaction.getKey(), Map.of());
+      most = Math.max(most, events.size());
+      fewest = Math.min(fewest, events.size());
+      if (events.isEmpty()) {
+        violation("final states missing from Kafka", transaction.getKey() + " has no " + transaction.getValue());
+      } else if (events.size() > 1) {
+        violation("transactions with more than one final event", transaction.getKey() + ": " + events);
+      }
+      if (events.values().stream().anyMatch(type -> !type.equals(transaction.getValue()))) {
+        violation("final events that contradict the row",
+            transaction.getKey() + " is " + rows.get(transaction.getKey()).state() + " but Kafka says " + events.values());
+      }
+    }
+    figures.put("final events per transaction (min/max)", (expected.isEmpty() ? 0 : fewest) + "/" + most);
+    figures.put("events published more than once (same event id, by topic)", copies);
+  }
+
+  private KafkaConsumer<String, String> consumer() {
     Properties config = new Properties();
     config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
     config.put(ConsumerConfig.GROUP_ID_CONFIG, "campaign-checker-" + UUID.randomUUID());
     config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    try (KafkaConsumer<String, String> consumer =
-        new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer())) {
-      consumer.subscribe(List.of(Topics.TRANSACTION_EVENTS));
-      // The relay may still be publishing the last outcomes: read until all are there or 60 s pass.
-      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-      while (System.nanoTime() < deadline && !allSeen(expected, seen)) {
-        for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
-          seen.computeIfAbsent(record.key(), key -> new HashSet<>())
-              .add(JSON.readTree(record.value()).get("type").asString());
-        }
-      }
-    }
-    expected.forEach((id, type) -> {
-      if (!seen.getOrDefault(id, Set.of()).contains(type)) {
-        violation("final states missing from Kafka", id + " has no " + type + " (saw " + seen.get(id) + ")");
-      }
-    });
+    return new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer());
   }
 
-  private static boolean allSeen(Map<String, String> expected, Map<String, Set<String>> seen) {
-    return expected.entrySet().stream()
-        .allMatch(e -> seen.getOrDefault(e.getKey(), Set.of()).contains(e.getValue()));
+  private static boolean reached(KafkaConsumer<String, String> consumer, Map<TopicPartition, Long> end) {
+    return end.entrySet().stream().allMatch(partition -> consumer.position(partition.getKey()) >= partition.getValue());
+  }
+
+  private static boolean allSeen(Map<String, String> expected, Map<String, Map<String, String>> finals) {
+    return expected.keySet().stream().allMatch(finals::containsKey);
   }
 
   private Map<String, Row> rows(Connection db, Collection<UUID> accounts) throws SQLException {
     Map<String, Row> rows = new HashMap<>();
     forEachRow(
         db,
-        "SELECT id, account_id, state, amount, failure_code, bank_reference FROM transactions"
-            + " WHERE account_id = ANY (?)",
+        "SELECT id, account_id, state, amount, currency, creditor_iban, reference, failure_code, bank_reference"
+            + " FROM transactions WHERE account_id = ANY (?)",
         accounts,
         result -> rows.put(result.getString(1), new Row(result.getString(1), (UUID) result.getObject(2),
-            result.getString(3), result.getLong(4), result.getString(5), result.getString(6))));
+            result.getString(3), result.getLong(4), result.getString(5), result.getString(6), result.getString(7),
+            result.getString(8), result.getString(9))));
     return rows;
   }
 

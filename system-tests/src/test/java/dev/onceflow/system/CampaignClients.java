@@ -37,6 +37,8 @@ final class CampaignClients {
     final String key;
     final UUID account;
     final long amount;
+    final String iban;
+    final String reference;
     final boolean doubleSubmit;
     final boolean concurrentDuplicates;
     final boolean changedPayload;
@@ -51,11 +53,14 @@ final class CampaignClients {
     /** Retries so far, for the client's backoff. */
     final AtomicInteger retries = new AtomicInteger();
 
-    Payment(String key, UUID account, long amount, boolean doubleSubmit, boolean concurrentDuplicates,
+    Payment(String key, UUID account, long amount, String iban, boolean doubleSubmit, boolean concurrentDuplicates,
         boolean changedPayload) {
       this.key = key;
       this.account = account;
       this.amount = amount;
+      this.iban = iban;
+      // Unique per payment, so that the bank's side can be matched field by field.
+      this.reference = "ref " + key;
       this.doubleSubmit = doubleSubmit;
       this.concurrentDuplicates = concurrentDuplicates;
       this.changedPayload = changedPayload;
@@ -67,6 +72,9 @@ final class CampaignClients {
   }
 
   private static final JsonMapper JSON = JsonMapper.builder().build();
+  static final String CURRENCY = "EUR";
+  private static final List<String> IBANS =
+      List.of("DE89370400440532013000", "GB82WEST12345698765432", "FR1420041010050500013M02606", "NL91ABNA0417164300");
   private static final Duration[] TIMEOUTS = {
     Duration.ofMillis(800), Duration.ofSeconds(3), Duration.ofSeconds(10)
   };
@@ -110,6 +118,7 @@ final class CampaignClients {
               key,
               accounts.get(random.nextInt(accounts.size())),
               1 + random.nextInt(5_000),
+              IBANS.get(random.nextInt(IBANS.size())),
               behaviour < 0.10,
               behaviour >= 0.10 && behaviour < 0.15,
               behaviour >= 0.15 && behaviour < 0.20);
@@ -254,7 +263,8 @@ final class CampaignClients {
             .header("Authorization", "Bearer " + apiKey)
             .header("Content-Type", "application/json")
             .header("Idempotency-Key", payment.key)
-            .POST(HttpRequest.BodyPublishers.ofString(OnceflowApi.payment(payment.account, amount, "EUR")))
+            .POST(HttpRequest.BodyPublishers.ofString(
+                OnceflowApi.payment(payment.account, amount, CURRENCY, payment.iban, payment.reference)))
             .build();
     return http.sendAsync(request, HttpResponse.BodyHandlers.ofString())
         .handle((response, failure) -> {

@@ -4,30 +4,37 @@ import dev.onceflow.infra.EmbeddedPostgresServer;
 import dev.onceflow.infra.SharedTestInfrastructure;
 import dev.onceflow.local.LocalStack;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * Onceflow as it is deployed: PostgreSQL, Kafka, the bank, two intake-api, two outbox-relay and
  * three bank-worker, each its own OS process on fixed ports, so that any of them can be killed
- * with SIGKILL and started again where it was.
+ * with SIGKILL and started again where it was. The services reach PostgreSQL, Kafka and the bank
+ * through a {@link TcpProxy} each (Kafka advertises its proxy's port), so that those links can
+ * misbehave; the campaign's own checks connect directly.
  */
 final class CampaignCluster implements AutoCloseable {
 
   static final String POSTGRES = "postgres";
   static final String KAFKA = "kafka";
   static final String BANK = "bank-simulator";
+  /** Not a process: whichever relay streams at the time of the kill (its kill is the duplicate window). */
+  static final String ACTIVE_RELAY = "the active outbox-relay";
+
+  /** How {@link #restartUntilReady} ended. */
+  enum Restart {
+    READY,
+    /** Killed again while it was starting: the next restart is that kill's. */
+    SUPERSEDED
+  }
 
   /** One process of the cluster and how to tell it is ready. */
   private record Component(String name, JarProcess process, Callable<Boolean> ready) {}
@@ -38,7 +45,12 @@ final class CampaignCluster implements AutoCloseable {
   private final int kafkaPort = SharedTestInfrastructure.freePort();
   private final int kafkaControllerPort = SharedTestInfrastructure.freePort();
   private final int bankPort = SharedTestInfrastructure.freePort();
+  // The links the services use, by what they lead to.
+  private final Map<String, TcpProxy> links = new LinkedHashMap<>();
+  // Kills so far, by process: a restart knows whether it has been overtaken by a later kill.
+  private final Map<String, Integer> generations = new java.util.concurrent.ConcurrentHashMap<>();
   private final List<Integer> intakePorts = new ArrayList<>();
+  private final Map<String, Integer> relayPorts = new LinkedHashMap<>();
   // In start order: infrastructure first, so closing in reverse stops services before it.
   private final Map<String, Component> components = new LinkedHashMap<>();
 
@@ -49,13 +61,17 @@ final class CampaignCluster implements AutoCloseable {
 
   /** Starts every process and waits until each is ready (the relays: one RUNNING, one STANDBY). */
   CampaignCluster start(int intakes, int relays, int workers) throws IOException {
-    String jdbcUrl = "jdbc:postgresql://localhost:" + postgresPort + "/" + EmbeddedPostgresServer.DATABASE;
-    String kafka = "localhost:" + kafkaPort;
+    TcpProxy postgresLink = link(POSTGRES, postgresPort);
+    TcpProxy kafkaLink = link(KAFKA, kafkaPort);
+    TcpProxy bankLink = link(BANK, bankPort);
+    String jdbcUrl = "jdbc:postgresql://localhost:" + postgresLink.port() + "/" + EmbeddedPostgresServer.DATABASE;
+    String kafka = "localhost:" + kafkaLink.port();
+    String bank = "http://localhost:" + bankLink.port();
     add(POSTGRES, "128m", () -> canConnect(), "service", "postgres", "--data-dir=" + data,
         "--postgres-port=" + postgresPort);
     add(KAFKA, "512m", () -> components.get(KAFKA).process().logged("Onceflow kafka is running") > 0,
         "service", "kafka", "--data-dir=" + data, "--kafka-port=" + kafkaPort,
-        "--kafka-controller-port=" + kafkaControllerPort);
+        "--kafka-controller-port=" + kafkaControllerPort, "--kafka-advertised-port=" + kafkaLink.port());
     awaitReady(POSTGRES, KAFKA);
     add(BANK, "256m", () -> !JarProcess.get(bankUrl() + "/payments").isEmpty(),
         "service", "bank-simulator", "--server.port=" + bankPort,
@@ -70,7 +86,7 @@ final class CampaignCluster implements AutoCloseable {
           () -> JarProcess.get("http://localhost:" + port + "/actuator/health").contains("UP"),
           "service", "bank-worker", "--server.port=" + port, "--management.server.port=" + port,
           "--spring.datasource.url=" + jdbcUrl, "--spring.kafka.bootstrap-servers=" + kafka,
-          "--onceflow.bank.base-url=" + bankUrl());
+          "--onceflow.bank.base-url=" + bank);
     }
     awaitReady(Duration.ofSeconds(180), "outbox-relay-1", () -> relayState(firstRelayPort).equals("RUNNING"));
     for (int i = 2; i <= relays; i++) {
@@ -95,6 +111,7 @@ final class CampaignCluster implements AutoCloseable {
   /** Starts relay number {@code i}; returns its management port. */
   private int relay(int i, String jdbcUrl, String kafka) throws IOException {
     int port = SharedTestInfrastructure.freePort();
+    relayPorts.put("outbox-relay-" + i, port);
     add("outbox-relay-" + i, "384m", () -> !relayState(port).equals("UNKNOWN"),
         "service", "outbox-relay", "--management.server.port=" + port,
         "--spring.datasource.url=" + jdbcUrl, "--spring.kafka.bootstrap-servers=" + kafka);
@@ -103,6 +120,24 @@ final class CampaignCluster implements AutoCloseable {
 
   List<String> names() {
     return List.copyOf(components.keySet());
+  }
+
+  /** The links between the services and PostgreSQL, Kafka and the bank, by what they lead to. */
+  Map<String, TcpProxy> links() {
+    return links;
+  }
+
+  /** The relay that streams right now, if one does. */
+  java.util.Optional<String> activeRelay() {
+    return relayPorts.entrySet().stream()
+        .filter(relay -> relayState(relay.getValue()).equals("RUNNING"))
+        .map(Map.Entry::getKey)
+        .findFirst();
+  }
+
+  /** How many times {@code name} has been killed so far. */
+  int generation(String name) {
+    return generations.getOrDefault(name, 0);
   }
 
   List<String> intakeUrls() {
@@ -126,28 +161,62 @@ final class CampaignCluster implements AutoCloseable {
   }
 
   /**
-   * SIGKILL, as a crashed host. PostgreSQL's server processes are not the JVM's children: they are
-   * killed too, and their backends are waited for, so that the next start finds no shared memory
-   * still in use.
+   * SIGKILL, as a crashed host; fails unless the process is gone. PostgreSQL's server processes are
+   * not the JVM's children: the postmaster is killed too ({@link Postmaster#killDashNine}).
+   *
+   * @return whether a running PostgreSQL postmaster was killed (its next start replays the WAL)
    */
-  synchronized void kill(String name) throws IOException, InterruptedException {
-    Optional<ProcessHandle> postmaster = name.equals(POSTGRES) ? postmaster() : Optional.empty();
-    components.get(name).process().kill();
-    if (postmaster.isPresent()) {
-      List<ProcessHandle> backends = postmaster.get().descendants().toList();
-      postmaster.get().destroyForcibly();
-      postmaster.get().onExit().orTimeout(30, TimeUnit.SECONDS).join();
-      for (ProcessHandle backend : backends) {
-        backend.onExit().orTimeout(30, TimeUnit.SECONDS).join();
-      }
+  synchronized boolean kill(String name) throws IOException, InterruptedException {
+    generations.merge(name, 1, Integer::sum);
+    JarProcess process = components.get(name).process();
+    process.kill();
+    if (process.isAlive()) {
+      throw new IllegalStateException(name + " is still alive after kill -9");
     }
+    if (!name.equals(POSTGRES)) {
+      return false;
+    }
+    boolean killed = Postmaster.killDashNine(postgresData());
+    if (Postmaster.of(postgresData()).isPresent()) {
+      throw new IllegalStateException("PostgreSQL's postmaster is still alive after kill -9");
+    }
+    return killed;
+  }
+
+  /** PostgreSQL's data directory (its own log is in {@code log/} there). */
+  Path postgresData() {
+    return data.resolve("postgres");
   }
 
   /** Starts a killed process again with the same arguments (same ports, same data). */
-  synchronized void restart(String name) throws IOException {
+  private synchronized void restart(String name) throws IOException {
     Component component = components.get(name);
     if (!component.process().isAlive()) {
       component.process().start();
+    }
+  }
+
+  /**
+   * Like a supervisor's restart policy: starts {@code name} if it is down and waits until it is
+   * ready; one that exits before it is ready (a service started while PostgreSQL was down stops at
+   * its migration) is started again, up to three times. Fails if it never gets ready, unless it was
+   * killed again meanwhile.
+   */
+  Restart restartUntilReady(String name) throws IOException {
+    int generation = generation(name);
+    for (int attempt = 1; ; attempt++) {
+      restart(name);
+      try {
+        awaitReady(name);
+        return Restart.READY;
+      } catch (org.awaitility.core.TerminalFailureException exited) {
+        if (generation(name) != generation) {
+          return Restart.SUPERSEDED;
+        }
+        if (attempt == 3) {
+          throw exited;
+        }
+      }
     }
   }
 
@@ -158,24 +227,10 @@ final class CampaignCluster implements AutoCloseable {
     }
   }
 
-  /**
-   * Like a supervisor's restart policy: starts every process that is down, and one that exits
-   * before it is ready (a service started while PostgreSQL was down stops at its migration) is
-   * started again, up to three times.
-   */
+  /** {@link #restartUntilReady} for every process, in start order. */
   void restartAndAwaitAll() throws IOException {
     for (String name : names()) {
-      for (int attempt = 1; ; attempt++) {
-        restart(name);
-        try {
-          awaitReady(name);
-          break;
-        } catch (org.awaitility.core.TerminalFailureException exited) {
-          if (attempt == 3) {
-            throw exited;
-          }
-        }
-      }
+      restartUntilReady(name);
     }
   }
 
@@ -188,13 +243,10 @@ final class CampaignCluster implements AutoCloseable {
     components.put(name, new Component(name, process, ready));
   }
 
-  private Optional<ProcessHandle> postmaster() throws IOException {
-    Path pidFile = data.resolve("postgres").resolve("postmaster.pid");
-    if (!Files.exists(pidFile)) {
-      return Optional.empty();
-    }
-    List<String> lines = Files.readAllLines(pidFile, StandardCharsets.US_ASCII);
-    return lines.isEmpty() ? Optional.empty() : ProcessHandle.of(Long.parseLong(lines.get(0).trim()));
+  private TcpProxy link(String name, int targetPort) throws IOException {
+    TcpProxy proxy = new TcpProxy(name, SharedTestInfrastructure.freePort(), targetPort);
+    links.put(name, proxy);
+    return proxy;
   }
 
   private boolean canConnect() {
@@ -218,6 +270,9 @@ final class CampaignCluster implements AutoCloseable {
       inStartOrder.get(i).process().close();
     }
     // A postgres whose JVM was killed last may still run on its own.
-    EmbeddedPostgresServer.stopOrphanedServer(data.resolve("postgres"));
+    EmbeddedPostgresServer.stopOrphanedServer(postgresData());
+    for (TcpProxy link : links.values()) {
+      link.close();
+    }
   }
 }

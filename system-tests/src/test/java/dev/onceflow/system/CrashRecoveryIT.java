@@ -1,5 +1,6 @@
 package dev.onceflow.system;
 
+import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.onceflow.infra.EmbeddedPostgresServer;
 import dev.onceflow.infra.SharedTestInfrastructure;
@@ -12,9 +13,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code kill -9} of the local stack (the jar a user runs, as its own process) while payments are
- * in flight, then a restart on the same data: every payment that got a 202 still reaches a final
- * state, and the bank holds exactly one payment for each completed one.
+ * {@code kill -9} of the local stack (the jar a user runs, as its own process) and of its
+ * PostgreSQL while payments are in flight, as a host crash: the restart on the same data replays
+ * PostgreSQL's WAL, every payment that got a 202 still reaches a final state, and the bank holds
+ * exactly one payment for each completed one.
  */
 class CrashRecoveryIT {
 
@@ -44,7 +46,11 @@ class CrashRecoveryIT {
     if (stack != null) {
       stack.close();
     }
-    EmbeddedPostgresServer.stopOrphanedServer(dataDirectory.resolve("postgres"));
+    EmbeddedPostgresServer.stopOrphanedServer(postgresData());
+  }
+
+  private Path postgresData() {
+    return dataDirectory.resolve("postgres");
   }
 
   @Test
@@ -53,9 +59,12 @@ class CrashRecoveryIT {
     PaymentLoad load = new PaymentLoad(api, 10_000_000).start("crash", 80, 4, 1);
     load.awaitAccepted(25, Duration.ofSeconds(60));
     stack.kill(); // SIGKILL, mid-flight
+    // The postmaster outlives the JVM that started it: kill it too, with commits in flight.
+    assertThat(Postmaster.killDashNine(postgresData())).as("PostgreSQL was running").isTrue();
     load.awaitClients(Duration.ofSeconds(60));
 
     startStack();
+    assertThat(Postmaster.crashRecoveries(postgresData())).as("PostgreSQL replayed its WAL at the restart").isEqualTo(1);
     // Clients whose request died with the process retry it with the same key, as they should.
     load.retryUnanswered(3);
 

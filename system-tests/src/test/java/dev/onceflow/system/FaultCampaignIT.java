@@ -24,8 +24,8 @@ class FaultCampaignIT {
     Path directory = Files.createTempDirectory("onceflow-campaign");
     try (CampaignCluster cluster = new CampaignCluster(directory)) {
       cluster.start(size.intakes(), size.relays(), size.workers());
-      List<String> killable = cluster.names();
-      FaultCampaign campaign = new FaultCampaign(seed, size, killable);
+      FaultCampaign campaign =
+          new FaultCampaign(seed, size, cluster.names(), List.copyOf(cluster.links().keySet()));
       Map<String, Integer> counts = campaign.run(cluster);
       System.out.println(campaign.report());
       campaign.writeReport(Path.of("target", "fault-campaign-" + size.name() + ".txt"));

@@ -59,11 +59,15 @@ final class OnceflowApi {
   }
 
   static String payment(UUID accountId, long amount, String currency) {
+    return payment(accountId, amount, currency, IBAN, "system test");
+  }
+
+  static String payment(UUID accountId, long amount, String currency, String iban, String reference) {
     return """
         {"accountId": "%s", "amount": %d, "currency": "%s",
-         "creditor": {"name": "ACME GmbH", "iban": "%s"}, "reference": "system test"}
+         "creditor": {"name": "ACME GmbH", "iban": "%s"}, "reference": "%s"}
         """
-        .formatted(accountId, amount, currency, IBAN);
+        .formatted(accountId, amount, currency, iban, reference);
   }
 
   HttpResponse<String> submit(String idempotencyKey, String body) throws IOException, InterruptedException {
