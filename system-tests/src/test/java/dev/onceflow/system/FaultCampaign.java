@@ -147,6 +147,7 @@ final class FaultCampaign {
   // Processes killed and not ready again yet: the bank's faults cannot be set while it is down.
   private final Set<String> down = ConcurrentHashMap.newKeySet();
   private final AtomicInteger postmasterKills = new AtomicInteger();
+  private volatile long windowEndsAt;
   private final List<String> failedActions = new CopyOnWriteArrayList<>();
   private final Map<String, Object> report = new LinkedHashMap<>();
 
@@ -238,6 +239,7 @@ final class FaultCampaign {
       for (int i = 0; i < size.payments(); i++) {
         clients.schedule("campaign-" + seed + "-" + i, accounts, Duration.ofMillis(i * spacing));
       }
+      windowEndsAt = System.nanoTime() + size.faultWindow().toNanos();
       for (Fault fault : plan) {
         scheduler.schedule(
             () -> apply(cluster, http, scheduler, restarts, fault), fault.at().toMillis(), TimeUnit.MILLISECONDS);
@@ -337,17 +339,28 @@ final class FaultCampaign {
         changeBankFaults(cluster, http, change);
       } else if (fault instanceof NetworkFault network) {
         disturb(cluster.links().get(network.link()), scheduler, network);
+      } else if (fault instanceof Kill kill && kill.target().equals(CampaignCluster.ACTIVE_RELAY)) {
+        // Relays may all be restarting now: wait for one to stream, while the window lasts.
+        restarts.execute(() -> {
+          Optional<String> active = Optional.empty();
+          Duration windowLeft = Duration.ofNanos(windowEndsAt - System.nanoTime());
+          try {
+            if (!windowLeft.isNegative()) {
+              active = await().atMost(windowLeft).pollInterval(Duration.ofMillis(200))
+                  .until(cluster::activeRelay, Optional::isPresent);
+            }
+          } catch (ConditionTimeoutException e) {
+            // none streamed before the window ended
+          }
+          if (active.isEmpty()) {
+            count(verified, "kills of the active relay skipped (none streamed before the window ended)");
+          } else {
+            count(verified, "kills of the active relay");
+            apply(cluster, http, scheduler, restarts, new Kill(kill.at(), active.get(), kill.down()));
+          }
+        });
       } else if (fault instanceof Kill kill) {
         String target = kill.target();
-        if (target.equals(CampaignCluster.ACTIVE_RELAY)) {
-          Optional<String> active = cluster.activeRelay();
-          if (active.isEmpty()) {
-            count(verified, "kills of the active relay skipped (none was streaming)");
-            return;
-          }
-          target = active.get();
-          count(verified, "kills of the active relay");
-        }
         log.info("Campaign: kill -9 {} for {} ms", target, kill.down().toMillis());
         down.add(target);
         if (cluster.kill(target)) {
@@ -355,9 +368,8 @@ final class FaultCampaign {
         }
         kills.computeIfAbsent(target, name -> new AtomicInteger()).incrementAndGet();
         count(verified, "kills (the process was gone after it)");
-        String killed = target;
         scheduler.schedule(
-            () -> restarts.execute(() -> restart(cluster, killed)), kill.down().toMillis(), TimeUnit.MILLISECONDS);
+            () -> restarts.execute(() -> restart(cluster, target)), kill.down().toMillis(), TimeUnit.MILLISECONDS);
       }
     } catch (Exception e) {
       failedActions.add(fault + ": " + e);
