@@ -193,11 +193,13 @@ final class FaultCampaign {
     links.forEach(link -> Arrays.stream(NetworkFaultKind.values()).forEach(kind -> notAppliedYet.add(Map.entry(link, kind))));
     Collections.shuffle(notAppliedYet, random);
     for (long at = 1_000 + random.nextInt(pause); at < end; at += pause / 2 + random.nextInt(pause + 1)) {
+      long now = at;
       Map.Entry<String, NetworkFaultKind> next = notAppliedYet.isEmpty()
           ? Map.entry(links.get(random.nextInt(links.size())),
               NetworkFaultKind.values()[random.nextInt(NetworkFaultKind.values().length)])
-          : notAppliedYet.get(0);
-      if (linkFreeAt.getOrDefault(next.getKey(), 0L) > at) {
+          : notAppliedYet.stream().filter(fault -> linkFreeAt.getOrDefault(fault.getKey(), 0L) <= now)
+              .findFirst().orElse(null);
+      if (next == null || linkFreeAt.getOrDefault(next.getKey(), 0L) > at) {
         continue;
       }
       notAppliedYet.remove(next);
