@@ -197,10 +197,10 @@ final class CampaignCluster implements AutoCloseable {
   }
 
   /**
-   * Like a supervisor's restart policy: starts {@code name} if it is down and waits until it is
-   * ready; one that exits before it is ready (a service started while PostgreSQL was down stops at
-   * its migration) is started again, up to three times. Fails if it never gets ready, unless it was
-   * killed again meanwhile.
+   * Like a supervisor's restart policy with a dependency check: starts {@code name} if it is down
+   * and waits until it is ready. A service that exits before it is ready (one started while
+   * PostgreSQL was down stops at its migration) is started again once PostgreSQL answers and Kafka
+   * runs, up to five times. Fails if it never gets ready, unless it was killed again meanwhile.
    */
   Restart restartUntilReady(String name) throws IOException {
     int generation = generation(name);
@@ -213,8 +213,14 @@ final class CampaignCluster implements AutoCloseable {
         if (generation(name) != generation) {
           return Restart.SUPERSEDED;
         }
-        if (attempt == 3) {
+        if (attempt == 5) {
           throw exited;
+        }
+        if (!name.equals(POSTGRES) && !name.equals(KAFKA)) {
+          org.awaitility.Awaitility.await("PostgreSQL and Kafka, before " + name + " starts again")
+              .atMost(Duration.ofSeconds(180))
+              .pollInterval(Duration.ofMillis(500))
+              .until(() -> canConnect() && isAlive(KAFKA));
         }
       }
     }

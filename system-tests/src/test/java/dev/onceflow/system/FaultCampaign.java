@@ -115,6 +115,7 @@ final class FaultCampaign {
     return duration.toMillis() / 1000.0;
   }
 
+  static final Duration ACTIVE_RELAY_FIRST_KILL = Duration.ofMillis(1_500);
   private static final long OPENING = 100_000_000;
   // Small enough that its payments run out of money during the campaign: 422s are part of it.
   private static final long THIN_OPENING = 60_000;
@@ -160,7 +161,7 @@ final class FaultCampaign {
   /**
    * The fault schedule a seed gives: a kill every {@code every} to twice that, each process down
    * 0.5–8 s; every process is killed at least once (in a shuffled order), then at random. Besides,
-   * whichever relay streams at 30 % and at 70 % of the window is killed (the duplicate window). As often,
+   * whichever relay streams is killed at 1.5 s and at 70 % of the window (the duplicate window). As often,
    * a network fault on one link (never two at once on a link): every kind on every link at least
    * once, then at random. The bank's faults change every 8 to 16 s.
    */
@@ -184,9 +185,10 @@ final class FaultCampaign {
     if (!notKilledYet.isEmpty()) {
       throw new IllegalArgumentException("a " + window + " window leaves " + notKilledYet + " never killed");
     }
-    for (double share : new double[] {0.3, 0.7}) {
-      faults.add(new Kill(Duration.ofMillis((long) (end * share)), CampaignCluster.ACTIVE_RELAY,
-          Duration.ofMillis(500 + random.nextInt(7_500))));
+    // First of all faults, when the first relay surely streams and payments flow; once more later,
+    // if a relay streams again by then.
+    for (long at : new long[] {ACTIVE_RELAY_FIRST_KILL.toMillis(), end * 7 / 10}) {
+      faults.add(new Kill(Duration.ofMillis(at), CampaignCluster.ACTIVE_RELAY, Duration.ofMillis(500 + random.nextInt(7_500))));
     }
     Map<String, Long> linkFreeAt = new HashMap<>();
     List<Map.Entry<String, NetworkFaultKind>> notAppliedYet = new ArrayList<>();

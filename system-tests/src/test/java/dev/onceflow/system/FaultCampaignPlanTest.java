@@ -41,7 +41,7 @@ class FaultCampaignPlanTest {
     assertThat(killed).as("seed %d", seed).containsAll(PROCESSES).contains(CampaignCluster.ACTIVE_RELAY);
     assertThat(plan.stream().filter(f -> f instanceof Kill kill && kill.target().equals(CampaignCluster.ACTIVE_RELAY)))
         .extracting(FaultCampaign.Fault::at)
-        .containsExactly(Duration.ofSeconds(18), Duration.ofSeconds(42));
+        .containsExactly(FaultCampaign.ACTIVE_RELAY_FIRST_KILL, Duration.ofSeconds(42));
 
     List<NetworkFault> network = plan.stream().filter(NetworkFault.class::isInstance).map(NetworkFault.class::cast)
         .toList();
