@@ -39,9 +39,9 @@ import org.slf4j.LoggerFactory;
 /**
  * A fault campaign: real processes, real kills, an independent checker. From one seed it plans the
  * payments (amounts, accounts, client behaviours) and the fault schedule (which process is killed
- * when and for how long, and which bank faults hold when); then it runs both against a {@link
- * CampaignCluster}, stops the faults, waits for the system to drain and lets {@link
- * CampaignChecker} count what went wrong. Thread timing is not seeded: a seed replays the same
+ * when and for how long, which network link misbehaves how, and which bank faults hold when); then
+ * it runs both against a {@link CampaignCluster}, verifying that each action took effect, stops the
+ * faults, waits for the system to drain and lets {@link CampaignChecker} count what went wrong. Thread timing is not seeded: a seed replays the same
  * plan, not the same interleaving.
  */
 final class FaultCampaign {
