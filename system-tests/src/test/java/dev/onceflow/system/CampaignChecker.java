@@ -1,5 +1,7 @@
 package dev.onceflow.system;
 
+import static org.awaitility.Awaitility.await;
+
 import dev.onceflow.infra.EmbeddedPostgresServer;
 import dev.onceflow.model.Topics;
 import java.io.IOException;
@@ -14,6 +16,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -48,6 +51,8 @@ final class CampaignChecker {
 
   private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final int EXAMPLES = 10;
+  // Longer than the longest hold of a bank fault profile (12 s).
+  private static final Duration LEDGER_QUIET = Duration.ofSeconds(13);
 
   private final CampaignCluster cluster;
   private final String apiKey;
@@ -79,6 +84,8 @@ final class CampaignChecker {
             "final states missing from Kafka",
             "transactions with more than one final event",
             "final events that contradict the row",
+            "events that do not name their transaction",
+            "topics not read to the end",
             "client-side violations")) {
       counts.put(count, 0);
     }
@@ -141,7 +148,7 @@ final class CampaignChecker {
       if (!row.state().equals("FAILED")) {
         continue;
       }
-      if (!EXPLAINED_FAILURES.contains(row.failureCode())) {
+      if (row.failureCode() == null || !EXPLAINED_FAILURES.contains(row.failureCode())) {
         violation("FAILED without a bank decline or insufficient funds", row.id() + " failed " + row.failureCode());
       } else if (row.failureCode().equals("DECLINED") && !declinedAtTheBank.contains(row.id())) {
         violation("FAILED without a bank decline or insufficient funds",
@@ -165,7 +172,7 @@ final class CampaignChecker {
     int maxExecutions = 0;
     int maxCalls = 0;
     int keys = 0;
-    for (JsonNode payment : JSON.readTree(get(cluster.bankUrl() + "/payments"))) {
+    for (JsonNode payment : JSON.readTree(settledLedger())) {
       keys++;
       int executions = payment.path("executions").asInt(1);
       maxExecutions = Math.max(maxExecutions, executions);
@@ -198,12 +205,12 @@ final class CampaignChecker {
       }
       long amount = payment.get("amount").asLong();
       paidByTheBank.merge(row.account(), amount, Long::sum);
-      String bankSide = List.of(amount, payment.get("currency").asString(), payment.get("creditorIban").asString(),
+      String bankSide = Arrays.asList(amount, payment.get("currency").asString(), payment.get("creditorIban").asString(),
           payment.path("remittanceInformation").asString("")).toString();
-      String rowSide = List.of(row.amount(), row.currency(), row.creditorIban(), row.reference()).toString();
+      String rowSide = Arrays.asList(row.amount(), row.currency(), row.creditorIban(), row.reference()).toString();
       CampaignClients.Payment request = sent.get(transaction);
       String clientSide = request == null ? null
-          : List.of(request.amount, CampaignClients.CURRENCY, request.iban, request.reference).toString();
+          : Arrays.asList(request.amount, CampaignClients.CURRENCY, request.iban, request.reference).toString();
       if (!bankSide.equals(rowSide) || (clientSide != null && !bankSide.equals(clientSide))) {
         violation("bank payments that differ from the row or the request",
             transaction + ": the bank paid " + bankSide + ", the row says " + rowSide + ", the client sent " + clientSide);
@@ -227,6 +234,22 @@ final class CampaignChecker {
     figures.put("executions per key at the bank (max)", maxExecutions);
     figures.put("calls per key at the bank (max)", maxCalls);
     return declined;
+  }
+
+  /**
+   * The bank's ledger once it stopped changing: a request the bank held (up to 12 s in the slow
+   * profile) may still execute after every row is final, and must be seen.
+   */
+  private String settledLedger() throws IOException, InterruptedException {
+    String[] last = {get(cluster.bankUrl() + "/payments")};
+    return await("the bank's ledger to stop changing").atMost(Duration.ofSeconds(90))
+        .pollDelay(LEDGER_QUIET).pollInterval(LEDGER_QUIET)
+        .until(() -> {
+          String now = get(cluster.bankUrl() + "/payments");
+          boolean same = now.equals(last[0]);
+          last[0] = now;
+          return same ? now : null;
+        }, ledger -> ledger != null);
   }
 
   private void checkClients(
@@ -256,6 +279,9 @@ final class CampaignChecker {
       }
       if (payment.answer == 422 && !"INSUFFICIENT_FUNDS".equals(row.failureCode())) {
         violation("answers that disagree with the row", id + " was refused (422) but is " + row.state());
+      }
+      if (payment.answer == 202 && "INSUFFICIENT_FUNDS".equals(row.failureCode())) {
+        violation("answers that disagree with the row", id + " was accepted (202) but failed INSUFFICIENT_FUNDS");
       }
       if (payment.changedPayload
           && (payment.changedPayloadAnswer != 422 || !"idempotency-key-reused".equals(payment.changedPayloadProblem))) {
@@ -320,23 +346,35 @@ final class CampaignChecker {
     Set<String> seenEvents = new HashSet<>();
     try (KafkaConsumer<String, String> consumer = consumer()) {
       consumer.subscribe(List.of(Topics.TRANSACTION_EVENTS, Topics.TRANSACTION_REQUESTED));
-      // The relay may still be publishing the last outcomes: read until all are there or 60 s pass,
-      // then on to the end of both topics, so that a later, contradicting event is seen too.
+      // The relay may still be publishing the last outcomes: read until all are there or 60 s pass;
+      // then on to the end of both topics (30 s more), so that a later, contradicting event is seen.
       long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
       Map<TopicPartition, Long> end = null;
-      while (System.nanoTime() < deadline && (end == null || !reached(consumer, end))) {
+      while (end == null || !reached(consumer, end)) {
         for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
           JsonNode event = JSON.readTree(record.value());
-          if (!seenEvents.add(event.path("eventId").asString())) {
+          String eventId = event.path("eventId").asString("");
+          if (eventId.isEmpty() || !event.path("transactionId").asString("").equals(record.key())) {
+            violation("events that do not name their transaction", record.topic() + " " + record.key() + ": " + event);
+            continue;
+          }
+          if (!seenEvents.add(eventId)) {
             copies.merge(record.topic(), 1, Integer::sum);
           }
           String type = event.path("type").asString("");
           if (type.equals("TransactionCompleted") || type.equals("TransactionFailed")) {
-            finals.computeIfAbsent(record.key(), key -> new HashMap<>()).put(event.path("eventId").asString(), type);
+            finals.computeIfAbsent(record.key(), key -> new HashMap<>()).put(eventId, type);
           }
         }
-        if (end == null && allSeen(expected, finals) && !consumer.assignment().isEmpty()) {
+        boolean late = System.nanoTime() >= deadline;
+        if (end == null && (late || allSeen(expected, finals)) && !consumer.assignment().isEmpty()) {
           end = consumer.endOffsets(consumer.assignment());
+          deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        } else if (late) {
+          violation("topics not read to the end", end == null ? "no partition was assigned"
+              : "positions " + end.keySet().stream().map(partition -> partition + "=" + consumer.position(partition))
+                  .toList() + ", ends " + end);
+          break;
         }
       }
     }

@@ -19,7 +19,8 @@ import java.util.regex.Pattern;
  * three bank-worker, each its own OS process on fixed ports, so that any of them can be killed
  * with SIGKILL and started again where it was. The services reach PostgreSQL, Kafka and the bank
  * through a {@link TcpProxy} each (Kafka advertises its proxy's port), so that those links can
- * misbehave; the campaign's own checks connect directly.
+ * misbehave; the campaign's own checks connect to PostgreSQL and the bank directly, and to Kafka
+ * through its proxy once the links are healed.
  */
 final class CampaignCluster implements AutoCloseable {
 
@@ -220,7 +221,7 @@ final class CampaignCluster implements AutoCloseable {
           org.awaitility.Awaitility.await("PostgreSQL and Kafka, before " + name + " starts again")
               .atMost(Duration.ofSeconds(180))
               .pollInterval(Duration.ofMillis(500))
-              .until(() -> canConnect() && isAlive(KAFKA));
+              .until(() -> canConnect() && isAlive(KAFKA) && components.get(KAFKA).ready().call());
         }
       }
     }

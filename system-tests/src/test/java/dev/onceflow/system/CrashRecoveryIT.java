@@ -59,7 +59,7 @@ class CrashRecoveryIT {
     PaymentLoad load = new PaymentLoad(api, 10_000_000).start("crash", 80, 4, 1);
     load.awaitAccepted(25, Duration.ofSeconds(60));
     stack.kill(); // SIGKILL, mid-flight
-    // The postmaster outlives the JVM that started it: kill it too, with commits in flight.
+    // The postmaster outlives the JVM that started it: kill it too, before it can shut down cleanly.
     assertThat(Postmaster.killDashNine(postgresData())).as("PostgreSQL was running").isTrue();
     load.awaitClients(Duration.ofSeconds(60));
 

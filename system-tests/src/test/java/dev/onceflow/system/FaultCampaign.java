@@ -347,7 +347,9 @@ final class FaultCampaign {
         // Relays may all be restarting now: wait for one to stream, while the window lasts.
         restarts.execute(() -> {
           Optional<String> active = Optional.empty();
-          Duration windowLeft = Duration.ofNanos(windowEndsAt - System.nanoTime());
+          // Not later than 10 s before the window ends: its restart is then under way when the
+          // heal starts, and the heal waits for it.
+          Duration windowLeft = Duration.ofNanos(windowEndsAt - System.nanoTime()).minusSeconds(10);
           try {
             if (!windowLeft.isNegative()) {
               active = await().atMost(windowLeft).pollInterval(Duration.ofMillis(200))
@@ -357,7 +359,7 @@ final class FaultCampaign {
             // none streamed before the window ended
           }
           if (active.isEmpty()) {
-            count(verified, "kills of the active relay skipped (none streamed before the window ended)");
+            count(verified, "kills of the active relay skipped (none streamed in time)");
           } else {
             count(verified, "kills of the active relay");
             apply(cluster, http, scheduler, restarts, new Kill(kill.at(), active.get(), kill.down()));
@@ -385,7 +387,7 @@ final class FaultCampaign {
     switch (fault.kind()) {
       case LATENCY -> {
         link.latency(fault.latency());
-        scheduler.schedule(link::heal, fault.lasts().toMillis(), TimeUnit.MILLISECONDS);
+        scheduler.schedule(() -> link.latency(Duration.ZERO), fault.lasts().toMillis(), TimeUnit.MILLISECONDS);
       }
       case STALL -> link.stall(fault.lasts());
       case CUT -> link.cut();
@@ -436,11 +438,15 @@ final class FaultCampaign {
       count(verified, "bank fault changes skipped (the bank was down)");
       return;
     }
-    int status;
-    try {
-      status = putBankFaults(cluster, http, change.faults());
-    } catch (java.io.IOException e) {
-      status = 0;
+    int status = 0;
+    // A machine busy restarting JVMs may answer slowly: three tries, as long as the bank is not killed.
+    for (int attempt = 1; attempt <= 3 && status / 100 != 2 && cluster.generation(CampaignCluster.BANK) == generation;
+        attempt++) {
+      try {
+        status = putBankFaults(cluster, http, change.faults());
+      } catch (java.io.IOException e) {
+        status = 0;
+      }
     }
     if (status / 100 == 2) {
       count(verified, "bank fault changes (2xx)");

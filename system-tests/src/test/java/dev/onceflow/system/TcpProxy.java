@@ -15,9 +15,10 @@ import java.util.concurrent.Executors;
 
 /**
  * A TCP proxy on a link between two processes (a service and PostgreSQL, Kafka or the bank) that can
- * make the network misbehave: add latency to every chunk it forwards, stall every connection without
- * closing it (bytes wait in the kernel's buffers, as behind a dead switch port), or cut every open
- * connection (as a firewall's reset). New connections are accepted throughout; while stalled they
+ * make the network misbehave: hold every chunk it forwards for a latency (one chunk at a time each
+ * way, so a bulk transfer slows down too), stall every connection without closing it (bytes wait in
+ * the kernel's buffers, as behind a dead switch port), or cut every open connection with a reset (as
+ * a firewall does). New connections are accepted throughout; while stalled they
  * stall too. Written here rather than taken from a library because Toxiproxy, the usual choice, is a
  * Go server, not a Maven artifact.
  */
@@ -69,10 +70,19 @@ final class TcpProxy implements AutoCloseable {
     }
   }
 
-  /** Closes every open connection, both ends; new ones are accepted as before. */
+  /**
+   * Resets every open connection, both ends; new ones are accepted as before. Returns how many
+   * sockets it closed (two per connection once it reached its target).
+   */
   int cut() {
     int cut = 0;
     for (Socket socket : sockets) {
+      try {
+        // An RST, not a FIN: the peer sees "connection reset", as behind a firewall that drops it.
+        socket.setSoLinger(true, 0);
+      } catch (IOException e) {
+        // already closed
+      }
       closeQuietly(socket);
       cut++;
     }
