@@ -68,23 +68,30 @@ public final class EmbeddedPostgresServer implements PostgresServer, AutoCloseab
   }
 
   /**
+   * The postmaster running on {@code dataDirectory}, as its {@code postmaster.pid} names it; its
+   * processes are not children of the JVM that started it.
+   */
+  public static Optional<ProcessHandle> runningPostmaster(Path dataDirectory) throws IOException {
+    Path pidFile = dataDirectory.resolve("postmaster.pid");
+    if (!Files.exists(pidFile)) {
+      return Optional.empty();
+    }
+    List<String> lines = Files.readAllLines(pidFile, StandardCharsets.US_ASCII);
+    return lines.isEmpty()
+        ? Optional.empty()
+        : ProcessHandle.of(Long.parseLong(lines.get(0).trim())).filter(ProcessHandle::isAlive);
+  }
+
+  /**
    * A {@code kill -9} of the JVM that started PostgreSQL leaves the server running on the data
    * directory; a new start would fail on its lock. Ask that orphan for a fast shutdown first.
    */
   public static void stopOrphanedServer(Path dataDirectory) throws IOException {
-    Path pidFile = dataDirectory.resolve("postmaster.pid");
-    if (!Files.exists(pidFile)) {
-      return;
-    }
-    List<String> lines = Files.readAllLines(pidFile, StandardCharsets.US_ASCII);
-    if (lines.isEmpty()) {
-      return;
-    }
-    long pid = Long.parseLong(lines.get(0).trim());
-    Optional<ProcessHandle> orphan = ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
+    Optional<ProcessHandle> orphan = runningPostmaster(dataDirectory);
     if (orphan.isEmpty()) {
       return;
     }
+    long pid = orphan.get().pid();
     log.warn("PostgreSQL (pid {}) still runs on {} from an earlier start; stopping it", pid, dataDirectory);
     try {
       // SIGINT is PostgreSQL's fast shutdown: clean, and it does not wait for clients.

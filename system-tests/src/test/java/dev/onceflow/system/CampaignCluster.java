@@ -177,11 +177,8 @@ final class CampaignCluster implements AutoCloseable {
     if (!name.equals(POSTGRES)) {
       return false;
     }
-    boolean killed = Postmaster.killDashNine(postgresData());
-    if (Postmaster.of(postgresData()).isPresent()) {
-      throw new IllegalStateException("PostgreSQL's postmaster is still alive after kill -9");
-    }
-    return killed;
+    // Waits until the postmaster and its backends are gone, or fails.
+    return Postmaster.killDashNine(postgresData());
   }
 
   /** PostgreSQL's data directory (its own log is in {@code log/} there). */

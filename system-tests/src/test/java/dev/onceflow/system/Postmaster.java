@@ -1,5 +1,6 @@
 package dev.onceflow.system;
 
+import dev.onceflow.infra.EmbeddedPostgresServer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -9,24 +10,12 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The PostgreSQL server of a data directory, found through its {@code postmaster.pid}. Its processes
- * are not children of the JVM that started it, so killing that JVM leaves them running.
+ * The PostgreSQL server of a data directory ({@link EmbeddedPostgresServer#runningPostmaster}): its
+ * processes are not children of the JVM that started it, so killing that JVM leaves them running.
  */
 final class Postmaster {
 
   private Postmaster() {}
-
-  /** The running postmaster of {@code dataDirectory}, if any. */
-  static Optional<ProcessHandle> of(Path dataDirectory) throws IOException {
-    Path pidFile = dataDirectory.resolve("postmaster.pid");
-    if (!Files.exists(pidFile)) {
-      return Optional.empty();
-    }
-    List<String> lines = Files.readAllLines(pidFile, StandardCharsets.US_ASCII);
-    return lines.isEmpty()
-        ? Optional.empty()
-        : ProcessHandle.of(Long.parseLong(lines.get(0).trim())).filter(ProcessHandle::isAlive);
-  }
 
   /**
    * SIGKILL to the postmaster, as a host crash: no checkpoint, no clean shutdown, so the next start
@@ -34,7 +23,7 @@ final class Postmaster {
    * shared memory still in use; false if there was none running.
    */
   static boolean killDashNine(Path dataDirectory) throws IOException {
-    Optional<ProcessHandle> postmaster = of(dataDirectory);
+    Optional<ProcessHandle> postmaster = EmbeddedPostgresServer.runningPostmaster(dataDirectory);
     if (postmaster.isEmpty()) {
       return false;
     }

@@ -42,7 +42,8 @@ public record Payment(
   public static final String DECLINED = "DECLINED";
   public static final String PENDING = "PENDING";
 
-  Payment withCalls(int newCalls) {
+  /** This payment with new call counts (the calls with its key, the most open at once). */
+  Payment withCounts(int newCalls, int newMaxConcurrentCalls) {
     return new Payment(
         paymentId,
         idempotencyKey,
@@ -55,25 +56,6 @@ public record Payment(
         declineReason,
         declineStatus,
         newCalls,
-        executions,
-        maxConcurrentCalls,
-        createdAt,
-        traceparent);
-  }
-
-  Payment withMaxConcurrentCalls(int newMaxConcurrentCalls) {
-    return new Payment(
-        paymentId,
-        idempotencyKey,
-        endToEndReference,
-        amount,
-        currency,
-        creditorIban,
-        remittanceInformation,
-        status,
-        declineReason,
-        declineStatus,
-        calls,
         executions,
         newMaxConcurrentCalls,
         createdAt,

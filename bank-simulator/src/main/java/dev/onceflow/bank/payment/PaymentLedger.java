@@ -171,9 +171,8 @@ public class PaymentLedger {
           Payment payment = existing.payment();
           Entry counted =
               existing.withPayment(
-                  payment
-                      .withCalls(payment.calls() + 1)
-                      .withMaxConcurrentCalls(Math.max(payment.maxConcurrentCalls(), peakOpenCalls(key))));
+                  payment.withCounts(
+                      payment.calls() + 1, Math.max(payment.maxConcurrentCalls(), peakOpenCalls(key))));
           outcome[0] = new Outcome.Replayed(counted.payment());
           return append(counted);
         });
@@ -221,7 +220,7 @@ public class PaymentLedger {
             if (entry.payment().maxConcurrentCalls() >= peak) {
               return entry;
             }
-            return append(entry.withPayment(entry.payment().withMaxConcurrentCalls(peak)));
+            return append(entry.withPayment(entry.payment().withCounts(entry.payment().calls(), peak)));
           });
     }
   }
