@@ -133,6 +133,29 @@ class IntakeApiIT {
         api.submit("k-11", payment(accountId, 100).replace("\"ACME GmbH\"", "\"\"")),
         400,
         "invalid-request");
+    for (String invisible : new String[] {"\u200b", "\u202e", "\ufeff", "\u00ad"}) {
+      assertProblem(
+          api.submit("k-12", payment(accountId, 100).replace("ACME GmbH", "ACME" + invisible + " GmbH")),
+          400,
+          "invalid-request");
+      assertProblem(
+          api.submit("k-13", payment(accountId, 100).replace("invoice 42", "invoice" + invisible + " 42")),
+          400,
+          "invalid-request");
+    }
+    assertNothingStored();
+  }
+
+  @Test
+  void refusesAnUnknownFieldNamingItAndStoresNothing() {
+    HttpResponse<String> misspelt =
+        api.submit("k-14", payment(accountId, 100).replace("\"reference\"", "\"refrence\""));
+    assertProblem(misspelt, 400, "unknown-field");
+    assertThat(json(misspelt).get("detail").asString()).contains("'refrence'");
+    HttpResponse<String> nested =
+        api.submit("k-15", payment(accountId, 100).replace("\"name\"", "\"nmae\""));
+    assertProblem(nested, 400, "unknown-field");
+    assertThat(json(nested).get("detail").asString()).contains("'creditor.nmae'");
     assertNothingStored();
   }
 

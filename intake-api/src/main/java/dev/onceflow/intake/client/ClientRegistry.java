@@ -1,5 +1,6 @@
 package dev.onceflow.intake.client;
 
+import dev.onceflow.intake.PlainText;
 import dev.onceflow.intake.web.ApiException;
 import dev.onceflow.model.ApiClient;
 import java.time.Clock;
@@ -28,9 +29,12 @@ public class ClientRegistry {
 
   @Transactional
   public Registration register(String name) {
-    if (name == null || name.isBlank() || name.strip().length() > MAX_NAME) {
+    if (name == null || name.isBlank() || name.strip().length() > MAX_NAME || !PlainText.isPlain(name)) {
       throw ApiException.badRequest(
-          "invalid-client", "Invalid client", "'name' is required, at most " + MAX_NAME + " characters.");
+          "invalid-client",
+          "Invalid client",
+          "'name' is required: at most " + MAX_NAME + " characters, without control or invisible format"
+              + " characters.");
     }
     String apiKey = ApiKeys.generate();
     ApiClient client =

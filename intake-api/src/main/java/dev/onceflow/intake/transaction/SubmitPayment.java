@@ -1,5 +1,6 @@
 package dev.onceflow.intake.transaction;
 
+import dev.onceflow.intake.PlainText;
 import dev.onceflow.intake.account.Currencies;
 import dev.onceflow.intake.web.ApiException;
 import java.math.BigInteger;
@@ -43,8 +44,8 @@ public record SubmitPayment(
     if (creditorName == null || creditorName.isBlank() || creditorName.length() > MAX_NAME) {
       throw invalid("creditor.name", "is required, at most " + MAX_NAME + " characters");
     }
-    if (!isPlainText(creditorName)) {
-      throw invalid("creditor.name", "must not contain control characters or broken Unicode");
+    if (!PlainText.isPlain(creditorName)) {
+      throw invalid("creditor.name", "must not contain control or invisible format characters, or broken Unicode");
     }
     String iban = creditorIban == null ? "" : creditorIban.replace(" ", "").toUpperCase();
     if (!isValidIban(iban)) {
@@ -53,18 +54,10 @@ public record SubmitPayment(
     if (reference != null && reference.length() > MAX_REFERENCE) {
       throw invalid("reference", "must be at most " + MAX_REFERENCE + " characters");
     }
-    if (reference != null && !isPlainText(reference)) {
-      throw invalid("reference", "must not contain control characters or broken Unicode");
+    if (reference != null && !PlainText.isPlain(reference)) {
+      throw invalid("reference", "must not contain control or invisible format characters, or broken Unicode");
     }
     return new SubmitPayment(accountId, amount, currency, creditorName.strip(), iban, reference);
-  }
-
-  /**
-   * No control characters (PostgreSQL refuses NUL in text, and the bank would get the rest) and no
-   * unpaired surrogate, which UTF-8 cannot encode: the driver would store '?' instead.
-   */
-  static boolean isPlainText(String text) {
-    return text.codePoints().noneMatch(c -> Character.isISOControl(c) || (c >= Character.MIN_SURROGATE && c <= Character.MAX_SURROGATE));
   }
 
   /** ISO 13616: country, check digits, then the account; mod 97 of the rearranged number is 1. */

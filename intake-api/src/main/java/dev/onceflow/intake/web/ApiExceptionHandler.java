@@ -16,6 +16,8 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.exc.UnrecognizedPropertyException;
 
 /**
  * Every error leaves as application/problem+json (RFC 9457) with a stable {@code type}: Onceflow's
@@ -93,6 +95,12 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
       HttpStatusCode status,
       WebRequest request) {
     for (Throwable cause = e; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+      if (cause instanceof UnrecognizedPropertyException unknown) {
+        return ResponseEntity.badRequest()
+            .body(problem(HttpStatus.BAD_REQUEST, "unknown-field", "Unknown field",
+                "The request body has a field this endpoint does not know: '" + fieldPath(unknown)
+                    + "'. Nothing was stored; check its spelling."));
+      }
       if (cause instanceof BodyTooLargeException) {
         return ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE)
             .body(problem(HttpStatus.CONTENT_TOO_LARGE, "body-too-large", "Request body too large",
@@ -120,6 +128,19 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     problem.setType(URI.create(ApiException.TYPE_BASE + type));
     problem.setTitle(title);
     return problem;
+  }
+
+  /** The field's dotted path from the body's root, e.g. {@code creditor.nmae}. */
+  private static String fieldPath(UnrecognizedPropertyException e) {
+    StringBuilder path = new StringBuilder();
+    for (JacksonException.Reference reference : e.getPath()) {
+      if (reference.getPropertyName() != null) {
+        path.append(path.isEmpty() ? "" : ".").append(reference.getPropertyName());
+      } else if (reference.getIndex() >= 0) {
+        path.append('[').append(reference.getIndex()).append(']');
+      }
+    }
+    return path.isEmpty() ? String.valueOf(e.getPropertyName()) : path.toString();
   }
 
   private static String rootMessage(Throwable e) {
