@@ -54,9 +54,7 @@ final class TestDatabase implements AutoCloseable {
       statement.execute("SELECT pg_create_logical_replication_slot('" + slot + "', 'test_decoding')");
     }
     update(
-        "INSERT INTO clients (id, name, api_key_hash, created_at) VALUES (?, 'it', ?, now())",
-        clientId,
-        UUID.randomUUID().toString().replace("-", ""));
+        "INSERT INTO clients (id, name, created_at) VALUES (?, 'it', now())", clientId);
   }
 
   UUID insertAccount(long balance, long reserved) throws SQLException {

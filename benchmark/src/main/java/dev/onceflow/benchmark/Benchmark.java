@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -34,7 +35,6 @@ import java.util.stream.Collectors;
 public final class Benchmark {
 
   private static final String DEMO_KEY = "local-demo-key";
-  private static final String ADMIN_KEY = "local-admin-key";
   private static final String DB_USER = "postgres";
   private static final Pattern ID = Pattern.compile("\"id\"\\s*:\\s*\"([0-9a-f-]{36})\"");
   private static final long STARTED = System.nanoTime();
@@ -824,7 +824,9 @@ public final class Benchmark {
 
   private List<String> openAccounts(int count) throws Exception {
     String intake = "http://localhost:" + intakePort;
-    Matcher client = ID.matcher(get(intake + "/admin/clients", ADMIN_KEY));
+    // The stack keeps its generated admin key in its data directory.
+    String adminKey = Files.readString(work.resolve("stack").resolve("admin-key")).strip();
+    Matcher client = ID.matcher(get(intake + "/admin/clients", adminKey));
     if (!client.find()) {
       throw new IllegalStateException("no demo client in GET /admin/clients");
     }
@@ -833,8 +835,9 @@ public final class Benchmark {
       HttpResponse<String> response =
           http.send(
               HttpRequest.newBuilder(URI.create(intake + "/admin/clients/" + client.group(1) + "/accounts"))
-                  .header("Authorization", "Bearer " + ADMIN_KEY)
+                  .header("Authorization", "Bearer " + adminKey)
                   .header("Content-Type", "application/json")
+                  .header("Idempotency-Key", "benchmark-account-" + UUID.randomUUID())
                   .POST(HttpRequest.BodyPublishers.ofString("{\"currency\":\"EUR\",\"openingBalance\":1000000000000}"))
                   .build(),
               HttpResponse.BodyHandlers.ofString());

@@ -57,8 +57,7 @@ final class SqlCeiling {
     try (Connection connection = DriverManager.getConnection(jdbcUrl(), user, "");
         Statement statement = connection.createStatement()) {
       statement.execute(
-          "INSERT INTO clients (id, name, api_key_hash, created_at) VALUES ('%s', 'ceiling', '%s', now())"
-              .formatted(CLIENT_ID, "c".repeat(64)));
+          "INSERT INTO clients (id, name, created_at) VALUES ('%s', 'ceiling', now())".formatted(CLIENT_ID));
       statement.execute(
           """
           INSERT INTO accounts (id, client_id, currency, opening_balance, balance, reserved, version, created_at, updated_at)

@@ -5,6 +5,7 @@ import static dev.onceflow.intake.IntakeHttp.json;
 import static dev.onceflow.intake.IntakeHttp.payment;
 import static dev.onceflow.intake.Problems.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.onceflow.infra.EmbeddedPostgresServer;
 import dev.onceflow.infra.SharedTestInfrastructure;
@@ -82,7 +83,11 @@ class AvailabilityIT {
 
     postgres = EmbeddedPostgresServer.start(dataDirectory, port, false);
     // Had the refused attempt left its key claim behind, another payload would now answer 422.
-    HttpResponse<String> retried = api.submit("during", payment(account, 250));
+    // The pool reconnects with a backoff of its own (up to 5 s after a long outage): until then
+    // the answer is the same 503 with Retry-After, and a client retries as told.
+    HttpResponse<String> retried =
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+            .until(() -> api.submit("during", payment(account, 250)), response -> response.statusCode() != 503);
     assertThat(retried.statusCode()).isEqualTo(202);
     assertThat(json(api.get("/accounts/" + account)).get("reserved").asLong()).isEqualTo(350);
     assertThat(intake.jdbc.queryForObject(

@@ -91,12 +91,21 @@ final class IntakeHttp {
     return send(request(path).GET().build());
   }
 
+  /** A POST with a fresh Idempotency-Key. */
   HttpResponse<String> post(String path, String body) {
-    return send(
-        request(path)
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body))
-            .build());
+    return post(path, "it-" + UUID.randomUUID(), body);
+  }
+
+  HttpResponse<String> post(String path, String idempotencyKey, String body) {
+    HttpRequest.Builder request = request(path).header("Content-Type", "application/json");
+    if (idempotencyKey != null) {
+      request.header("Idempotency-Key", idempotencyKey);
+    }
+    return send(request.POST(HttpRequest.BodyPublishers.ofString(body)).build());
+  }
+
+  HttpResponse<String> delete(String path) {
+    return send(request(path).DELETE().build());
   }
 
   /** A GET with {@code Prefer: wait=N}. */

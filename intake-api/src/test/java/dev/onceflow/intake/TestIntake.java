@@ -13,7 +13,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
  */
 final class TestIntake implements AutoCloseable {
 
-  static final String ADMIN_KEY = "test-admin-key";
+  /** As strong as intake requires: 32 random bytes' worth of base64. */
+  static final String ADMIN_KEY = "it-admin-Vq3xN8kLp2Rm7Ws9Yb4Tc6Hd1Jf5Ge0Az_UoQi";
 
   private static TestIntake shared;
 

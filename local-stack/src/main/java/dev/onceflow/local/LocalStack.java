@@ -10,15 +10,20 @@ import dev.onceflow.model.InvalidSettingException;
 import dev.onceflow.worker.BankWorkerApplication;
 import dev.onceflow.worker.ops.OpsCommand;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
@@ -49,10 +54,11 @@ public final class LocalStack implements AutoCloseable {
   public static final UUID DEMO_CLIENT_ID = DemoData.clientId();
 
   /**
-   * The admin API's key ({@code /admin/**}) unless {@code --onceflow.admin.api-key} says otherwise.
-   * Well known, like the demo key: the local stack is for trying Onceflow, not for production.
+   * Where the admin API's key ({@code /admin/**}) is kept, in the data directory, unless {@code
+   * --onceflow.admin.api-key} says otherwise: generated on the first start (32 random bytes,
+   * readable by its owner only), never printed or logged.
    */
-  public static final String ADMIN_API_KEY = "local-admin-key";
+  public static final String ADMIN_KEY_FILE = "admin-key";
 
   private static final String ADMIN_KEY_ARGUMENT = "--onceflow.admin.api-key=";
 
@@ -189,7 +195,7 @@ public final class LocalStack implements AutoCloseable {
         IntakeApplication.application(),
         withDefault(
             ADMIN_KEY_ARGUMENT,
-            ADMIN_API_KEY,
+            adminApiKey(),
             "--server.port=" + options.intakePort(),
             "--management.server.port=" + options.intakeManagementPort(),
             "--spring.datasource.url=" + postgres.jdbcUrl(),
@@ -245,15 +251,39 @@ public final class LocalStack implements AutoCloseable {
     return all.toArray(String[]::new);
   }
 
-  /** The admin key intake runs with: the user's, or {@link #ADMIN_API_KEY}. */
+  /** The admin key intake runs with: the user's, or the one in {@link #ADMIN_KEY_FILE}. */
   public String adminApiKey() {
-    String key = ADMIN_API_KEY;
+    String key = null;
     for (String arg : options.springArguments()) {
       if (arg.startsWith(ADMIN_KEY_ARGUMENT)) {
         key = arg.substring(ADMIN_KEY_ARGUMENT.length());
       }
     }
-    return key;
+    return key != null ? key : storedAdminKey(options.dataDirectory().resolve(ADMIN_KEY_FILE));
+  }
+
+  /** The key in {@code file}, written there first if there is none. */
+  private static String storedAdminKey(Path file) {
+    try {
+      if (!Files.exists(file)) {
+        byte[] random = new byte[32];
+        new SecureRandom().nextBytes(random);
+        Path written = Files.createTempFile(file.getParent(), ADMIN_KEY_FILE, ".tmp");
+        Files.setPosixFilePermissions(written, PosixFilePermissions.fromString("rw-------"));
+        Files.writeString(written, Base64.getUrlEncoder().withoutPadding().encodeToString(random) + "\n");
+        Files.move(written, file, StandardCopyOption.ATOMIC_MOVE);
+      }
+      return Files.readString(file).strip();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot keep the admin key in " + file, e);
+    }
+  }
+
+  /** Where the admin key comes from, for the banner: the key itself is never printed. */
+  private String adminKeySource() {
+    return options.springArguments().stream().anyMatch(arg -> arg.startsWith(ADMIN_KEY_ARGUMENT))
+        ? "the one given with --onceflow.admin.api-key"
+        : "cat " + options.dataDirectory().resolve(ADMIN_KEY_FILE);
   }
 
   private void start(String name, SpringApplicationBuilder application, String... args) {
@@ -308,7 +338,7 @@ public final class LocalStack implements AutoCloseable {
       return text.append(" Services not started (--infra-only).\n").append("=".repeat(86)).toString();
     }
     text.append("   intake API      %s   (API key: %s)%n".formatted(intakeUrl(), DEMO_API_KEY));
-    text.append("   admin API       %s/admin/clients   (admin key: %s)%n".formatted(intakeUrl(), adminApiKey()));
+    text.append("   admin API       %s/admin/clients   (admin key: %s)%n".formatted(intakeUrl(), adminKeySource()));
     text.append("   API document    %s/openapi.yaml%n".formatted(intakeUrl()));
     text.append("   bank simulator  %s/payments (the ledger)%n".formatted(bankUrl()));
     text.append("   intake metrics  http://localhost:%d/actuator/prometheus%n".formatted(options.intakeManagementPort()));

@@ -70,15 +70,15 @@ public record LocalStackOptions(
                                     fresh temporary data directory unless flags say otherwise
         --help                      this text
       Any --spring.* / --onceflow.* argument is passed to every service.
-      The admin API (/admin/**) takes the admin key local-admin-key, or --onceflow.admin.api-key=KEY.
+      The admin API (/admin/**) takes the key in DATA-DIR/admin-key (generated on the first start),
+      or --onceflow.admin.api-key=KEY (at least 32 random bytes: openssl rand -base64 32).
 
       Usage: java -jar onceflow-local.jar service NAME [--spring.property=value ...]
         runs one service as its own process: intake-api, outbox-relay, bank-worker or
         bank-simulator; its defaults point at the local stack's ports (start the infrastructure
         with --infra-only), and standard Spring properties change them, for example
         --server.port=8090 --management.server.port=8092 --spring.kafka.bootstrap-servers=host:9092
-        (intake-api with --onceflow.demo.enabled=true gets the admin key local-admin-key unless
-        --onceflow.admin.api-key is given; without demo mode, the admin API needs that key set)
+        (intake-api's admin API needs --onceflow.admin.api-key=KEY; without it, it refuses everything)
 
       Usage: java -jar onceflow-local.jar service postgres|kafka [--data-dir=PATH] [port flags]
         runs only PostgreSQL or only Kafka, with the flags above (--postgres-port, --kafka-port,

@@ -7,7 +7,7 @@ import jakarta.persistence.Table;
 import java.time.Instant;
 import java.util.UUID;
 
-/** A client of the intake API, identified by the SHA-256 of its API key. */
+/** A client of the intake API; it authenticates with any of its API keys (table api_keys). */
 @Entity
 @Table(name = "clients")
 public class ApiClient {
@@ -17,18 +17,14 @@ public class ApiClient {
   @Column(nullable = false)
   private String name;
 
-  @Column(name = "api_key_hash", nullable = false)
-  private String apiKeyHash;
-
   @Column(name = "created_at", nullable = false)
   private Instant createdAt;
 
   protected ApiClient() {}
 
-  public ApiClient(UUID id, String name, String apiKeyHash, Instant createdAt) {
+  public ApiClient(UUID id, String name, Instant createdAt) {
     this.id = id;
     this.name = name;
-    this.apiKeyHash = apiKeyHash;
     this.createdAt = createdAt;
   }
 
@@ -38,10 +34,6 @@ public class ApiClient {
 
   public String getName() {
     return name;
-  }
-
-  public String getApiKeyHash() {
-    return apiKeyHash;
   }
 
   public Instant getCreatedAt() {

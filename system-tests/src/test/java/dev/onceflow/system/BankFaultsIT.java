@@ -102,7 +102,7 @@ class BankFaultsIT {
             "--onceflow.sweeper.interval=200ms",
             "--onceflow.monitoring.refresh-interval=1s");
     stack = LocalStack.start(options);
-    api = new OnceflowApi(stack.intakeUrl(), stack.bankUrl(), LocalStack.DEMO_API_KEY);
+    api = new OnceflowApi(stack);
   }
 
   @AfterAll

@@ -2,7 +2,6 @@ package dev.onceflow.system;
 
 import dev.onceflow.infra.EmbeddedPostgresServer;
 import dev.onceflow.infra.SharedTestInfrastructure;
-import dev.onceflow.local.LocalStack;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -101,7 +100,7 @@ final class CampaignCluster implements AutoCloseable {
           () -> JarProcess.get("http://localhost:" + managementPort + "/actuator/health").contains("UP"),
           "service", "intake-api", "--server.port=" + port, "--management.server.port=" + managementPort,
           "--spring.datasource.url=" + jdbcUrl,
-          "--onceflow.demo.enabled=true", "--onceflow.admin.api-key=" + LocalStack.ADMIN_API_KEY);
+          "--onceflow.demo.enabled=true", "--onceflow.admin.api-key=" + OnceflowApi.ADMIN_KEY);
       // Each seeds the demo client at start; one at a time keeps the first start simple.
       awaitReady("intake-api-" + i);
     }

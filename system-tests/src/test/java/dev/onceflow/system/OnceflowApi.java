@@ -19,31 +19,47 @@ final class OnceflowApi {
 
   static final String IBAN = "DE89370400440532013000";
 
+  /** The admin key the system tests start intake with (as strong as intake requires). */
+  static final String ADMIN_KEY = "system-tests-admin-Hq7Zr2Mv9Kx4Pw1Nb8Tc3Ld6Fy0Js5G";
+
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final JsonMapper json = JsonMapper.builder().build();
   private final String intakeUrl;
   private final String bankUrl;
   private final String apiKey;
+  private final String adminKey;
 
+  /** For intakes started with {@link #ADMIN_KEY}. */
   OnceflowApi(String intakeUrl, String bankUrl, String apiKey) {
+    this(intakeUrl, bankUrl, apiKey, ADMIN_KEY);
+  }
+
+  /** For a local stack: its admin key is its own ({@link LocalStack#adminApiKey()}). */
+  OnceflowApi(LocalStack stack) {
+    this(stack.intakeUrl(), stack.bankUrl(), LocalStack.DEMO_API_KEY, stack.adminApiKey());
+  }
+
+  private OnceflowApi(String intakeUrl, String bankUrl, String apiKey, String adminKey) {
     this.intakeUrl = intakeUrl;
     this.bankUrl = bankUrl;
     this.apiKey = apiKey;
+    this.adminKey = adminKey;
   }
 
   /**
    * Opens an account for the demo client ({@link LocalStack#DEMO_CLIENT_ID}, whose key is {@link
-   * LocalStack#DEMO_API_KEY}) through the admin API, with the local stack's admin key, and returns
-   * its id. Clients cannot open accounts themselves.
+   * LocalStack#DEMO_API_KEY}) through the admin API, with the admin key, and returns its id.
+   * Clients cannot open accounts themselves.
    */
   UUID openAccount(String currency, long openingBalance) throws IOException, InterruptedException {
     HttpResponse<String> response =
         send(
             HttpRequest.newBuilder(
                     URI.create(intakeUrl + "/admin/clients/" + LocalStack.DEMO_CLIENT_ID + "/accounts"))
-                .header("Authorization", "Bearer " + LocalStack.ADMIN_API_KEY)
+                .header("Authorization", "Bearer " + adminKey)
                 .header("Content-Type", "application/json")
+                .header("Idempotency-Key", "open-" + UUID.randomUUID())
                 .POST(
                     HttpRequest.BodyPublishers.ofString(
                         "{\"currency\":\"%s\",\"openingBalance\":%d}".formatted(currency, openingBalance)))

@@ -63,7 +63,7 @@ class PaymentPipelineIT {
             "--intake-management-port=" + SharedTestInfrastructure.freePort(),
             "--currencies=EUR");
     stack = LocalStack.start(options);
-    api = new OnceflowApi(stack.intakeUrl(), stack.bankUrl(), LocalStack.DEMO_API_KEY);
+    api = new OnceflowApi(stack);
   }
 
   @AfterAll

@@ -72,7 +72,7 @@ class ScaleOutIT {
             "--management.server.port=" + SharedTestInfrastructure.freePort(),
             "--spring.datasource.url=" + jdbcUrl,
             "--onceflow.demo.enabled=true",
-            "--onceflow.admin.api-key=local-admin-key");
+            "--onceflow.admin.api-key=" + OnceflowApi.ADMIN_KEY);
     List<JarProcess> workers = new ArrayList<>();
     List<Integer> workerPorts = new ArrayList<>();
     for (int i = 1; i <= 3; i++) {

@@ -63,7 +63,7 @@ class SlowBankIT {
                 "--onceflow.worker.retry.budget=3",
                 "--onceflow.worker.reconcile-delay=3s",
                 "--onceflow.sweeper.interval=200ms"));
-    api = new OnceflowApi(stack.intakeUrl(), stack.bankUrl(), LocalStack.DEMO_API_KEY);
+    api = new OnceflowApi(stack);
   }
 
   @AfterAll

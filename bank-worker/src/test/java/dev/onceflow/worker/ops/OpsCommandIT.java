@@ -39,9 +39,7 @@ class OpsCommandIT {
     db = DriverManager.getConnection(postgres.jdbcUrl(), PostgresServer.USER, "");
     client = UUID.randomUUID();
     execute(
-        "INSERT INTO clients (id, name, api_key_hash, created_at) VALUES (?, 'ops', ?, now())",
-        client,
-        UUID.randomUUID().toString().replace("-", ""));
+        "INSERT INTO clients (id, name, created_at) VALUES (?, 'ops', now())", client);
   }
 
   @AfterAll

@@ -183,9 +183,7 @@ class SettlementStateMachineIT {
     }
     clientId = UUID.randomUUID();
     update(
-        "INSERT INTO clients (id, name, api_key_hash, created_at) VALUES (?, 'properties', ?, now())",
-        clientId,
-        UUID.randomUUID().toString().replace("-", ""));
+        "INSERT INTO clients (id, name, created_at) VALUES (?, 'properties', now())", clientId);
   }
 
   @AfterContainer

@@ -1,5 +1,6 @@
 package dev.onceflow.intake.account;
 
+import dev.onceflow.intake.admin.AdminProperties;
 import dev.onceflow.intake.client.ApiClientRepository;
 import dev.onceflow.intake.web.ApiException;
 import dev.onceflow.model.Account;
@@ -15,11 +16,14 @@ public class AccountOpening {
 
   private final AccountRepository accounts;
   private final ApiClientRepository clients;
+  private final AdminProperties properties;
   private final Clock clock;
 
-  AccountOpening(AccountRepository accounts, ApiClientRepository clients, Clock clock) {
+  AccountOpening(
+      AccountRepository accounts, ApiClientRepository clients, AdminProperties properties, Clock clock) {
     this.accounts = accounts;
     this.clients = clients;
+    this.properties = properties;
     this.clock = clock;
   }
 
@@ -27,11 +31,12 @@ public class AccountOpening {
   @Transactional
   public Account open(UUID clientId, String currency, Long openingBalance) {
     String code = Currencies.requireIso4217(currency);
-    if (openingBalance == null || openingBalance < 0) {
+    if (openingBalance == null || openingBalance < 0 || openingBalance > properties.maxOpeningBalance()) {
       throw ApiException.badRequest(
           "invalid-opening-balance",
           "Invalid opening balance",
-          "'openingBalance' is required: zero or a positive integer of minor units.");
+          "'openingBalance' is required: zero or a positive integer of minor units, at most "
+              + properties.maxOpeningBalance() + " (onceflow.admin.max-opening-balance).");
     }
     if (clients.findById(clientId).isEmpty()) {
       throw ApiException.notFound("client-not-found", "No client " + clientId + ".");

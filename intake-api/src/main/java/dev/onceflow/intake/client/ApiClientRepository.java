@@ -14,23 +14,19 @@ public interface ApiClientRepository extends Repository<ApiClient, UUID> {
 
   Optional<ApiClient> findById(UUID id);
 
-  Optional<ApiClient> findByApiKeyHash(String apiKeyHash);
-
   List<ApiClient> findAllByOrderByCreatedAtAscIdAsc();
 
-  /** Registers a client unless its id or key hash is taken; returns the rows inserted. */
+  long count();
+
+  /** Registers a client unless its id is taken; returns the rows inserted. */
   @Modifying
   @Query(
       value =
           """
-          INSERT INTO clients (id, name, api_key_hash, created_at)
-          VALUES (:id, :name, :apiKeyHash, :now)
+          INSERT INTO clients (id, name, created_at)
+          VALUES (:id, :name, :now)
           ON CONFLICT DO NOTHING
           """,
       nativeQuery = true)
-  int insertIfAbsent(
-      @Param("id") UUID id,
-      @Param("name") String name,
-      @Param("apiKeyHash") String apiKeyHash,
-      @Param("now") Instant now);
+  int insertIfAbsent(@Param("id") UUID id, @Param("name") String name, @Param("now") Instant now);
 }

@@ -1,29 +1,42 @@
 package dev.onceflow.intake.client;
 
 import dev.onceflow.intake.PlainText;
+import dev.onceflow.intake.client.ApiKeyStore.StoredKey;
 import dev.onceflow.intake.web.ApiException;
 import dev.onceflow.model.ApiClient;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
-/** Registers API clients. The generated key is returned once and only its hash is kept. */
+/**
+ * Registers API clients and manages their keys. A generated key is returned once and only its hash
+ * is kept.
+ */
 @Service
 public class ClientRegistry {
 
   static final int MAX_NAME = 200;
+  /** The longest overlap a rotation may give the old keys. */
+  public static final Duration MAX_OVERLAP = Duration.ofDays(7);
 
   /** A client just registered, with the only copy of its API key. */
-  public record Registration(ApiClient client, String apiKey) {}
+  public record Registration(ApiClient client, StoredKey key, String apiKey) {}
+
+  /** A key just issued, with its only copy, and how many old keys now end at the overlap's end. */
+  public record IssuedKey(StoredKey key, String apiKey, int keysEnding) {}
 
   private final ApiClientRepository clients;
+  private final ApiKeyStore keys;
   private final Clock clock;
 
-  ClientRegistry(ApiClientRepository clients, Clock clock) {
+  ClientRegistry(ApiClientRepository clients, ApiKeyStore keys, Clock clock) {
     this.clients = clients;
+    this.keys = keys;
     this.clock = clock;
   }
 
@@ -36,20 +49,72 @@ public class ClientRegistry {
           "'name' is required: at most " + MAX_NAME + " characters, without control or invisible format"
               + " characters.");
     }
-    String apiKey = ApiKeys.generate();
-    ApiClient client =
-        new ApiClient(
-            UUID.randomUUID(), name.strip(), ApiKeys.hash(apiKey), clock.instant().truncatedTo(ChronoUnit.MICROS));
-    int inserted =
-        clients.insertIfAbsent(client.getId(), client.getName(), client.getApiKeyHash(), client.getCreatedAt());
-    if (inserted != 1) {
-      // A random UUID or 256-bit key colliding: not worth a retry loop, but never a silent success.
-      throw new IllegalStateException("client id or key hash already taken");
+    Instant now = now();
+    ApiClient client = new ApiClient(UUID.randomUUID(), name.strip(), now);
+    if (clients.insertIfAbsent(client.getId(), client.getName(), now) != 1) {
+      // A random UUID colliding: not worth a retry loop, but never a silent success.
+      throw new IllegalStateException("client id already taken");
     }
-    return new Registration(client, apiKey);
+    String apiKey = ApiKeys.generate();
+    return new Registration(client, issue(client.getId(), apiKey, now), apiKey);
+  }
+
+  /**
+   * Issues a new key; the client's other live keys keep working for {@code overlap} (zero: they
+   * stop now), so the client can switch without downtime.
+   */
+  @Transactional
+  public IssuedKey rotate(UUID clientId, Duration overlap) {
+    if (overlap == null || overlap.isNegative() || overlap.compareTo(MAX_OVERLAP) > 0) {
+      throw ApiException.badRequest(
+          "invalid-overlap",
+          "Invalid overlap",
+          "'overlapSeconds' must be 0 to " + MAX_OVERLAP.toSeconds() + " (how long the old keys keep working).");
+    }
+    requireClient(clientId);
+    Instant now = now();
+    String apiKey = ApiKeys.generate();
+    StoredKey key = issue(clientId, apiKey, now);
+    return new IssuedKey(key, apiKey, keys.expireOthers(clientId, key.id(), now.plus(overlap)));
+  }
+
+  /** Revokes one key at once; revoking a revoked key answers it as it is. */
+  @Transactional
+  public StoredKey revoke(UUID clientId, UUID keyId) {
+    requireClient(clientId);
+    keys.revoke(clientId, keyId, now());
+    return keys.find(clientId, keyId)
+        .orElseThrow(() -> ApiException.notFound("key-not-found", "Client " + clientId + " has no key " + keyId + "."));
+  }
+
+  public List<StoredKey> keys(UUID clientId) {
+    requireClient(clientId);
+    return keys.list(clientId);
   }
 
   public List<ApiClient> list() {
     return clients.findAllByOrderByCreatedAtAscIdAsc();
+  }
+
+  public ApiClient client(UUID clientId) {
+    return requireClient(clientId);
+  }
+
+  private StoredKey issue(UUID clientId, String apiKey, Instant now) {
+    UUID id = UUID.randomUUID();
+    if (keys.insert(id, clientId, apiKey, now) != 1) {
+      throw new IllegalStateException("key id or hash already taken");
+    }
+    return keys.find(clientId, id).orElseThrow();
+  }
+
+  private ApiClient requireClient(UUID clientId) {
+    return clients
+        .findById(clientId)
+        .orElseThrow(() -> ApiException.notFound("client-not-found", "No client " + clientId + "."));
+  }
+
+  private Instant now() {
+    return clock.instant().truncatedTo(ChronoUnit.MICROS);
   }
 }

@@ -1,60 +1,66 @@
 package dev.onceflow.intake.client;
 
-import dev.onceflow.model.ApiClient;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.onceflow.intake.client.ApiKeyStore.ActiveKey;
+import java.time.Clock;
 import java.time.Duration;
-import java.util.Map;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.LongSupplier;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
- * Which client an API key hash belongs to, remembered for a minute: every request authenticates,
- * and a SELECT per request was a visible share of intake's CPU in the benchmark's profile. Only
- * found keys are remembered (a new client's key works at once, and forged keys cannot fill the
- * map); a key's client never changes, so the minute only bounds how long a key removed from the
- * table by hand keeps working.
+ * Which client an API key hash belongs to, remembered briefly: every request authenticates, and a
+ * SELECT per request was a visible share of intake's CPU in the benchmark's profile. Answers are
+ * remembered for {@link #REMEMBER_FOR}, which bounds how long a revoked key keeps working on any
+ * instance without a channel between instances: one indexed SELECT per key and instance every
+ * half second is the price. Unknown keys are remembered as unknown for as long, so a forged key
+ * sent again and again costs one query per half second, not one per request; the cache is bounded
+ * (Caffeine evicts by frequency, so a flood of distinct forged keys does not push out real ones).
+ * A rotated key's {@code expires_at} is honoured to the instant.
  */
 @Component
 class KnownClients {
 
-  static final Duration REMEMBER_FOR = Duration.ofMinutes(1);
-  /** Far more than the clients of one deployment; past it, the map starts afresh. */
+  static final Duration REMEMBER_FOR = Duration.ofMillis(500);
+  /** Far more than the clients (and their keys) of one deployment. */
   static final int MAX_REMEMBERED = 10_000;
 
-  private record Known(UUID clientId, long until) {}
-
-  private final ApiClientRepository clients;
-  private final LongSupplier nanoTime;
-  private final Map<String, Known> known = new ConcurrentHashMap<>();
+  private final ApiKeyStore keys;
+  private final Clock clock;
+  private final Cache<String, Optional<ActiveKey>> known;
 
   @Autowired
-  KnownClients(ApiClientRepository clients) {
-    this(clients, System::nanoTime);
+  KnownClients(ApiKeyStore keys, Clock clock) {
+    this(keys, clock, Ticker.systemTicker());
   }
 
-  KnownClients(ApiClientRepository clients, LongSupplier nanoTime) {
-    this.clients = clients;
-    this.nanoTime = nanoTime;
+  KnownClients(ApiKeyStore keys, Clock clock, Ticker ticker) {
+    this.keys = keys;
+    this.clock = clock;
+    this.known =
+        Caffeine.newBuilder()
+            .maximumSize(MAX_REMEMBERED)
+            .expireAfterWrite(REMEMBER_FOR)
+            .ticker(ticker)
+            .executor(Runnable::run)
+            .build();
   }
 
   Optional<UUID> clientOf(String apiKeyHash) {
-    long now = nanoTime.getAsLong();
-    Known remembered = known.get(apiKeyHash);
-    if (remembered != null && remembered.until() - now > 0) {
-      return Optional.of(remembered.clientId());
-    }
-    Optional<UUID> found = clients.findByApiKeyHash(apiKeyHash).map(ApiClient::getId);
-    found.ifPresentOrElse(
-        id -> {
-          if (known.size() >= MAX_REMEMBERED) {
-            known.clear();
-          }
-          known.put(apiKeyHash, new Known(id, now + REMEMBER_FOR.toNanos()));
-        },
-        () -> known.remove(apiKeyHash));
-    return found;
+    Instant now = clock.instant();
+    return known
+        .get(apiKeyHash, hash -> keys.findActive(hash, now))
+        .filter(key -> key.expiresAt() == null || key.expiresAt().isAfter(now))
+        .map(ActiveKey::clientId);
+  }
+
+  /** How many answers are remembered now. */
+  long size() {
+    known.cleanUp();
+    return known.estimatedSize();
   }
 }

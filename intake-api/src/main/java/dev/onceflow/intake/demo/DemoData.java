@@ -2,27 +2,34 @@ package dev.onceflow.intake.demo;
 
 import dev.onceflow.intake.account.AccountRepository;
 import dev.onceflow.intake.client.ApiClientRepository;
-import dev.onceflow.intake.client.ApiKeys;
+import dev.onceflow.intake.client.ApiKeyStore;
+import dev.onceflow.model.InvalidSettingException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.ApplicationRunner;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
- * Seeds a demo client and one funded account per currency, for the local stack. Ids derive from
- * names, and inserts skip existing rows, so every start converges on the same data.
+ * Demo mode, for the local stack: a demo client with a well-known key and one funded account per
+ * currency. Ids derive from names, and inserts skip existing rows, so every start converges on the
+ * same data. Demo data never sits next to real clients: demo mode refuses to start on a database
+ * that has clients and was never a demo database, and a start with demo mode off revokes the demo
+ * client's key.
  */
 @Component
-@ConditionalOnBooleanProperty("onceflow.demo.enabled")
 public class DemoData implements ApplicationRunner {
 
   private static final Logger log = LoggerFactory.getLogger(DemoData.class);
@@ -36,17 +43,23 @@ public class DemoData implements ApplicationRunner {
 
   private final DemoProperties properties;
   private final ApiClientRepository clients;
+  private final ApiKeyStore keys;
   private final AccountRepository accounts;
+  private final JdbcClient jdbc;
   private final Clock clock;
 
   DemoData(
       DemoProperties properties,
       ApiClientRepository clients,
+      ApiKeyStore keys,
       AccountRepository accounts,
+      JdbcClient jdbc,
       Clock clock) {
     this.properties = properties;
     this.clients = clients;
+    this.keys = keys;
     this.accounts = accounts;
+    this.jdbc = jdbc;
     this.clock = clock;
   }
 
@@ -63,13 +76,37 @@ public class DemoData implements ApplicationRunner {
   @Override
   @Transactional
   public void run(ApplicationArguments args) {
-    clients.insertIfAbsent(clientId(), "Demo client", ApiKeys.hash(properties.apiKey()), clock.instant());
+    Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+    if (!properties.enabled()) {
+      if (keys.revokeAll(clientId(), now) > 0) {
+        log.info("Demo mode is off: the demo client's API key no longer authenticates");
+      }
+      return;
+    }
+    if (!isDemoDatabase()) {
+      if (clients.count() > 0) {
+        throw new InvalidSettingException(
+            "onceflow.demo.enabled=true is refused: this database has clients and was never a demo database, and demo mode would add a client with a well-known key beside them");
+      }
+      jdbc.sql("INSERT INTO demo_database (seeded_at) VALUES (:now) ON CONFLICT DO NOTHING")
+          .param("now", OffsetDateTime.ofInstant(now, ZoneOffset.UTC))
+          .update();
+    }
+    clients.insertIfAbsent(clientId(), "Demo client", now);
+    if (keys.insert(nameUuid("onceflow-demo-key-" + properties.apiKey()), clientId(), properties.apiKey(), now) == 0
+        && keys.reinstate(clientId(), properties.apiKey()) == 0) {
+      throw new InvalidSettingException(
+          "onceflow.demo.api-key is refused: another client already has that key");
+    }
     for (String currency : properties.currencies()) {
       String code = currency.trim().toUpperCase();
-      accounts.insertIfAbsent(
-          accountId(code), clientId(), code, properties.openingBalance(), clock.instant());
-      log.info("Demo account {} ({}) for API key '{}'", accountId(code), code, properties.apiKey());
+      accounts.insertIfAbsent(accountId(code), clientId(), code, properties.openingBalance(), now);
+      log.info("Demo account {} ({}) for the demo client", accountId(code), code);
     }
+  }
+
+  private boolean isDemoDatabase() {
+    return jdbc.sql("SELECT EXISTS (SELECT 1 FROM demo_database)").query(Boolean.class).single();
   }
 
   private static UUID nameUuid(String name) {

@@ -14,8 +14,13 @@ public final class IdempotencyKeyHeader {
 
   /** The key the header carries, or a 400 saying what is wrong with it. */
   public static String parse(String header) {
+    return parse(header, "POST /transactions");
+  }
+
+  /** As {@link #parse(String)}, for a header required on {@code requests}. */
+  public static String parse(String header, String requests) {
     if (header == null) {
-      throw invalid("The Idempotency-Key header is required on POST /transactions.");
+      throw invalid("The Idempotency-Key header is required on " + requests + ".");
     }
     boolean quoted = header.length() >= 2 && header.startsWith("\"") && header.endsWith("\"");
     if (!quoted && header.startsWith("\"")) {

@@ -1,17 +1,16 @@
-package dev.onceflow.worker;
+package dev.onceflow.model;
 
-import dev.onceflow.model.InvalidSettingException;
 import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 
 /**
- * A worker started with a setting it cannot run with says which, in one line, instead of a stack
+ * A service started with a setting it cannot run with says which, in one line, instead of a stack
  * trace (before Boot's own binding report, which would bury the rule under the binding details).
  */
 @Order(Ordered.HIGHEST_PRECEDENCE)
-class InvalidSettingFailureAnalyzer extends AbstractFailureAnalyzer<InvalidSettingException> {
+public class InvalidSettingFailureAnalyzer extends AbstractFailureAnalyzer<InvalidSettingException> {
 
   @Override
   protected FailureAnalysis analyze(Throwable rootFailure, InvalidSettingException cause) {
