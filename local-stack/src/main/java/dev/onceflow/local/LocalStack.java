@@ -196,12 +196,16 @@ public final class LocalStack implements AutoCloseable {
         withDefault(
             ADMIN_KEY_ARGUMENT,
             adminApiKey(),
-            "--server.port=" + options.intakePort(),
-            "--management.server.port=" + options.intakeManagementPort(),
-            "--spring.datasource.url=" + postgres.jdbcUrl(),
-            "--onceflow.demo.enabled=true",
-            "--onceflow.demo.api-key=" + DEMO_API_KEY,
-            "--onceflow.demo.currencies=" + String.join(",", options.currencies())));
+            // Only intake has a management port apart from its API (the others serve both on one).
+            withDefault(
+                "--management.server.address=",
+                options.bindAddress(),
+                "--server.port=" + options.intakePort(),
+                "--management.server.port=" + options.intakeManagementPort(),
+                "--spring.datasource.url=" + postgres.jdbcUrl(),
+                "--onceflow.demo.enabled=true",
+                "--onceflow.demo.api-key=" + DEMO_API_KEY,
+                "--onceflow.demo.currencies=" + String.join(",", options.currencies()))));
     start(
         "bank-worker",
         BankWorkerApplication.application(),
@@ -292,6 +296,7 @@ public final class LocalStack implements AutoCloseable {
     arguments.add("--spring.main.banner-mode=off");
     arguments.add("--spring.main.log-startup-info=false");
     arguments.add("--spring.datasource.username=" + EmbeddedPostgresServer.USER);
+    arguments.addAll(List.of(withDefault("--server.address=", options.bindAddress())));
     arguments.addAll(options.springArguments());
     services.push(application.registerShutdownHook(false).run(arguments.toArray(String[]::new)));
   }
@@ -332,6 +337,10 @@ public final class LocalStack implements AutoCloseable {
     text.append("\n").append("=".repeat(86)).append("\n");
     text.append(" Onceflow is running (started in %d ms). Ctrl-C stops it; data stays in %s%n"
         .formatted(startMillis, options.dataDirectory()));
+    text.append(options.listenAll()
+        ? " LISTENING ON ALL INTERFACES (--listen-all): anyone who can reach this machine can pay with\n"
+            + " the well-known demo key and fail payments through the bank simulator's /faults.\n"
+        : " Listening on 127.0.0.1 only (--listen-all opens the HTTP ports to the network).\n");
     text.append("   Kafka           %s%n   PostgreSQL      %s (user postgres)%n"
         .formatted(kafka.bootstrapServers(), postgres.jdbcUrl()));
     if (options.infraOnly()) {

@@ -19,6 +19,7 @@ public record LocalStackOptions(
     boolean wipe,
     boolean infraOnly,
     boolean selfCheck,
+    boolean listenAll,
     int postgresPort,
     int kafkaPort,
     int kafkaControllerPort,
@@ -56,6 +57,9 @@ public record LocalStackOptions(
       Usage: java -jar onceflow-local.jar [flags] [--spring.property=value ...]
         --data-dir=PATH             where PostgreSQL, Kafka and the bank ledger keep data (.onceflow)
         --wipe                      delete the data directory first
+        --listen-all                serve HTTP (intake, the bank simulator, every management port) on
+                                    all interfaces; by default only 127.0.0.1, since the demo key is
+                                    well known and the simulator's /faults fails payments on demand
         --infra-only                start only PostgreSQL and Kafka (run the services yourself)
         --postgres-port=N           15432      --kafka-port=N             9092
         --kafka-controller-port=N   9093       --intake-port=N            8080
@@ -103,6 +107,7 @@ public record LocalStackOptions(
     boolean wipe = Boolean.getBoolean("onceflow.local.wipe");
     boolean infraOnly = Boolean.getBoolean("onceflow.local.infra-only");
     boolean selfCheck = false;
+    boolean listenAll = Boolean.getBoolean("onceflow.local.listen-all");
     List<String> springArguments = new ArrayList<>();
     for (String arg : args) {
       if (arg.equals("--wipe")) {
@@ -111,6 +116,8 @@ public record LocalStackOptions(
         infraOnly = true;
       } else if (arg.equals("--self-check")) {
         selfCheck = true;
+      } else if (arg.equals("--listen-all")) {
+        listenAll = true;
       } else if (arg.startsWith("--spring.") || arg.startsWith("--onceflow.") || arg.startsWith("--logging.")) {
         springArguments.add(arg);
       } else if (arg.startsWith("--") && arg.contains("=")) {
@@ -141,6 +148,7 @@ public record LocalStackOptions(
         wipe,
         infraOnly,
         selfCheck,
+        listenAll,
         port(values, "postgres-port"),
         port(values, "kafka-port"),
         port(values, "kafka-controller-port"),
@@ -152,6 +160,11 @@ public record LocalStackOptions(
         port(values, "intake-management-port"),
         currencies(values.get("currencies")),
         List.copyOf(springArguments));
+  }
+
+  /** The address the services' HTTP ports bind to. */
+  public String bindAddress() {
+    return listenAll ? "0.0.0.0" : "127.0.0.1";
   }
 
   private static Path temporaryDirectory() {

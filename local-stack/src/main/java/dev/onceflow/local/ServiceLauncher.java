@@ -9,7 +9,9 @@ import dev.onceflow.worker.BankWorkerApplication;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -42,7 +44,7 @@ final class ServiceLauncher {
     String name = args.length == 0 ? null : args[0];
     String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
     if (SERVICES.containsKey(name)) {
-      SERVICES.get(name).get().run(rest);
+      SERVICES.get(name).get().run(onLoopbackUnlessGiven(name, rest));
     } else if (INFRASTRUCTURE.containsKey(name)) {
       runInfrastructure(name, rest);
     } else {
@@ -52,6 +54,25 @@ final class ServiceLauncher {
       System.err.println("onceflow-local: " + given + "; one of " + String.join(", ", known));
       System.exit(2);
     }
+  }
+
+  /**
+   * The arguments, plus loopback-only HTTP addresses unless they name their own: a service started
+   * from the local stack's jar is for this machine. (Only intake-api has a management port of its
+   * own; the others serve actuator on their one port.)
+   */
+  private static String[] onLoopbackUnlessGiven(String name, String[] args) {
+    List<String> all = new ArrayList<>(Arrays.asList(args));
+    List<String> addresses =
+        name.equals("intake-api")
+            ? List.of("--server.address=", "--management.server.address=")
+            : List.of("--server.address=");
+    for (String address : addresses) {
+      if (all.stream().noneMatch(arg -> arg.startsWith(address))) {
+        all.add(address + "127.0.0.1");
+      }
+    }
+    return all.toArray(String[]::new);
   }
 
   private static void runInfrastructure(String name, String[] args) {

@@ -101,6 +101,35 @@ class ComposeFileTest {
   }
 
   @Test
+  @SuppressWarnings("unchecked")
+  void publishesOnlyIntakesClientPortAndTheOverrideOnlyOnLoopback() throws IOException {
+    SERVICES.forEach(
+        (name, service) -> {
+          if (!name.equals("intake-api")) {
+            assertThat(service).as(name + " is not published by default").doesNotContainKey("ports");
+          }
+        });
+    assertThat(strings(SERVICES.get("intake-api").get("ports"))).containsExactly("8080:8080");
+
+    Map<String, Map<String, Object>> overridden;
+    try (Reader in = Files.newBufferedReader(ProjectFiles.resolve("deploy/compose.host-ports.yml"))) {
+      overridden = (Map<String, Map<String, Object>>) new Yaml().<Map<String, Object>>load(in).get("services");
+    }
+    assertThat(SERVICES.keySet()).containsAll(overridden.keySet());
+    overridden.forEach(
+        (name, service) ->
+            assertThat(strings(service.get("ports"))).as(name).isNotEmpty().allMatch(port -> port.startsWith("127.0.0.1:")));
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void grafanasPasswordIsRequiredNotDefaulted() {
+    Map<String, Object> environment = (Map<String, Object>) SERVICES.get("grafana").get("environment");
+
+    assertThat((String) environment.get("GF_SECURITY_ADMIN_PASSWORD")).startsWith("${GRAFANA_ADMIN_PASSWORD:?");
+  }
+
+  @Test
   void letsTheWorkerScaleOut() {
     Map<String, Object> worker = SERVICES.get("bank-worker");
 
