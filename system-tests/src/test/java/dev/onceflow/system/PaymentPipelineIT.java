@@ -259,6 +259,22 @@ class PaymentPipelineIT {
     assertThat(Integer.parseInt(reread.group(1))).isGreaterThanOrEqualTo(ids.size());
     assertThat(report).contains("The workers consumed them: 0 of");
     assertThat(api.ledger().toString()).isEqualTo(ledgerBefore);
+    // The audit has a row from before anything was published, and one from the end, of one replay.
+    java.util.regex.Matcher replayId = java.util.regex.Pattern.compile("\\(replay ([0-9a-f-]{36})\\)").matcher(report);
+    assertThat(replayId.find()).as(report).isTrue();
+    try (java.sql.Connection db = java.sql.DriverManager.getConnection(stack.jdbcUrl(), "postgres", "")) {
+      java.sql.ResultSet rows =
+          db.createStatement()
+              .executeQuery(
+                  "SELECT actor, outcome FROM ops_audit WHERE outcome LIKE '%" + replayId.group(1) + "%' ORDER BY at, outcome DESC");
+      List<String> audited = new ArrayList<>();
+      while (rows.next()) {
+        audited.add(rows.getString(1) + " " + rows.getString(2).split(":")[0]);
+      }
+      assertThat(audited)
+          .containsExactly(
+              "system-test started replay " + replayId.group(1), "system-test finished replay " + replayId.group(1));
+    }
     for (String id : ids) {
       assertThat(api.transaction(id).get("updatedAt").asString()).isEqualTo(updatedAt.get(id));
     }

@@ -1,5 +1,6 @@
 package dev.onceflow.worker.ops;
 
+import dev.onceflow.model.AuditActor;
 import dev.onceflow.model.Topics;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -216,6 +217,8 @@ public final class OpsCommand {
           replay.read(Topics.TRANSACTION_REQUESTED, fromOffset, fromTimestamp);
       Set<UUID> transactions = transactionIds(records);
       Map<UUID, Long> before = db.versions(transactions);
+      // Before anything is published: an interrupted replay still leaves its trace.
+      db.record(audit.affected(records.size()).outcome(started(replayId, records.size())), clock.instant());
       replay.republish(records, Topics.TRANSACTION_REQUESTED, replayId, header -> header.equals(TopicReplay.REPLAY_HEADER));
       out.println(
           "Re-read "
@@ -227,7 +230,7 @@ public final class OpsCommand {
               + " transactions) and published them again (replay "
               + replayId
               + ").");
-      String outcome = "republished " + records.size() + " records";
+      String outcome = "finished replay " + replayId + ": republished " + records.size() + " records";
       if (!flags.containsKey("no-wait") && !records.isEmpty()) {
         Map<TopicPartition, Long> end = replay.endOffsets(Topics.TRANSACTION_REQUESTED);
         boolean consumed =
@@ -257,6 +260,7 @@ public final class OpsCommand {
     try (TopicReplay replay = new TopicReplay(flags.get("kafka"))) {
       List<ConsumerRecord<byte[], byte[]>> records =
           replay.read(Topics.TRANSACTION_REQUESTED_DEAD_LETTER, fromOffset, null);
+      db.record(audit.affected(records.size()).outcome(started(replayId, records.size())), clock.instant());
       // The dead-letter reasons describe the last failure; the record is retried as it was.
       replay.republish(records, Topics.TRANSACTION_REQUESTED, replayId, header -> header.startsWith("onceflow-") || header.startsWith("kafka_dlt"));
       out.println(
@@ -269,9 +273,16 @@ public final class OpsCommand {
               + " (replay "
               + replayId
               + ").");
-      db.record(audit.affected(records.size()).outcome("republished " + records.size() + " records"), clock.instant());
+      db.record(
+          audit.affected(records.size()).outcome("finished replay " + replayId + ": republished " + records.size() + " records"),
+          clock.instant());
       return 0;
     }
+  }
+
+  /** The audit's first row of a replay: no "finished" row with its id means it was interrupted. */
+  private static String started(String replayId, int records) {
+    return "started replay " + replayId + ": publishing " + records + " records";
   }
 
   private static Set<UUID> transactionIds(List<ConsumerRecord<byte[], byte[]>> records) {
@@ -305,6 +316,9 @@ public final class OpsCommand {
         throw new IllegalArgumentException("--" + name + " needs a value (--" + name + "=...)");
       }
       flags.put(name, equals < 0 ? "true" : arg.substring(equals + 1));
+    }
+    if (!AuditActor.isValid(flags.get("actor"))) {
+      throw new IllegalArgumentException("--actor must be " + AuditActor.RULE + " (it names you in the audit)");
     }
     return flags;
   }

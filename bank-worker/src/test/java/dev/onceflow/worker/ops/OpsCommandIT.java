@@ -162,7 +162,11 @@ class OpsCommandIT {
     assertThat(ops("redrive-pending", "--older-than=-5m")).isEqualTo(2);
     assertThat(ops("replay-requests")).isEqualTo(2);
     assertThat(ops("pay-everyone-twice")).isEqualTo(2);
-    assertThat(errors().lines()).hasSize(4).allSatisfy(line -> assertThat(line).startsWith("onceflow ops: "));
+    assertThat(ops("audit", "--actor=" + "a".repeat(65))).isEqualTo(2);
+    assertThat(ops("audit", "--actor=alice\n2026-01-01 bob retry-failed")).isEqualTo(2);
+    assertThat(ops("audit", "--actor=")).isEqualTo(2);
+    assertThat(errors().lines()).hasSize(7).allSatisfy(line -> assertThat(line).startsWith("onceflow ops: "));
+    assertThat(errors()).contains("--actor must be 1 to 64 letters, digits or . _ @ + -");
   }
 
   @Test

@@ -6,9 +6,9 @@ import dev.onceflow.intake.admin.AdminProperties;
 import dev.onceflow.intake.client.ApiKeys;
 import dev.onceflow.intake.transaction.IdempotencyKeyHeader;
 import dev.onceflow.intake.web.ApiException;
+import dev.onceflow.model.AuditActor;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import java.util.regex.Pattern;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.web.servlet.HandlerInterceptor;
@@ -27,7 +27,6 @@ class AdminAuthentication implements HandlerInterceptor {
   private static final String AUDITED = AdminCall.class.getName() + ".audited";
   /** Names the person or tool behind the shared admin key, in the audit. */
   static final String ACTOR_HEADER = "Onceflow-Actor";
-  private static final Pattern ACTOR = Pattern.compile("[A-Za-z0-9._@+-]{1,64}");
 
   private final AdminProperties properties;
   private final AdminActions actions;
@@ -50,11 +49,9 @@ class AdminAuthentication implements HandlerInterceptor {
     String named = request.getHeader(ACTOR_HEADER);
     try {
       if (named != null) {
-        if (!ACTOR.matcher(named).matches()) {
+        if (!AuditActor.isValid(named)) {
           throw ApiException.badRequest(
-              "invalid-actor",
-              "Invalid actor",
-              "'" + ACTOR_HEADER + "' must be 1 to 64 letters, digits or . _ @ + -.");
+              "invalid-actor", "Invalid actor", "'" + ACTOR_HEADER + "' must be " + AuditActor.RULE + ".");
         }
         actor += " as " + named;
       }
