@@ -35,6 +35,8 @@ import java.util.stream.Collectors;
 public final class Benchmark {
 
   private static final String DEMO_KEY = "local-demo-key";
+  /** Strong enough for intake (32 random bytes' worth), generated per run. */
+  private static final String ADMIN_KEY = randomAdminKey();
   private static final String DB_USER = "postgres";
   private static final Pattern ID = Pattern.compile("\"id\"\\s*:\\s*\"([0-9a-f-]{36})\"");
   private static final long STARTED = System.nanoTime();
@@ -770,7 +772,12 @@ public final class Benchmark {
             "--postgres-port=" + postgresPort, "--kafka-port=" + kafkaPort,
             "--kafka-controller-port=" + Processes.freePort(), "--intake-port=" + intakePort,
             "--bank-port=" + bankPort, "--worker-port=" + workerPort, "--relay-port=" + relayPort,
-            "--intake-management-port=" + intakeManagementPort));
+            "--intake-management-port=" + intakeManagementPort,
+            // Given, not read from the data directory: an earlier build (--compare-with) knows its own.
+            "--onceflow.admin.api-key=" + ADMIN_KEY,
+            // The phases drive the demo client as hard as the pipeline goes: its rate is not measured.
+            "--onceflow.intake.limits.requests-per-second=1000000",
+            "--onceflow.intake.limits.burst=1000000"));
     progress("Starting the local stack (log: %s)", log);
     long started = System.nanoTime();
     stack = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -822,11 +829,15 @@ public final class Benchmark {
         Runtime.getRuntime().availableProcessors(), cpu, memory.replaceAll("\\s+", " "), javaVersion, postgres));
   }
 
+  private static String randomAdminKey() {
+    byte[] random = new byte[32];
+    new java.security.SecureRandom().nextBytes(random);
+    return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+  }
+
   private List<String> openAccounts(int count) throws Exception {
     String intake = "http://localhost:" + intakePort;
-    // The stack keeps its generated admin key in its data directory.
-    String adminKey = Files.readString(work.resolve("stack").resolve("admin-key")).strip();
-    Matcher client = ID.matcher(get(intake + "/admin/clients", adminKey));
+    Matcher client = ID.matcher(get(intake + "/admin/clients", ADMIN_KEY));
     if (!client.find()) {
       throw new IllegalStateException("no demo client in GET /admin/clients");
     }
@@ -835,7 +846,7 @@ public final class Benchmark {
       HttpResponse<String> response =
           http.send(
               HttpRequest.newBuilder(URI.create(intake + "/admin/clients/" + client.group(1) + "/accounts"))
-                  .header("Authorization", "Bearer " + adminKey)
+                  .header("Authorization", "Bearer " + ADMIN_KEY)
                   .header("Content-Type", "application/json")
                   .header("Idempotency-Key", "benchmark-account-" + UUID.randomUUID())
                   .POST(HttpRequest.BodyPublishers.ofString("{\"currency\":\"EUR\",\"openingBalance\":1000000000000}"))

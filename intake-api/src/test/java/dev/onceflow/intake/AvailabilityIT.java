@@ -59,7 +59,7 @@ class AvailabilityIT {
     String existing = id(api.submit("before", payment(account, 100)));
 
     postgres.close();
-    // In parallel: each answer waits for Hikari's 3 s connection timeout.
+    // In parallel: each answer waits at most for Hikari's connection timeout (250 ms).
     List<Supplier<HttpResponse<String>>> requests =
         List.of(
             () -> api.submit("during", payment(account, 100)),
@@ -96,7 +96,7 @@ class AvailabilityIT {
     MoneyInvariant.assertHolds(postgres.jdbcUrl());
   }
 
-  /** Each answer must come fast: Hikari gives up on a connection after 3 s. */
+  /** Each answer must come fast: Hikari gives up on a connection after 250 ms. */
   private static HttpResponse<String> timed(Supplier<HttpResponse<String>> request) {
     long started = System.nanoTime();
     HttpResponse<String> response = request.get();

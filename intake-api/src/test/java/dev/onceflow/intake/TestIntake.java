@@ -40,7 +40,11 @@ final class TestIntake implements AutoCloseable {
               "--onceflow.admin.api-key=" + ADMIN_KEY,
               "--onceflow.intake.key-purge-interval=1h",
               "--onceflow.intake.draft-expiry-interval=1h",
-              "--onceflow.intake.expiry-batch-size=3");
+              "--onceflow.intake.expiry-batch-size=3",
+              // Many tests from one address and few clients: the limits have tests of their own.
+              "--onceflow.intake.limits.requests-per-second=100000",
+              "--onceflow.intake.limits.burst=100000",
+              "--onceflow.intake.limits.failed-authentications-per-second=100000");
       OutboxAudit.install(shared.jdbc);
     }
     return shared;

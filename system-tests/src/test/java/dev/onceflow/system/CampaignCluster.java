@@ -100,7 +100,8 @@ final class CampaignCluster implements AutoCloseable {
           () -> JarProcess.get("http://localhost:" + managementPort + "/actuator/health").contains("UP"),
           "service", "intake-api", "--server.port=" + port, "--management.server.port=" + managementPort,
           "--spring.datasource.url=" + jdbcUrl,
-          "--onceflow.demo.enabled=true", "--onceflow.admin.api-key=" + OnceflowApi.ADMIN_KEY);
+          "--onceflow.demo.enabled=true", "--onceflow.admin.api-key=" + OnceflowApi.ADMIN_KEY,
+          OnceflowApi.UNLIMITED_RATE, OnceflowApi.UNLIMITED_BURST);
       // Each seeds the demo client at start; one at a time keeps the first start simple.
       awaitReady("intake-api-" + i);
     }

@@ -34,7 +34,8 @@ class CrashRecoveryIT {
           "--worker-port=" + SharedTestInfrastructure.freePort(),
           "--relay-port=" + SharedTestInfrastructure.freePort(),
           "--intake-management-port=" + SharedTestInfrastructure.freePort(),
-          "--currencies=EUR");
+          "--currencies=EUR",
+          "--onceflow.admin.api-key=" + OnceflowApi.ADMIN_KEY);
   private final OnceflowApi api =
       new OnceflowApi("http://localhost:" + intakePort, "http://localhost:" + bankPort, "local-demo-key");
   private JarProcess stack;

@@ -72,7 +72,9 @@ class ScaleOutIT {
             "--management.server.port=" + SharedTestInfrastructure.freePort(),
             "--spring.datasource.url=" + jdbcUrl,
             "--onceflow.demo.enabled=true",
-            "--onceflow.admin.api-key=" + OnceflowApi.ADMIN_KEY);
+            "--onceflow.admin.api-key=" + OnceflowApi.ADMIN_KEY,
+            OnceflowApi.UNLIMITED_RATE,
+            OnceflowApi.UNLIMITED_BURST);
     List<JarProcess> workers = new ArrayList<>();
     List<Integer> workerPorts = new ArrayList<>();
     for (int i = 1; i <= 3; i++) {

@@ -27,14 +27,30 @@ public class ClientAuthentication implements HandlerInterceptor, HandlerMethodAr
   private static final String ATTRIBUTE = AuthenticatedClient.class.getName();
 
   private final KnownClients clients;
+  private final RequestLimits limits;
 
-  ClientAuthentication(KnownClients clients) {
+  ClientAuthentication(KnownClients clients, RequestLimits limits) {
     this.clients = clients;
+    this.limits = limits;
   }
 
+  /** Authenticates, then takes the request from the client's rate ({@link RequestLimits}). */
   @Override
   public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler) {
-    request.setAttribute(ATTRIBUTE, authenticate(request.getHeader(HttpHeaders.AUTHORIZATION)));
+    AuthenticatedClient client;
+    try {
+      // A known key never waits for the address's budget: a client behind the same address as a
+      // key-guessing one keeps working.
+      client =
+          authenticate(
+              request.getHeader(HttpHeaders.AUTHORIZATION),
+              () -> limits.requireAuthenticationBudget(request.getRemoteAddr()));
+    } catch (ApiException refused) {
+      limits.failedAuthentication(request.getRemoteAddr());
+      throw refused;
+    }
+    limits.admit(client.id());
+    request.setAttribute(ATTRIBUTE, client);
     return true;
   }
 
@@ -52,10 +68,10 @@ public class ClientAuthentication implements HandlerInterceptor, HandlerMethodAr
     Object client = request.getAttribute(ATTRIBUTE, RequestAttributes.SCOPE_REQUEST);
     return client instanceof AuthenticatedClient authenticated
         ? authenticated
-        : authenticate(request.getHeader(HttpHeaders.AUTHORIZATION));
+        : authenticate(request.getHeader(HttpHeaders.AUTHORIZATION), () -> {});
   }
 
-  private AuthenticatedClient authenticate(String authorization) {
+  private AuthenticatedClient authenticate(String authorization, Runnable beforeLookup) {
     if (authorization == null
         || !authorization.regionMatches(true, 0, SCHEME, 0, SCHEME.length())
         || authorization.length() == SCHEME.length()) {
@@ -63,7 +79,7 @@ public class ClientAuthentication implements HandlerInterceptor, HandlerMethodAr
     }
     String apiKey = authorization.substring(SCHEME.length()).trim();
     return clients
-        .clientOf(ApiKeys.hash(apiKey))
+        .clientOf(ApiKeys.hash(apiKey), beforeLookup)
         .map(AuthenticatedClient::new)
         .orElseThrow(() -> unauthorized("The API key is not valid."));
   }

@@ -51,9 +51,22 @@ class KnownClients {
   }
 
   Optional<UUID> clientOf(String apiKeyHash) {
+    return clientOf(apiKeyHash, () -> {});
+  }
+
+  /**
+   * As {@link #clientOf(String)}; {@code beforeLookup} runs only when the answer is not
+   * remembered, just before the database is asked (and may refuse by throwing).
+   */
+  Optional<UUID> clientOf(String apiKeyHash, Runnable beforeLookup) {
     Instant now = clock.instant();
     return known
-        .get(apiKeyHash, hash -> keys.findActive(hash, now))
+        .get(
+            apiKeyHash,
+            hash -> {
+              beforeLookup.run();
+              return keys.findActive(hash, now);
+            })
         .filter(key -> key.expiresAt() == null || key.expiresAt().isAfter(now))
         .map(ActiveKey::clientId);
   }

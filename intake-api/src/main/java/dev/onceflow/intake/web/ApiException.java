@@ -2,6 +2,7 @@ package dev.onceflow.intake.web;
 
 import java.net.URI;
 import java.util.Locale;
+import java.util.Optional;
 import org.springframework.http.HttpStatus;
 
 /** A refusal the client can act on; rendered as application/problem+json with a stable type. */
@@ -22,12 +23,30 @@ public class ApiException extends RuntimeException {
   private final HttpStatus status;
   private final URI type;
   private final String title;
+  private final Long retryAfterSeconds;
 
   public ApiException(HttpStatus status, String type, String title, String detail) {
+    this(status, type, title, detail, null);
+  }
+
+  private ApiException(HttpStatus status, String type, String title, String detail, Long retryAfterSeconds) {
     super(detail);
     this.status = status;
     this.type = URI.create(TYPE_BASE + type);
     this.title = title;
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+
+  /** 429: the caller sent more than it may; Retry-After says when the next request is allowed. */
+  public static ApiException tooManyRequests(String type, String detail, long retryAfterSeconds) {
+    return new ApiException(
+        HttpStatus.TOO_MANY_REQUESTS, type, "Too many requests", detail, Math.max(1, retryAfterSeconds));
+  }
+
+  /** 503 for an overloaded service, with when to come back. */
+  public static ApiException overloaded(String detail, long retryAfterSeconds) {
+    return new ApiException(
+        HttpStatus.SERVICE_UNAVAILABLE, "overloaded", "Service overloaded", detail, Math.max(1, retryAfterSeconds));
   }
 
   public static ApiException badRequest(String type, String title, String detail) {
@@ -64,5 +83,10 @@ public class ApiException extends RuntimeException {
 
   public String title() {
     return title;
+  }
+
+  /** Seconds the client should wait before retrying, when the refusal says. */
+  public Optional<Long> retryAfterSeconds() {
+    return Optional.ofNullable(retryAfterSeconds);
   }
 }

@@ -1,6 +1,9 @@
 package dev.onceflow.intake.web;
 
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.HikariPoolMXBean;
 import java.net.URI;
+import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
@@ -31,6 +34,23 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 
   /** Seconds a client should wait before retrying while PostgreSQL is unreachable. */
   static final String RETRY_AFTER_SECONDS = "5";
+  /** ... and while every connection is busy: load passes sooner than an outage. */
+  static final long OVERLOADED_RETRY_AFTER_SECONDS = 1;
+
+  private final DataSource dataSource;
+
+  ApiExceptionHandler(DataSource dataSource) {
+    this.dataSource = dataSource;
+  }
+
+  /** The pool has connections and all are in use: overload, not an unreachable database. */
+  private boolean poolIsBusy() {
+    if (dataSource instanceof HikariDataSource hikari && hikari.getHikariPoolMXBean() != null) {
+      HikariPoolMXBean pool = hikari.getHikariPoolMXBean();
+      return pool.getTotalConnections() > 0 && pool.getIdleConnections() == 0;
+    }
+    return false;
+  }
 
   @ExceptionHandler(ApiException.class)
   ResponseEntity<ProblemDetail> handle(ApiException e) {
@@ -41,7 +61,9 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     if (e.status() == HttpStatus.UNAUTHORIZED) {
       response.header(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
     }
-    if (e.status() == HttpStatus.SERVICE_UNAVAILABLE) {
+    if (e.retryAfterSeconds().isPresent()) {
+      response.header(HttpHeaders.RETRY_AFTER, Long.toString(e.retryAfterSeconds().get()));
+    } else if (e.status() == HttpStatus.SERVICE_UNAVAILABLE) {
       response.header(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS);
     }
     return response.body(problem);
@@ -63,6 +85,13 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
    */
   @ExceptionHandler({DataAccessException.class, TransactionException.class})
   ResponseEntity<ProblemDetail> handleDatabase(RuntimeException e) {
+    if (DatabaseFailures.isPoolTimeout(e) && poolIsBusy()) {
+      return handle(
+          ApiException.overloaded(
+              "Every database connection is busy; retry after the time in Retry-After (with the same"
+                  + " Idempotency-Key: a retry never pays twice).",
+              OVERLOADED_RETRY_AFTER_SECONDS));
+    }
     if (DatabaseFailures.isUnavailable(e)) {
       log.warn("Database unavailable: {}", e.getMessage());
       return handle(

@@ -34,6 +34,16 @@ final class DatabaseFailures {
     return false;
   }
 
+  /** The pool gave up waiting for a free connection (HikariCP's connection timeout). */
+  static boolean isPoolTimeout(Throwable failure) {
+    for (Throwable cause = failure; cause != null; cause = next(cause)) {
+      if (cause instanceof SQLTransientConnectionException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private static Throwable next(Throwable cause) {
     return cause.getCause() == cause ? null : cause.getCause();
   }

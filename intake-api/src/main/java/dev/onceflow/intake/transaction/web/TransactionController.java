@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.springframework.http.HttpHeaders;
@@ -47,6 +48,7 @@ class TransactionController {
   private final DraftConfirmation confirmation;
   private final TransactionQueries queries;
   private final TransactionWatcher watcher;
+  private final WaitingPolls polls;
   private final IntakeProperties properties;
 
   TransactionController(
@@ -54,11 +56,13 @@ class TransactionController {
       DraftConfirmation confirmation,
       TransactionQueries queries,
       TransactionWatcher watcher,
+      WaitingPolls polls,
       IntakeProperties properties) {
     this.intake = intake;
     this.confirmation = confirmation;
     this.queries = queries;
     this.watcher = watcher;
+    this.polls = polls;
     this.properties = properties;
   }
 
@@ -111,6 +115,16 @@ class TransactionController {
       result.setResult(view(current, wait));
       return result;
     }
+    if (!polls.tryTake(client.id())) {
+      result.setResult(view(current, Optional.empty()));
+      return result;
+    }
+    AtomicBoolean released = new AtomicBoolean();
+    Runnable release = () -> {
+      if (released.compareAndSet(false, true)) {
+        polls.release(client.id());
+      }
+    };
     CompletableFuture<PaymentTransaction> change =
         watcher.awaitChange(id, current.getState(), wait.get());
     change.whenComplete(
@@ -123,7 +137,11 @@ class TransactionController {
             result.setErrorResult(failure instanceof CompletionException ? failure.getCause() : failure);
           }
         });
-    result.onCompletion(() -> change.cancel(false));
+    result.onCompletion(
+        () -> {
+          release.run();
+          change.cancel(false);
+        });
     result.onTimeout(
         () ->
             result.setErrorResult(

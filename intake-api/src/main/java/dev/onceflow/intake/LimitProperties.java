@@ -1,0 +1,41 @@
+package dev.onceflow.intake;
+
+import dev.onceflow.model.InvalidSettingException;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * What one client, one address and all of them together may ask of an intake instance. Each
+ * instance counts on its own (no shared state between instances): N instances behind a balancer
+ * let a client send up to N times the rate.
+ *
+ * @param requestsPerSecond a client's sustained request rate (a token bucket refilled at this rate)
+ * @param burst how many requests a client may send at once above its rate (the bucket's size)
+ * @param failedAuthenticationsPerSecond requests with an unknown key one remote address may send;
+ *     past it, it gets 429 without a database lookup
+ * @param longPollsPerClient waiting long-polls ({@code Prefer: wait}) one client may hold; past
+ *     it, a poll is answered at once, without waiting
+ * @param longPolls waiting long-polls of all clients together, likewise
+ */
+@ConfigurationProperties("onceflow.intake.limits")
+public record LimitProperties(
+    @DefaultValue("100") int requestsPerSecond,
+    @DefaultValue("200") int burst,
+    @DefaultValue("10") int failedAuthenticationsPerSecond,
+    @DefaultValue("50") int longPollsPerClient,
+    @DefaultValue("1000") int longPolls) {
+
+  public LimitProperties {
+    requirePositive("requests-per-second", requestsPerSecond);
+    requirePositive("burst", burst);
+    requirePositive("failed-authentications-per-second", failedAuthenticationsPerSecond);
+    requirePositive("long-polls-per-client", longPollsPerClient);
+    requirePositive("long-polls", longPolls);
+  }
+
+  private static void requirePositive(String name, int value) {
+    if (value <= 0) {
+      throw new InvalidSettingException("onceflow.intake.limits." + name + " must be a positive number, not " + value);
+    }
+  }
+}

@@ -1,0 +1,162 @@
+package dev.onceflow.intake;
+
+import static dev.onceflow.intake.IntakeHttp.id;
+import static dev.onceflow.intake.IntakeHttp.payment;
+import static dev.onceflow.intake.Problems.assertProblem;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.onceflow.infra.SharedTestInfrastructure;
+import dev.onceflow.intake.IntakeHttp.Client;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** What one client, one address and everyone together may ask of an intake, from outside. */
+class LimitsIT {
+
+  private static TestIntake intake;
+
+  @BeforeAll
+  static void startAnIntakeWithSmallLimits() {
+    intake =
+        TestIntake.start(
+            SharedTestInfrastructure.postgres(),
+            "--onceflow.admin.api-key=" + TestIntake.ADMIN_KEY,
+            "--onceflow.intake.limits.requests-per-second=2",
+            "--onceflow.intake.limits.burst=5",
+            "--onceflow.intake.limits.failed-authentications-per-second=2",
+            "--onceflow.intake.limits.long-polls-per-client=2",
+            "--onceflow.intake.limits.long-polls=3",
+            "--spring.datasource.hikari.maximum-pool-size=2");
+  }
+
+  @AfterAll
+  static void stopIt() {
+    intake.close();
+  }
+
+  @Test
+  void aClientPastItsRateGets429WithRetryAfterAndOthersAreServed() {
+    Client flooding = intake.admin().newClient("flooding");
+    Client other = intake.admin().newClient("other");
+    IntakeHttp api = intake.http(flooding.apiKey());
+
+    List<Integer> statuses = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      statuses.add(api.get("/accounts").statusCode());
+    }
+    HttpResponse<String> refused = api.get("/accounts");
+
+    assertThat(statuses.subList(0, 5)).containsOnly(200);
+    assertThat(statuses).contains(429);
+    assertProblem(refused, 429, "rate-limited");
+    long retryAfter = Long.parseLong(refused.headers().firstValue("Retry-After").orElseThrow());
+    assertThat(retryAfter).isBetween(1L, 5L);
+    assertThat(intake.http(other.apiKey()).get("/accounts").statusCode()).isEqualTo(200);
+    await().atMost(Duration.ofSeconds(retryAfter + 2)).until(() -> api.get("/accounts").statusCode() == 200);
+  }
+
+  @Test
+  void anAddressSendingUnknownKeysGets429ButAKnownKeyFromItStillWorks() {
+    Client known = intake.admin().newClient("known");
+    assertThat(intake.http(known.apiKey()).get("/accounts").statusCode()).isEqualTo(200);
+
+    List<HttpResponse<String>> forged = new ArrayList<>();
+    while (forged.size() < 20 && (forged.isEmpty() || forged.get(forged.size() - 1).statusCode() == 401)) {
+      forged.add(intake.http("forged-" + UUID.randomUUID()).get("/accounts"));
+    }
+    // Remembered as valid (for half a second), the known key is not held up by the spent budget.
+    assertThat(intake.http(known.apiKey()).get("/accounts").statusCode()).isEqualTo(200);
+
+    assertThat(forged).extracting(HttpResponse::statusCode).startsWith(401, 401, 401, 401).endsWith(429);
+    assertProblem(forged.get(forged.size() - 1), 429, "too-many-failed-authentications");
+    // The budget refills: the address may authenticate again (and the other tests here can).
+    await().atMost(Duration.ofSeconds(5))
+        .until(() -> intake.http("forged-" + UUID.randomUUID()).get("/accounts").statusCode() == 401);
+  }
+
+  @Test
+  void longPollsPastTheirCapsAreAnsweredAtOnceWithoutWaiting() throws Exception {
+    Client first = intake.admin().newClient("first poller");
+    Client second = intake.admin().newClient("second poller");
+    WaitingPollsProbe probe = new WaitingPollsProbe();
+    List<CompletableFuture<HttpResponse<String>>> waiting = new ArrayList<>();
+    String firstDraft = draft(first);
+    String secondDraft = draft(second);
+    waiting.add(poll(first, firstDraft));
+    waiting.add(poll(first, firstDraft));
+    await().atMost(Duration.ofSeconds(10)).until(() -> probe.waiting() == 2);
+
+    long started = System.nanoTime();
+    HttpResponse<String> overClientCap = intake.http(first.apiKey()).await(firstDraft, 20);
+    waiting.add(poll(second, secondDraft));
+    await().atMost(Duration.ofSeconds(10)).until(() -> probe.waiting() == 3);
+    HttpResponse<String> overTotalCap = intake.http(second.apiKey()).await(secondDraft, 20);
+
+    for (HttpResponse<String> immediate : List.of(overClientCap, overTotalCap)) {
+      assertThat(immediate.statusCode()).isEqualTo(200);
+      assertThat(IntakeHttp.state(immediate)).isEqualTo("DRAFT");
+      assertThat(immediate.headers().firstValue("Preference-Applied")).isEmpty();
+    }
+    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
+    waiting.forEach(poll -> poll.cancel(true));
+  }
+
+  @Test
+  void aRequestFindingEveryConnectionBusyGets503OverloadedAtOnce() throws Exception {
+    Client client = intake.admin().newClient("shed");
+    HikariDataSource pool = intake.context.getBean(HikariDataSource.class);
+    List<Connection> held = new ArrayList<>();
+    try {
+      for (int i = 0; i < pool.getMaximumPoolSize(); i++) {
+        held.add(pool.getConnection());
+      }
+
+      long started = System.nanoTime();
+      HttpResponse<String> shed = intake.http(client.apiKey()).get("/accounts");
+
+      assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofMillis(1_000));
+      assertProblem(shed, 503, "overloaded");
+      assertThat(shed.headers().firstValue("Retry-After")).contains("1");
+    } finally {
+      for (Connection connection : held) {
+        connection.close();
+      }
+    }
+    assertThat(intake.http(client.apiKey()).get("/accounts").statusCode()).isEqualTo(200);
+  }
+
+  private static String draft(Client client) {
+    UUID account = intake.admin().openAccount(client.id(), "EUR", 10_000);
+    return id(intake.http(client.apiKey()).draft(null, payment(account, 100)));
+  }
+
+  private static CompletableFuture<HttpResponse<String>> poll(Client client, String transaction) {
+    HttpRequest request =
+        intake.http(client.apiKey())
+            .request("/transactions/" + transaction)
+            .header("Prefer", "wait=30")
+            .GET()
+            .build();
+    return HttpClient.newHttpClient().sendAsync(request, HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** The intake's gauge of waiting long-polls. */
+  private static final class WaitingPollsProbe {
+    int waiting() {
+      return (int) intake.context.getBean(MeterRegistry.class).get("onceflow.intake.long.polls.waiting").gauge().value();
+    }
+  }
+}
