@@ -72,6 +72,7 @@ final class ScriptedBank implements AutoCloseable {
   private final Queue<Answer> lookups = new ConcurrentLinkedQueue<>();
   private final List<String> paymentKeys = new CopyOnWriteArrayList<>();
   private final List<String> lookupQueries = new CopyOnWriteArrayList<>();
+  private final List<String> credentials = new CopyOnWriteArrayList<>();
   private final AtomicInteger openPayments = new AtomicInteger();
   private final AtomicInteger mostOpenPayments = new AtomicInteger();
   private volatile Answer everyPayment;
@@ -108,7 +109,13 @@ final class ScriptedBank implements AutoCloseable {
     return List.copyOf(lookupQueries);
   }
 
+  /** The Authorization header of every call so far ("null" where there was none). */
+  List<String> credentials() {
+    return List.copyOf(credentials);
+  }
+
   void reset() {
+    credentials.clear();
     everyPayment = null;
     mostOpenPayments.set(0);
     payments.clear();
@@ -134,6 +141,7 @@ final class ScriptedBank implements AutoCloseable {
       mostOpenPayments.accumulateAndGet(open, Math::max);
     }
     exchange.getRequestBody().readAllBytes();
+    credentials.add(String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
     Answer answer;
     if (payment) {
       paymentKeys.add(exchange.getRequestHeaders().getFirst("Idempotency-Key"));

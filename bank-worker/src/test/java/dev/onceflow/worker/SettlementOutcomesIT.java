@@ -34,6 +34,8 @@ class SettlementOutcomesIT {
   private static final Duration CALL_DEADLINE = Duration.ofSeconds(2);
   private static final Duration DEADLINE = Duration.ofMinutes(1);
 
+  private static final String CREDENTIAL = "Bearer bank-token-for-tests";
+
   private ScriptedBank bank;
   private ConfigurableApplicationContext worker;
   private SettlementProcessor processor;
@@ -55,6 +57,7 @@ class SettlementOutcomesIT {
                 "spring.kafka.listener.auto-startup=false",
                 "onceflow.sweeper.enabled=false",
                 "onceflow.bank.base-url=" + bank.baseUrl(),
+                "onceflow.bank.credential=" + CREDENTIAL,
                 "onceflow.bank.connect-timeout=1s",
                 "onceflow.bank.call-deadline=" + CALL_DEADLINE.toSeconds() + "s",
                 "onceflow.worker.retry.budget=" + BUDGET,
@@ -81,6 +84,45 @@ class SettlementOutcomesIT {
   @BeforeEach
   void forgetTheScript() {
     bank.reset();
+  }
+
+  @Test
+  void everyCallCarriesTheConfiguredCredential() throws Exception {
+    UUID account = db.insertAccount(10_000, 1_000);
+    UUID tx = db.insertPendingTransaction(account, 1_000);
+    bank.onPay(Answer.problem(503, "busy"));
+    bank.onLookup(Answer.payment(200, "pay-c", "SETTLED"));
+
+    processor.process(tx);
+    db.makeDue(tx);
+    bank.onPay(Answer.payment(201, "pay-c", "SETTLED"));
+    processor.process(tx);
+
+    assertThat(db.transaction(tx).state()).isEqualTo("COMPLETED");
+    assertThat(bank.credentials()).isNotEmpty().containsOnly(CREDENTIAL);
+  }
+
+  @Test
+  void anAnswerLargerThanTheCapIsNotReadAndItsOutcomeIsUnknown() throws Exception {
+    UUID account = db.insertAccount(10_000, 1_000);
+    UUID tx = db.insertPendingTransaction(account, 1_000);
+    String padding = "x".repeat(70 * 1024);
+    bank.onPay(
+        new Answer(
+            201,
+            "application/json",
+            "{\"paymentId\":\"pay-big\",\"status\":\"SETTLED\",\"padding\":\"" + padding + "\"}",
+            java.util.Map.of(),
+            Duration.ZERO,
+            Duration.ZERO));
+
+    processor.process(tx);
+
+    TransactionRow row = db.transaction(tx);
+    assertThat(row.state()).isEqualTo("PENDING");
+    assertThat(row.bankReference()).isNull();
+    assertThat(row.attempts()).isEqualTo(1);
+    assertThat(db.reserved(account)).isEqualTo(1_000);
   }
 
   @Test

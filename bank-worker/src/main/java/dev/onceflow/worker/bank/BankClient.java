@@ -46,10 +46,17 @@ public class BankClient {
   private final JsonMapper json;
   private final Clock clock;
   private final MeterRegistry meters;
+  private final int maxAnswerBytes;
 
   BankClient(
-      RestClient bankRestClient, CallDeadlines deadlines, JsonMapper json, Clock clock, MeterRegistry meters) {
+      RestClient bankRestClient,
+      CallDeadlines deadlines,
+      JsonMapper json,
+      Clock clock,
+      MeterRegistry meters,
+      BankProperties properties) {
     this.rest = bankRestClient;
+    this.maxAnswerBytes = (int) Math.min(Integer.MAX_VALUE - 1, properties.maxAnswerSize().toBytes());
     this.deadlines = deadlines;
     this.json = json;
     this.clock = clock;
@@ -108,7 +115,10 @@ public class BankClient {
 
   private PaymentResult paymentResult(ClientHttpResponse response) throws IOException {
     int status = response.getStatusCode().value();
-    byte[] body = response.getBody().readAllBytes();
+    byte[] body = readAtMost(response);
+    if (body == null) {
+      return new PaymentResult.Unknown("answer-too-large", "HTTP " + status + " with an answer over " + maxAnswerBytes + " bytes", null);
+    }
     if (status >= 200 && status < 300) {
       JsonNode payment = readTree(body);
       String paymentId = text(payment, "paymentId");
@@ -151,7 +161,10 @@ public class BankClient {
 
   private LookupResult lookupResult(ClientHttpResponse response) throws IOException {
     int status = response.getStatusCode().value();
-    byte[] body = response.getBody().readAllBytes();
+    byte[] body = readAtMost(response);
+    if (body == null) {
+      return new LookupResult.Unreachable("HTTP " + status + " with an answer over " + maxAnswerBytes + " bytes");
+    }
     if (status == 200) {
       JsonNode payment = readTree(body);
       String paymentId = text(payment, "paymentId");
@@ -170,6 +183,12 @@ public class BankClient {
       return new LookupResult.NotFound();
     }
     return new LookupResult.Unreachable("HTTP " + status);
+  }
+
+  /** The answer's body, or null if it is larger than the cap: it is not read into memory. */
+  private byte[] readAtMost(ClientHttpResponse response) throws IOException {
+    byte[] body = response.getBody().readNBytes(maxAnswerBytes + 1);
+    return body.length > maxAnswerBytes ? null : body;
   }
 
   private Duration retryAfter(HttpHeaders headers) {

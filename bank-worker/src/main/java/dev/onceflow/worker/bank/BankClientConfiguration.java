@@ -8,9 +8,12 @@ import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.client5.http.ssl.DefaultClientTlsStrategy;
 import org.apache.hc.core5.util.TimeValue;
 import org.apache.hc.core5.util.Timeout;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.ssl.SslBundle;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.client.RestClient;
@@ -19,13 +22,13 @@ import org.springframework.web.client.RestClient;
 class BankClientConfiguration {
 
   @Bean(destroyMethod = "close")
-  CloseableHttpClient bankHttpClient(BankProperties properties) {
+  CloseableHttpClient bankHttpClient(BankProperties properties, ObjectProvider<SslBundles> bundles) {
     Timeout connect = Timeout.of(properties.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
     // Inner limits only: the call's deadline (CallDeadlines) bounds the whole call.
     Timeout read = Timeout.of(properties.callDeadline().toMillis(), TimeUnit.MILLISECONDS);
     return HttpClients.custom()
         .setConnectionManager(
-            PoolingHttpClientConnectionManagerBuilder.create()
+            withClientCertificate(PoolingHttpClientConnectionManagerBuilder.create(), properties, bundles)
                 .setMaxConnTotal(properties.maxConnections())
                 .setMaxConnPerRoute(properties.maxConnections())
                 .setDefaultConnectionConfig(
@@ -51,6 +54,16 @@ class BankClientConfiguration {
         .build();
   }
 
+  /** The SSL bundle's key material (the worker's client certificate) and trust, when one is named. */
+  private static PoolingHttpClientConnectionManagerBuilder withClientCertificate(
+      PoolingHttpClientConnectionManagerBuilder builder, BankProperties properties, ObjectProvider<SslBundles> bundles) {
+    if (properties.sslBundle() == null || properties.sslBundle().isBlank()) {
+      return builder;
+    }
+    SslBundle bundle = bundles.getObject().getBundle(properties.sslBundle());
+    return builder.setTlsSocketStrategy(new DefaultClientTlsStrategy(bundle.createSslContext()));
+  }
+
   @Bean(destroyMethod = "close")
   CallDeadlines bankCallDeadlines(Clock clock) {
     return new CallDeadlines(clock);
@@ -62,7 +75,11 @@ class BankClientConfiguration {
       CloseableHttpClient bankHttpClient,
       CallDeadlines deadlines,
       ObjectProvider<ObservationRegistry> observations) {
-    return RestClient.builder()
+    RestClient.Builder builder = RestClient.builder();
+    if (properties.credential() != null && !properties.credential().isBlank()) {
+      builder.defaultHeader(properties.credentialHeader(), properties.credential());
+    }
+    return builder
         .baseUrl(properties.baseUrl())
         .requestFactory(deadlines.requestFactory(bankHttpClient))
         // Observed calls carry the current trace as a traceparent header: the bank's side of a
