@@ -2,6 +2,10 @@ package dev.onceflow.worker;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsExchange;
+import com.sun.net.httpserver.HttpsParameters;
+import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +20,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
 
 /**
  * A bank that answers what the test scripted, for the outcomes the simulator does not produce
@@ -73,12 +79,35 @@ final class ScriptedBank implements AutoCloseable {
   private final List<String> paymentKeys = new CopyOnWriteArrayList<>();
   private final List<String> lookupQueries = new CopyOnWriteArrayList<>();
   private final List<String> credentials = new CopyOnWriteArrayList<>();
+  private final List<String> clientCertificates = new CopyOnWriteArrayList<>();
   private final AtomicInteger openPayments = new AtomicInteger();
   private final AtomicInteger mostOpenPayments = new AtomicInteger();
   private volatile Answer everyPayment;
 
   ScriptedBank() throws IOException {
-    server = HttpServer.create(new InetSocketAddress("localhost", 0), 0);
+    this(null);
+  }
+
+  /**
+   * With {@code tls}, the bank speaks https and requires a client certificate its trust store
+   * accepts; the subject of each caller's certificate is recorded.
+   */
+  ScriptedBank(SSLContext tls) throws IOException {
+    if (tls == null) {
+      server = HttpServer.create(new InetSocketAddress("localhost", 0), 0);
+    } else {
+      HttpsServer https = HttpsServer.create(new InetSocketAddress("localhost", 0), 0);
+      https.setHttpsConfigurator(
+          new HttpsConfigurator(tls) {
+            @Override
+            public void configure(HttpsParameters parameters) {
+              SSLParameters ssl = tls.getDefaultSSLParameters();
+              ssl.setNeedClientAuth(true);
+              parameters.setSSLParameters(ssl);
+            }
+          });
+      server = https;
+    }
     server.createContext("/payments", this::handle);
     // A delayed answer must not hold up the next request.
     server.setExecutor(executor);
@@ -86,7 +115,12 @@ final class ScriptedBank implements AutoCloseable {
   }
 
   String baseUrl() {
-    return "http://localhost:" + server.getAddress().getPort();
+    return (server instanceof HttpsServer ? "https" : "http") + "://localhost:" + server.getAddress().getPort();
+  }
+
+  /** The subject of the client certificate of every https call so far. */
+  List<String> clientCertificates() {
+    return List.copyOf(clientCertificates);
   }
 
   /** The next answers to {@code POST /payments}, in order. */
@@ -142,6 +176,9 @@ final class ScriptedBank implements AutoCloseable {
     }
     exchange.getRequestBody().readAllBytes();
     credentials.add(String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
+    if (exchange instanceof HttpsExchange https) {
+      clientCertificates.add(https.getSSLSession().getPeerPrincipal().getName());
+    }
     Answer answer;
     if (payment) {
       paymentKeys.add(exchange.getRequestHeaders().getFirst("Idempotency-Key"));
