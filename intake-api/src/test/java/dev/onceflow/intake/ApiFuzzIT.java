@@ -22,13 +22,26 @@ import tools.jackson.databind.json.JsonMapper;
  * Generated bad requests against a running intake-api over a raw socket (so that nothing a real
  * client library would clean up is cleaned up): malformed and truncated JSON, wrong types, amounts
  * out of range, oversize bodies, odd Unicode and control characters in keys and headers, wrong
- * content types, missing and forged credentials. Every one must get a 4xx problem+json, never a
- * 5xx, and leave nothing stored for anyone.
+ * content types, missing and forged credentials; for payments, drafts, confirms and the admin API
+ * (its bodies, Idempotency-Key and Onceflow-Actor headers). Every one must get a 4xx problem+json,
+ * never a 5xx, and leave nothing stored for anyone.
  */
 class ApiFuzzIT {
 
   /** A request as bytes, with what it is meant to be wrong about. */
   record BadRequest(String what, byte[] head, byte[] body) {
+
+    /** The same request sent as {@code method path}: the head's first line replaced. */
+    BadRequest as(String method, String path) {
+      int lineEnd = 0;
+      while (lineEnd < head.length && head[lineEnd] != '\r') {
+        lineEnd++;
+      }
+      ByteArrayOutputStream moved = new ByteArrayOutputStream();
+      moved.writeBytes(wireBytes(method + " " + path + " HTTP/1.1"));
+      moved.write(head, lineEnd, head.length - lineEnd);
+      return new BadRequest(what + " (" + method + " " + path + ")", moved.toByteArray(), body);
+    }
 
     @Override
     public String toString() {
@@ -64,6 +77,29 @@ class ApiFuzzIT {
   @Property(tries = 300)
   void badHeadersGetAProblemAndStoreNothing(@ForAll("badHeaders") BadRequest request) {
     assertRefused(request);
+  }
+
+  /** The same bad bodies to create a draft: refused alike, no draft left behind. */
+  @Property(tries = 200)
+  void badDraftBodiesGetAProblemAndStoreNothing(@ForAll("badBodies") BadRequest request) {
+    assertRefused(request.as("POST", "/transactions/drafts"));
+  }
+
+  @Property(tries = 100)
+  void badConfirmsGetAProblemAndConfirmNothing(@ForAll("badConfirms") BadRequest request) {
+    assertRefused(request);
+  }
+
+  @Property(tries = 300)
+  void badAdminRequestsGetAProblemAndCreateNothing(@ForAll("badAdminRequests") BadRequest request) {
+    long clients = intake.jdbc.queryForObject("SELECT count(*) FROM clients", Long.class);
+    assertRefused(request);
+    assertThat(intake.jdbc.queryForObject("SELECT count(*) FROM clients", Long.class))
+        .as("clients after %s", request)
+        .isEqualTo(clients);
+    assertThat(intake.jdbc.queryForObject("SELECT count(*) FROM accounts WHERE client_id = ?", Long.class, client.id()))
+        .as("the fuzzed client's accounts after %s", request)
+        .isEqualTo(1);
   }
 
   /** Found by the generator: a lone surrogate once reached the server as '?' and was a valid key. */
@@ -190,6 +226,82 @@ class ApiFuzzIT {
             "/transactions?idempotencyKey=" + "z".repeat(300), "/transactions/" + UUID.randomUUID() + "/confirm")
         .map(path -> request("read " + path, "GET", path, List.of(auth()), ""));
     return Arbitraries.oneOf(oddKeys, badKeys, noKey, contentTypes, credentials, reads);
+  }
+
+  // --- confirms: of nothing, of another's, with junk ---
+
+  @Provide
+  Arbitrary<BadRequest> badConfirms() {
+    Arbitrary<String> ids = Arbitraries.oneOf(
+        Arbitraries.create(UUID::randomUUID).map(UUID::toString),
+        Arbitraries.of("not-a-uuid", "%00", "..%2F..%2Fadmin", "x".repeat(300), "' OR 1=1 --", othersAccount.toString()));
+    Arbitrary<List<String>> headers = Arbitraries.of(
+        List.of(auth()), List.of(), List.of("Authorization: Bearer forged"), List.of(auth(), "Content-Type: text/plain"),
+        List.of(auth(), "Idempotency-Key: k\u0007k"));
+    return Arbitraries.oneOf(ids.map(id -> "/transactions/" + id + "/confirm"), Arbitraries.just("/transactions/confirm"))
+        .flatMap(path -> headers.flatMap(h -> Arbitraries.of("", "{}", "{\"confirm\": true}", "[")
+            .map(body -> request("confirm " + path, "PUT", path, h, body))));
+  }
+
+  // --- the admin API: its key, one thing wrong ---
+
+  @Provide
+  Arbitrary<BadRequest> badAdminRequests() {
+    String accounts = "/admin/clients/" + client.id() + "/accounts";
+    Arbitrary<BadRequest> badNames = Arbitraries.oneOf(
+            Arbitraries.of("null", "5", "true", "[]", "{}", "\"\"", "\"   \"", "\"\\u0000\"", "\"a\\u202eb\"",
+                "\"\\ud800\"", "\"" + "n".repeat(201) + "\""),
+            Arbitraries.strings().withCharRange('\u0000', '\u001f').ofMinLength(1).ofMaxLength(5)
+                .map(control -> JSON.writeValueAsString("ACME" + control + "Ltd")))
+        .map(name -> admin("client name " + name, "/admin/clients", "{\"name\": " + name + "}"));
+    Arbitrary<String> badBalance = Arbitraries.oneOf(
+        Arbitraries.longs().lessOrEqual(-1).map(Object::toString),
+        Arbitraries.longs().between(1_000_000_000_001L, Long.MAX_VALUE).map(Object::toString),
+        Arbitraries.of("\"100\"", "12.5", "1e3", "null", "[]", "{}", "true", "99999999999999999999999"));
+    Arbitrary<BadRequest> badAccounts = Arbitraries.oneOf(
+        badBalance.map(b -> admin("opening balance " + b, accounts, "{\"currency\": \"EUR\", \"openingBalance\": " + b + "}")),
+        Arbitraries.of("null", "\"\"", "\"EURO\"", "\"XYZ\"", "978")
+            .map(c -> admin("currency " + c, accounts, "{\"currency\": " + c + ", \"openingBalance\": 1}")),
+        Arbitraries.of("{\"currency\": \"EUR\", \"openingBalanse\": 1}", "{\"currency\": \"EUR\", \"openingBalance\": 1, \"x\": 1}",
+                "{\"currency\": \"EUR\", \"openingBalance\": 1, \"openingBalance\": 2}", "[]", "{", "42")
+            .map(body -> admin("account body " + body, accounts, body)),
+        Arbitraries.strings().ofMaxLength(200).map(body -> admin("random text", accounts, body + "{")),
+        Arbitraries.create(UUID::randomUUID)
+            .map(id -> admin("unknown client", "/admin/clients/" + id + "/accounts", "{\"currency\": \"EUR\", \"openingBalance\": 1}")));
+    String goodAccount = "{\"currency\": \"EUR\", \"openingBalance\": 1}";
+    Arbitrary<BadRequest> badHeaders = Arbitraries.oneOf(
+        Arbitraries.of("", "   ", "\"unterminated", "x".repeat(256), "k\u0007k", "ключ")
+            .map(key -> request("admin key header '" + key + "'", "POST", accounts,
+                List.of(adminAuth(), "Content-Type: application/json", "Idempotency-Key: " + key), goodAccount)),
+        Arbitraries.just(request("admin write without a key", "POST", accounts,
+            List.of(adminAuth(), "Content-Type: application/json"), goodAccount)),
+        Arbitraries.of("", "bad actor", "a".repeat(65), "alice\u0000", "ali;ce", "ключ", "\u202eecila")
+            .map(actor -> request("actor '" + actor + "'", "POST", accounts,
+                List.of(adminAuth(), "Content-Type: application/json", "Idempotency-Key: " + UUID.randomUUID(),
+                    "Onceflow-Actor: " + actor), goodAccount)),
+        Arbitraries.of("", "Authorization: Bearer", "Authorization: Bearer " + client.apiKey(),
+                "Authorization: Bearer " + TestIntake.ADMIN_KEY + "x", "Authorization: Basic YWRtaW46YWRtaW4=")
+            .map(header -> request("admin credentials '" + header + "'", "POST", accounts,
+                header.isEmpty()
+                    ? List.of("Content-Type: application/json", "Idempotency-Key: " + UUID.randomUUID())
+                    : List.of(header, "Content-Type: application/json", "Idempotency-Key: " + UUID.randomUUID()),
+                goodAccount)),
+        Arbitraries.of("text/plain", "application/xml", "application/x-www-form-urlencoded")
+            .map(type -> request("admin content type " + type, "POST", accounts,
+                List.of(adminAuth(), "Content-Type: " + type, "Idempotency-Key: " + UUID.randomUUID()), goodAccount)),
+        Arbitraries.of("/admin/clients/not-a-uuid", "/admin/clients/" + UUID.randomUUID() + "/keys",
+                "/admin/audit?limit=0", "/admin/audit?limit=501", "/admin/audit?limit=x")
+            .map(path -> request("admin read " + path, "GET", path, List.of(adminAuth()), "")));
+    return Arbitraries.oneOf(badNames, badAccounts, badHeaders);
+  }
+
+  private static BadRequest admin(String what, String path, String body) {
+    return request(what, "POST", path,
+        List.of(adminAuth(), "Content-Type: application/json", "Idempotency-Key: " + UUID.randomUUID()), body);
+  }
+
+  private static String adminAuth() {
+    return "Authorization: Bearer " + TestIntake.ADMIN_KEY;
   }
 
   private static String auth() {
