@@ -78,12 +78,13 @@ public final class Benchmark {
       int cellDrainLimitSeconds,
       int drainSeconds,
       int idleSeconds,
-      int settleSeconds) {
+      int settleSeconds,
+      int fairnessSeconds) {
     // drainTargetSeconds: a draining cell's backlog is this many seconds of its lowest known bound,
     // at most maxBacklog, at least minBacklog and backlogPerSlot times what the workers hold at once
     // (--quick's backlogs are smaller than that); filling and draining each stop at their limit.
-    static final Plan FULL = new Plan(30, 100, 50, 30, 20, 20, 50, 20, 15, 300, 2, 5000, 45, 60, 300, 10, 120);
-    static final Plan QUICK = new Plan(5, 50, 50, 8, 8, 5, 40, 6, 3, 100, 0, 400, 15, 20, 60, 5, 20);
+    static final Plan FULL = new Plan(30, 100, 50, 30, 20, 20, 50, 20, 15, 300, 2, 5000, 45, 60, 300, 10, 120, 20);
+    static final Plan QUICK = new Plan(5, 50, 50, 8, 8, 5, 40, 6, 3, 100, 0, 400, 15, 20, 60, 5, 20, 6);
   }
 
   private final Plan plan;
@@ -216,6 +217,14 @@ public final class Benchmark {
       progress("  intake p99: async %.1f ms, naive %.1f ms", async.latency.millis(0.99), naive.latency.millis(0.99));
       awaitFinal(async, events);
 
+      progress("Fairness: a second intake with the default limits, one steady client and one flooding it");
+      Fairness.Result fairness =
+          new Fairness(ADMIN_KEY)
+              .measure(java(), stackJar, productJdbcUrl(), DB_USER, work.resolve("fairness-intake.log"),
+                  Duration.ofSeconds(plan.fairnessSeconds()));
+      progress("  steady client p99: alone %.1f ms, flooded %.1f ms", fairness.alone().latency.millis(0.99),
+          fairness.flooded().latency.millis(0.99));
+
       section("Idle, after the warm-up (%d s without load)".formatted(plan.idleSeconds()));
       row("CPU of stack JVM + PostgreSQL", idle.toString());
       row("  busiest stack JVM threads (ms a second)", idle.threads());
@@ -256,6 +265,17 @@ public final class Benchmark {
       row("naive", throughput(naive) + latency(naive.latency, true));
       double naiveRatio = naive.latency.millis(0.99) / async.latency.millis(0.99);
       row("naive p99 / async p99", "%.1fx  (goal >= 5x)".formatted(naiveRatio));
+
+      section("Fairness: one client floods a second intake instance, which has the default limits");
+      row("steady client alone, open-loop %.0f/s".formatted(Fairness.STEADY_RATE),
+          throughput(fairness.alone()) + latency(fairness.alone().latency, true));
+      row("steady client while another floods (%d connections, closed loop)".formatted(Fairness.FLOOD_CONNECTIONS),
+          throughput(fairness.flooded()) + latency(fairness.flooded().latency, true));
+      row("steady client's p99 flooded / alone", "%.1fx  (goal <= 2x)".formatted(fairness.ratio()));
+      row("flooding client: accepted, 429 (Retry-After), anything else",
+          "%d accepted (%.0f/s), %d x 429, %d other (errors, timeouts)".formatted(
+              fairness.flood().latency.count(), fairness.flood().acceptedPerSecond(), fairness.floodAnswered("429"),
+              fairness.floodOther()));
 
       double cpuBound = 2000 / onceflowMillis;
       progress("Draining a backlog: bank at %s ms, with %s workers; CPU bound (saturation phase) %.0f/s",

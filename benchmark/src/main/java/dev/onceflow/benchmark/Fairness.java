@@ -1,0 +1,151 @@
+package dev.onceflow.benchmark;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * One client flooding intake, another sending at a steady rate: the steady client's latency alone
+ * and under the flood, and what the flooding client gets. Runs against a second intake instance
+ * with the default limits (the stack's own intake runs unlimited for the throughput phases),
+ * on the stack's database.
+ */
+final class Fairness {
+
+  /** The steady client's open-loop rate. */
+  static final double STEADY_RATE = 20;
+  /** The flooding client's closed-loop connections. */
+  static final int FLOOD_CONNECTIONS = 16;
+
+  record Result(HttpLoad.Run alone, HttpLoad.Run flooded, HttpLoad.Run flood) {
+    double ratio() {
+      return flooded.latency.millis(0.99) / alone.latency.millis(0.99);
+    }
+
+    long floodAnswered(String status) {
+      AtomicLong count = flood.refused.get(status);
+      return count == null ? 0 : count.get();
+    }
+
+    /** What the flood got other than 202 and 429: errors and timeouts. */
+    long floodOther() {
+      return flood.refused.entrySet().stream()
+          .filter(e -> !e.getKey().equals("429"))
+          .mapToLong(e -> e.getValue().get())
+          .sum();
+    }
+  }
+
+  private static final Pattern ID = Pattern.compile("\"id\":\"([0-9a-f-]{36})\"");
+  private static final Pattern API_KEY = Pattern.compile("\"apiKey\":\"([^\"]+)\"");
+
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final String adminKey;
+
+  Fairness(String adminKey) {
+    this.adminKey = adminKey;
+  }
+
+  Result measure(String java, Path stackJar, String jdbcUrl, String dbUser, Path log, Duration phase) throws Exception {
+    int port = Processes.freePort();
+    int managementPort = Processes.freePort();
+    Process intake =
+        new ProcessBuilder(
+                java, "-Xmx384m", "-jar", stackJar.toString(), "service", "intake-api",
+                "--server.port=" + port, "--management.server.port=" + managementPort,
+                "--spring.datasource.url=" + jdbcUrl, "--spring.datasource.username=" + dbUser,
+                "--onceflow.admin.api-key=" + adminKey)
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
+    try {
+      awaitUp(intake, "http://localhost:" + managementPort + "/actuator/health", log);
+      String url = "http://localhost:" + port;
+      HttpLoad steady = load(url, "steady client");
+      HttpLoad flooding = load(url, "flooding client");
+      Benchmark.progress("  steady client alone: %d s open-loop at %.0f/s", phase.toSeconds(), STEADY_RATE);
+      HttpLoad.Run alone = steady.openLoop("steady alone", STEADY_RATE, 16, phase);
+      Benchmark.progress("  steady client again, while another floods with %d connections", FLOOD_CONNECTIONS);
+      CompletableFuture<HttpLoad.Run> flood =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return flooding.closedLoop("flood", FLOOD_CONNECTIONS, phase.plusSeconds(2));
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                  throw new IllegalStateException(e);
+                }
+              });
+      HttpLoad.Run flooded = steady.openLoop("steady flooded", STEADY_RATE, 16, phase);
+      return new Result(alone, flooded, flood.get(phase.toSeconds() + 180, TimeUnit.SECONDS));
+    } finally {
+      intake.destroy();
+      if (!intake.waitFor(30, TimeUnit.SECONDS)) {
+        intake.destroyForcibly();
+      }
+    }
+  }
+
+  /** A new client with a funded account, through the admin API, as a load of its own. */
+  private HttpLoad load(String url, String name) throws Exception {
+    String client = post(url + "/admin/clients", "{\"name\":\"" + name + "\"}");
+    Matcher id = ID.matcher(client);
+    Matcher key = API_KEY.matcher(client);
+    if (!id.find() || !key.find()) {
+      throw new IllegalStateException("cannot create a client: " + client);
+    }
+    Matcher account =
+        ID.matcher(post(url + "/admin/clients/" + id.group(1) + "/accounts",
+            "{\"currency\":\"EUR\",\"openingBalance\":1000000000000}"));
+    if (!account.find()) {
+      throw new IllegalStateException("cannot open an account for " + name);
+    }
+    return new HttpLoad(new HttpLoad.Target(url + "/transactions", key.group(1), 202, List.of(account.group(1))));
+  }
+
+  private String post(String url, String body) throws Exception {
+    HttpResponse<String> response =
+        http.send(
+            HttpRequest.newBuilder(URI.create(url))
+                .header("Authorization", "Bearer " + adminKey)
+                .header("Content-Type", "application/json")
+                .header("Idempotency-Key", "fairness-" + UUID.randomUUID())
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() != 201) {
+      throw new IllegalStateException(url + ": " + response.statusCode() + " " + response.body());
+    }
+    return response.body();
+  }
+
+  private void awaitUp(Process process, String health, Path log) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("the second intake exited; see " + log);
+      }
+      try {
+        if (http.send(HttpRequest.newBuilder(URI.create(health)).build(), HttpResponse.BodyHandlers.ofString())
+            .body()
+            .contains("\"UP\"")) {
+          return;
+        }
+      } catch (java.io.IOException notYet) {
+        // not listening yet
+      }
+      Benchmark.sleep(250);
+    }
+    throw new IllegalStateException("the second intake did not start in 120 s; see " + log);
+  }
+}
