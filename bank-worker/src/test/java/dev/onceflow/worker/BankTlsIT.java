@@ -2,7 +2,6 @@ package dev.onceflow.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.onceflow.infra.PostgresServer;
 import dev.onceflow.infra.SharedTestInfrastructure;
 import dev.onceflow.worker.ScriptedBank.Answer;
 import dev.onceflow.worker.settlement.SettlementProcessor;
@@ -46,41 +45,22 @@ class BankTlsIT {
     trust("worker-trust", "bank");
     trust("bank-trust", "worker");
     bank = new ScriptedBank(tls("bank", "bank-trust"));
-    PostgresServer postgres = SharedTestInfrastructure.postgres();
     worker =
-        BankWorkerApplication.application()
-            .properties(
-                "server.port=" + SharedTestInfrastructure.freePort(),
-                "management.server.port=" + SharedTestInfrastructure.freePort(),
-                "spring.datasource.url=" + postgres.jdbcUrl(),
-                "spring.datasource.username=" + PostgresServer.USER,
-                "spring.datasource.password=",
-                "spring.kafka.bootstrap-servers=" + SharedTestInfrastructure.kafka().bootstrapServers(),
-                "spring.kafka.listener.auto-startup=false",
-                "onceflow.sweeper.enabled=false",
-                "onceflow.bank.base-url=" + bank.baseUrl(),
-                "onceflow.bank.ssl-bundle=bank",
-                "spring.ssl.bundle.jks.bank.keystore.location=file:" + stores.resolve("worker.p12"),
-                "spring.ssl.bundle.jks.bank.keystore.password=" + PASSWORD,
-                "spring.ssl.bundle.jks.bank.keystore.type=PKCS12",
-                "spring.ssl.bundle.jks.bank.truststore.location=file:" + stores.resolve("worker-trust.p12"),
-                "spring.ssl.bundle.jks.bank.truststore.password=" + PASSWORD,
-                "spring.ssl.bundle.jks.bank.truststore.type=PKCS12")
-            .run();
-    db = new TestDatabase(postgres, "bank_tls_it");
+        TestWorkers.driven(
+            bank.baseUrl(),
+            "onceflow.bank.ssl-bundle=bank",
+            "spring.ssl.bundle.jks.bank.keystore.location=file:" + stores.resolve("worker.p12"),
+            "spring.ssl.bundle.jks.bank.keystore.password=" + PASSWORD,
+            "spring.ssl.bundle.jks.bank.keystore.type=PKCS12",
+            "spring.ssl.bundle.jks.bank.truststore.location=file:" + stores.resolve("worker-trust.p12"),
+            "spring.ssl.bundle.jks.bank.truststore.password=" + PASSWORD,
+            "spring.ssl.bundle.jks.bank.truststore.type=PKCS12");
+    db = new TestDatabase(SharedTestInfrastructure.postgres(), "bank_tls_it");
   }
 
   @AfterAll
   void stop() throws Exception {
-    if (worker != null) {
-      worker.close();
-    }
-    if (bank != null) {
-      bank.close();
-    }
-    if (db != null) {
-      db.close();
-    }
+    TestWorkers.closeAll(worker, bank, db);
   }
 
   @Test

@@ -46,39 +46,21 @@ class SettlementOutcomesIT {
     PostgresServer postgres = SharedTestInfrastructure.postgres();
     bank = new ScriptedBank();
     worker =
-        BankWorkerApplication.application()
-            .properties(
-                "server.port=" + SharedTestInfrastructure.freePort(),
-                "management.server.port=" + SharedTestInfrastructure.freePort(),
-                "spring.datasource.url=" + postgres.jdbcUrl(),
-                "spring.datasource.username=" + PostgresServer.USER,
-                "spring.datasource.password=",
-                "spring.kafka.bootstrap-servers=" + SharedTestInfrastructure.kafka().bootstrapServers(),
-                "spring.kafka.listener.auto-startup=false",
-                "onceflow.sweeper.enabled=false",
-                "onceflow.bank.base-url=" + bank.baseUrl(),
-                "onceflow.bank.credential=" + CREDENTIAL,
-                "onceflow.bank.connect-timeout=1s",
-                "onceflow.bank.call-deadline=" + CALL_DEADLINE.toSeconds() + "s",
-                "onceflow.worker.retry.budget=" + BUDGET,
-                "onceflow.worker.reconcile-delay=" + RECONCILE_DELAY.toSeconds() + "s",
-                "onceflow.worker.deadline=" + DEADLINE.toSeconds() + "s")
-            .run();
+        TestWorkers.driven(
+            bank.baseUrl(),
+            "onceflow.bank.credential=" + CREDENTIAL,
+            "onceflow.bank.connect-timeout=1s",
+            "onceflow.bank.call-deadline=" + CALL_DEADLINE.toSeconds() + "s",
+            "onceflow.worker.retry.budget=" + BUDGET,
+            "onceflow.worker.reconcile-delay=" + RECONCILE_DELAY.toSeconds() + "s",
+            "onceflow.worker.deadline=" + DEADLINE.toSeconds() + "s");
     processor = worker.getBean(SettlementProcessor.class);
     db = new TestDatabase(postgres, "settlement_outcomes_it");
   }
 
   @AfterAll
   void stop() throws Exception {
-    if (worker != null) {
-      worker.close();
-    }
-    if (bank != null) {
-      bank.close();
-    }
-    if (db != null) {
-      db.close();
-    }
+    TestWorkers.closeAll(worker, bank, db);
   }
 
   @BeforeEach

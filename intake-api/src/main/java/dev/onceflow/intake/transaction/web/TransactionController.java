@@ -125,8 +125,13 @@ class TransactionController {
         polls.release(client.id());
       }
     };
-    CompletableFuture<PaymentTransaction> change =
-        watcher.awaitChange(id, current.getState(), wait.get());
+    CompletableFuture<PaymentTransaction> change;
+    try {
+      change = watcher.awaitChange(id, current.getState(), wait.get());
+    } catch (RuntimeException e) {
+      release.run();
+      throw e;
+    }
     change.whenComplete(
         (changed, failure) -> {
           if (failure == null && changed != null) {
