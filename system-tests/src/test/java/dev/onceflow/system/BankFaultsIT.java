@@ -92,6 +92,8 @@ class BankFaultsIT {
             "--relay-port=" + SharedTestInfrastructure.freePort(),
             "--intake-management-port=" + SharedTestInfrastructure.freePort(),
             "--currencies=EUR",
+            OnceflowApi.UNLIMITED_RATE,
+            OnceflowApi.UNLIMITED_BURST,
             "--onceflow.bank.call-deadline=" + CALL_DEADLINE.toMillis() + "ms",
             "--onceflow.bank.connect-timeout=1s",
             // Must exceed the call deadline.

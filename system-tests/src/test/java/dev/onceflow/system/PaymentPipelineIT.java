@@ -61,7 +61,9 @@ class PaymentPipelineIT {
             "--worker-port=" + SharedTestInfrastructure.freePort(),
             "--relay-port=" + SharedTestInfrastructure.freePort(),
             "--intake-management-port=" + SharedTestInfrastructure.freePort(),
-            "--currencies=EUR");
+            "--currencies=EUR",
+            OnceflowApi.UNLIMITED_RATE,
+            OnceflowApi.UNLIMITED_BURST);
     stack = LocalStack.start(options);
     api = new OnceflowApi(stack);
   }

@@ -55,6 +55,8 @@ class SlowBankIT {
                 "--relay-port=" + SharedTestInfrastructure.freePort(),
                 "--intake-management-port=" + SharedTestInfrastructure.freePort(),
                 "--currencies=EUR",
+                OnceflowApi.UNLIMITED_RATE,
+                OnceflowApi.UNLIMITED_BURST,
                 "--onceflow.bank.connect-timeout=1s",
                 "--onceflow.bank.call-deadline=" + CALL_DEADLINE.toSeconds() + "s",
                 "--onceflow.worker.lease=5s",
