@@ -217,7 +217,7 @@ public final class Benchmark {
       progress("  intake p99: async %.1f ms, naive %.1f ms", async.latency.millis(0.99), naive.latency.millis(0.99));
       awaitFinal(async, events);
 
-      progress("Fairness: a second intake with the default limits, one steady client and one flooding it");
+      progress("Fairness: a second intake (per-client limit %d/s), one steady client and one flooding it", Fairness.CLIENT_RATE);
       Fairness.Result fairness =
           new Fairness(ADMIN_KEY)
               .measure(java(), stackJar, productJdbcUrl(), DB_USER, work.resolve("fairness-intake.log"),
@@ -266,7 +266,8 @@ public final class Benchmark {
       double naiveRatio = naive.latency.millis(0.99) / async.latency.millis(0.99);
       row("naive p99 / async p99", "%.1fx  (goal >= 5x)".formatted(naiveRatio));
 
-      section("Fairness: one client floods a second intake instance, which has the default limits");
+      section("Fairness: one client floods a second intake instance (per-client limit %d/s, bursts of %d)"
+          .formatted(Fairness.CLIENT_RATE, Fairness.CLIENT_RATE));
       row("steady client alone, open-loop %.0f/s".formatted(Fairness.STEADY_RATE),
           throughput(fairness.alone()) + latency(fairness.alone().latency, true));
       row("steady client while another floods (%d connections, closed loop)".formatted(Fairness.FLOOD_CONNECTIONS),

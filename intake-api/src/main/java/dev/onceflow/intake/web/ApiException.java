@@ -30,7 +30,8 @@ public class ApiException extends RuntimeException {
   }
 
   private ApiException(HttpStatus status, String type, String title, String detail, Long retryAfterSeconds) {
-    super(detail);
+    // A refusal, not a fault: no stack trace to fill (a flood of 429s must stay cheap to refuse).
+    super(detail, null, false, false);
     this.status = status;
     this.type = URI.create(TYPE_BASE + type);
     this.title = title;
