@@ -49,9 +49,7 @@ public class ClientAuthentication implements HandlerInterceptor, HandlerMethodAr
       limits.failedAuthentication(request.getRemoteAddr());
       throw refused;
     }
-    if (request.getAttribute(RateLimitFilter.ADMITTED) == null) {
-      limits.admit(client.id());
-    }
+    limits.admit(client.id());
     request.setAttribute(ATTRIBUTE, client);
     return true;
   }
@@ -73,21 +71,13 @@ public class ClientAuthentication implements HandlerInterceptor, HandlerMethodAr
         : authenticate(request.getHeader(HttpHeaders.AUTHORIZATION), () -> {});
   }
 
-  /** The API key an Authorization header carries, or null if it carries none. */
-  static String bearerKey(String authorization) {
+  private AuthenticatedClient authenticate(String authorization, Runnable beforeLookup) {
     if (authorization == null
         || !authorization.regionMatches(true, 0, SCHEME, 0, SCHEME.length())
         || authorization.length() == SCHEME.length()) {
-      return null;
-    }
-    return authorization.substring(SCHEME.length()).trim();
-  }
-
-  private AuthenticatedClient authenticate(String authorization, Runnable beforeLookup) {
-    String apiKey = bearerKey(authorization);
-    if (apiKey == null) {
       throw unauthorized("Send your API key as 'Authorization: Bearer <key>'.");
     }
+    String apiKey = authorization.substring(SCHEME.length()).trim();
     return clients
         .clientOf(ApiKeys.hash(apiKey), beforeLookup)
         .map(AuthenticatedClient::new)

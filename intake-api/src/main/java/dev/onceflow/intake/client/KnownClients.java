@@ -71,15 +71,6 @@ class KnownClients {
         .map(ActiveKey::clientId);
   }
 
-  /** The client of a key whose answer is remembered and valid now; empty if it must be looked up. */
-  Optional<UUID> rememberedClientOf(String apiKeyHash) {
-    Instant now = clock.instant();
-    Optional<ActiveKey> remembered = known.getIfPresent(apiKeyHash);
-    return remembered == null
-        ? Optional.empty()
-        : remembered.filter(key -> key.expiresAt() == null || key.expiresAt().isAfter(now)).map(ActiveKey::clientId);
-  }
-
   /** How many answers are remembered now. */
   long size() {
     known.cleanUp();

@@ -35,25 +35,15 @@ class RequestLimits {
 
   /** Takes one request from the client's bucket, or refuses it with 429. */
   void admit(UUID clientId) {
-    long retryAfter = admitOrRetryAfter(clientId);
-    if (retryAfter > 0) {
-      throw rateLimited(retryAfter);
-    }
-  }
-
-  /** Takes one request from the client's bucket: 0 if it was there, else the seconds until one is. */
-  long admitOrRetryAfter(UUID clientId) {
     ConsumptionProbe probe =
         clients.get(clientId, id -> bucket(limits.burst(), limits.requestsPerSecond())).tryConsumeAndReturnRemaining(1);
-    return probe.isConsumed() ? 0 : seconds(probe.getNanosToWaitForRefill());
-  }
-
-  ApiException rateLimited(long retryAfterSeconds) {
-    return ApiException.tooManyRequests(
-        "rate-limited",
-        "More than " + limits.requestsPerSecond() + " requests per second (bursts of " + limits.burst()
-            + "): retry after the time in Retry-After. Retrying a payment with its Idempotency-Key never pays twice.",
-        retryAfterSeconds);
+    if (!probe.isConsumed()) {
+      throw ApiException.tooManyRequests(
+          "rate-limited",
+          "More than " + limits.requestsPerSecond() + " requests per second (bursts of " + limits.burst()
+              + "): retry after the time in Retry-After. Retrying a payment with its Idempotency-Key never pays twice.",
+          seconds(probe.getNanosToWaitForRefill()));
+    }
   }
 
   /** Refuses an address that has spent its budget of failed authentications, before a lookup. */
