@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.onceflow.infra.SharedTestInfrastructure;
+import dev.onceflow.intake.admin.AdminActions;
 import dev.onceflow.intake.client.ApiKeys;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -160,6 +161,28 @@ class AdminApiIT {
     assertThat(intake.jdbc.queryForObject(
             "SELECT count(*) FROM accounts WHERE client_id = ?", Integer.class, client.id()))
         .isEqualTo(1);
+  }
+
+  @Test
+  void anExpiredAdminKeyIsPurgedAndStartsAfreshWhenUsedAgain() {
+    IntakeHttp.Client client = admin.newClient("expiring admin key");
+    String accounts = "/admin/clients/" + client.id() + "/accounts";
+    String key = "open-once-" + client.id();
+    assertThat(admin.post(accounts, key, "{\"currency\": \"EUR\", \"openingBalance\": 1}").statusCode()).isEqualTo(201);
+    intake.jdbc.update(
+        "UPDATE admin_idempotency_keys SET expires_at = now() - interval '1 second' WHERE idempotency_key = ?", key);
+
+    assertThat(intake.context.getBean(AdminActions.class).purgeExpiredKeys()).isPositive();
+
+    assertThat(intake.jdbc.queryForObject(
+            "SELECT count(*) FROM admin_idempotency_keys WHERE idempotency_key = ?", Integer.class, key))
+        .isZero();
+    HttpResponse<String> again = admin.post(accounts, key, "{\"currency\": \"GBP\", \"openingBalance\": 2}");
+    assertThat(again.statusCode()).isEqualTo(201);
+    assertThat(again.headers().firstValue("Idempotent-Replay")).isEmpty();
+    assertThat(intake.jdbc.queryForObject(
+            "SELECT count(*) FROM accounts WHERE client_id = ?", Integer.class, client.id()))
+        .isEqualTo(2);
   }
 
   @Test
