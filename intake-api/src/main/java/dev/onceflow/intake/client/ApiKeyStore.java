@@ -44,7 +44,7 @@ public class ApiKeyStore {
         .param("id", id)
         .param("client", clientId)
         .param("hash", ApiKeys.hash(apiKey))
-        .param("hint", apiKey.substring(Math.max(0, apiKey.length() - 4)))
+        .param("hint", ApiKeys.hint(apiKey))
         .param("now", at(now))
         .update();
   }

@@ -18,6 +18,11 @@ public final class ApiKeys {
     return HexFormat.of().formatHex(sha256(apiKey));
   }
 
+  /** The key's last four characters: enough for an operator to tell keys apart, useless to a thief. */
+  public static String hint(String apiKey) {
+    return apiKey.substring(Math.max(0, apiKey.length() - 4));
+  }
+
   /** A new key: 256 random bits, URL-safe, recognisable by its prefix in logs and config. */
   public static String generate() {
     byte[] bytes = new byte[32];

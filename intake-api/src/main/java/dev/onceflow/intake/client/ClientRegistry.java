@@ -105,7 +105,7 @@ public class ClientRegistry {
     if (keys.insert(id, clientId, apiKey, now) != 1) {
       throw new IllegalStateException("key id or hash already taken");
     }
-    return keys.find(clientId, id).orElseThrow();
+    return new StoredKey(id, clientId, ApiKeys.hint(apiKey), now, null, null);
   }
 
   private ApiClient requireClient(UUID clientId) {

@@ -18,7 +18,6 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.springframework.http.HttpHeaders;
@@ -119,17 +118,11 @@ class TransactionController {
       result.setResult(view(current, Optional.empty()));
       return result;
     }
-    AtomicBoolean released = new AtomicBoolean();
-    Runnable release = () -> {
-      if (released.compareAndSet(false, true)) {
-        polls.release(client.id());
-      }
-    };
     CompletableFuture<PaymentTransaction> change;
     try {
       change = watcher.awaitChange(id, current.getState(), wait.get());
     } catch (RuntimeException e) {
-      release.run();
+      polls.release(client.id());
       throw e;
     }
     change.whenComplete(
@@ -142,9 +135,10 @@ class TransactionController {
             result.setErrorResult(failure instanceof CompletionException ? failure.getCause() : failure);
           }
         });
+    // Runs once, however the wait ends (answered, timed out, client gone).
     result.onCompletion(
         () -> {
-          release.run();
+          polls.release(client.id());
           change.cancel(false);
         });
     result.onTimeout(
