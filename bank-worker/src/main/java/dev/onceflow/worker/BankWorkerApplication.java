@@ -31,8 +31,11 @@ public class BankWorkerApplication {
             "server.port=8092",
             "management.server.port=8082",
             "spring.datasource.url=jdbc:postgresql://localhost:15432/onceflow",
-            "spring.datasource.username=postgres",
+            // Its own role (V9__service_roles.sql); migrations run as the schema's owner.
+            "spring.datasource.username=onceflow_worker",
             "spring.datasource.password=",
+            "spring.flyway.user=postgres",
+            "spring.flyway.password=",
             "spring.kafka.bootstrap-servers=localhost:9092",
             "onceflow.bank.base-url=http://localhost:8081");
   }

@@ -120,8 +120,6 @@ class BankWorkerIT {
                 "server.port=" + SharedTestInfrastructure.freePort(),
                 "management.server.port=" + managementPort,
                 "spring.datasource.url=" + postgres.jdbcUrl(),
-                "spring.datasource.username=" + PostgresServer.USER,
-                "spring.datasource.password=",
                 "spring.kafka.bootstrap-servers=" + bootstrapServers,
                 "onceflow.bank.base-url=" + bankUrl,
                 "onceflow.sweeper.interval=200ms")

@@ -73,8 +73,6 @@ class InFlightIT {
                 "server.port=" + SharedTestInfrastructure.freePort(),
                 "management.server.port=" + SharedTestInfrastructure.freePort(),
                 "spring.datasource.url=" + postgres.jdbcUrl(),
-                "spring.datasource.username=" + PostgresServer.USER,
-                "spring.datasource.password=",
                 "spring.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
                 // Only this test's records, on this test's broker, are worked on.
                 "onceflow.sweeper.enabled=false",

@@ -1,6 +1,5 @@
 package dev.onceflow.worker;
 
-import dev.onceflow.infra.PostgresServer;
 import dev.onceflow.infra.SharedTestInfrastructure;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,8 +21,6 @@ final class TestWorkers {
                 "server.port=" + SharedTestInfrastructure.freePort(),
                 "management.server.port=" + SharedTestInfrastructure.freePort(),
                 "spring.datasource.url=" + SharedTestInfrastructure.postgres().jdbcUrl(),
-                "spring.datasource.username=" + PostgresServer.USER,
-                "spring.datasource.password=",
                 "spring.kafka.bootstrap-servers=" + SharedTestInfrastructure.kafka().bootstrapServers(),
                 "spring.kafka.listener.auto-startup=false",
                 "onceflow.sweeper.enabled=false",

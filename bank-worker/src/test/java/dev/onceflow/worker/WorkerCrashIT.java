@@ -113,8 +113,6 @@ class WorkerCrashIT {
             "server.port=" + SharedTestInfrastructure.freePort(),
             "management.server.port=" + SharedTestInfrastructure.freePort(),
             "spring.datasource.url=" + postgres.jdbcUrl(),
-            "spring.datasource.username=" + PostgresServer.USER,
-            "spring.datasource.password=",
             "spring.kafka.bootstrap-servers=" + SharedTestInfrastructure.kafka().bootstrapServers(),
             "spring.kafka.listener.auto-startup=" + running,
             "onceflow.sweeper.enabled=" + running,

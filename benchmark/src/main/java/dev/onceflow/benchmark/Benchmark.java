@@ -220,7 +220,7 @@ public final class Benchmark {
       progress("Fairness: a second intake (per-client limit %d/s), one steady client and one flooding it", Fairness.CLIENT_RATE);
       Fairness.Result fairness =
           new Fairness(ADMIN_KEY)
-              .measure(java(), stackJar, productJdbcUrl(), DB_USER, work.resolve("fairness-intake.log"),
+              .measure(java(), stackJar, productJdbcUrl(), work.resolve("fairness-intake.log"),
                   Duration.ofSeconds(plan.fairnessSeconds()));
       progress("  steady client p99: alone %.1f ms, flooded %.1f ms", fairness.alone().latency.millis(0.99),
           fairness.flooded().latency.millis(0.99));
@@ -984,7 +984,7 @@ public final class Benchmark {
         new ProcessBuilder(
                 java(), "-Xmx384m", "-XX:+UseSerialGC", "-jar", stackJar.toString(), "service", "bank-worker",
                 "--server.port=" + port, "--management.server.port=" + port,
-                "--spring.datasource.url=" + productJdbcUrl(), "--spring.datasource.username=" + DB_USER,
+                "--spring.datasource.url=" + productJdbcUrl(),
                 "--spring.kafka.bootstrap-servers=localhost:" + kafkaPort,
                 "--onceflow.bank.base-url=" + bankUrl())
             .redirectErrorStream(true)

@@ -60,14 +60,14 @@ final class Fairness {
     this.adminKey = adminKey;
   }
 
-  Result measure(String java, Path stackJar, String jdbcUrl, String dbUser, Path log, Duration phase) throws Exception {
+  Result measure(String java, Path stackJar, String jdbcUrl, Path log, Duration phase) throws Exception {
     int port = Processes.freePort();
     int managementPort = Processes.freePort();
     Process intake =
         new ProcessBuilder(
                 java, "-Xmx384m", "-jar", stackJar.toString(), "service", "intake-api",
                 "--server.port=" + port, "--management.server.port=" + managementPort,
-                "--spring.datasource.url=" + jdbcUrl, "--spring.datasource.username=" + dbUser,
+                "--spring.datasource.url=" + jdbcUrl,
                 "--onceflow.admin.api-key=" + adminKey,
                 // Like the stack's intake: an instance without demo mode would retire the demo key.
                 "--onceflow.demo.enabled=true",

@@ -29,8 +29,11 @@ public class IntakeApplication {
             // Metrics and the rest of actuator stay off the clients' port: only health is public.
             "management.server.port=8084",
             "spring.datasource.url=jdbc:postgresql://localhost:15432/onceflow",
-            "spring.datasource.username=postgres",
-            "spring.datasource.password=");
+            // Its own role (V9__service_roles.sql); migrations run as the schema's owner.
+            "spring.datasource.username=onceflow_intake",
+            "spring.datasource.password=",
+            "spring.flyway.user=postgres",
+            "spring.flyway.password=");
   }
 
   public static void main(String[] args) {

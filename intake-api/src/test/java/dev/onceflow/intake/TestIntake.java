@@ -56,7 +56,6 @@ final class TestIntake implements AutoCloseable {
     args.add("--server.port=0");
     args.add("--management.server.port=0");
     args.add("--spring.datasource.url=" + postgres.jdbcUrl());
-    args.add("--spring.datasource.username=" + PostgresServer.USER);
     args.add("--spring.main.banner-mode=off");
     args.addAll(List.of(arguments));
     return new TestIntake(IntakeApplication.application().run(args.toArray(String[]::new)));

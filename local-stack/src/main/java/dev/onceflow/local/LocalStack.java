@@ -295,7 +295,6 @@ public final class LocalStack implements AutoCloseable {
     List<String> arguments = new ArrayList<>(List.of(args));
     arguments.add("--spring.main.banner-mode=off");
     arguments.add("--spring.main.log-startup-info=false");
-    arguments.add("--spring.datasource.username=" + EmbeddedPostgresServer.USER);
     arguments.addAll(List.of(withDefault("--server.address=", options.bindAddress())));
     arguments.addAll(options.springArguments());
     services.push(application.registerShutdownHook(false).run(arguments.toArray(String[]::new)));
@@ -341,7 +340,7 @@ public final class LocalStack implements AutoCloseable {
         ? " LISTENING ON ALL INTERFACES (--listen-all): anyone who can reach this machine can pay with\n"
             + " the well-known demo key and fail payments through the bank simulator's /faults.\n"
         : " Listening on 127.0.0.1 only (--listen-all opens the HTTP ports to the network).\n");
-    text.append("   Kafka           %s%n   PostgreSQL      %s (user postgres)%n"
+    text.append("   Kafka           %s%n   PostgreSQL      %s (user postgres; each service has its own role)%n"
         .formatted(kafka.bootstrapServers(), postgres.jdbcUrl()));
     if (options.infraOnly()) {
       return text.append(" Services not started (--infra-only).\n").append("=".repeat(86)).toString();

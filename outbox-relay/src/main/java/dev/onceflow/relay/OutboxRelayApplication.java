@@ -19,14 +19,17 @@ public class OutboxRelayApplication {
    * Connection and port defaults for the local stack. They are default properties, not entries of
    * outbox-relay.properties, because a config file outranks default properties: values a caller
    * passes with {@code application().properties(...)} must win, as arguments do anyway. Port -1
-   * keeps the main web server closed (the relay has no API); actuator runs on its own port.
+   * keeps the main web server closed (the relay has no API); actuator runs on its own port. The
+   * relay connects with its own role (V9__service_roles.sql); migrations run as the schema's owner.
    */
   static final Map<String, Object> LOCAL_STACK_DEFAULTS =
       Map.of(
           "spring.config.name", "outbox-relay",
           "spring.datasource.url", "jdbc:postgresql://localhost:15432/onceflow",
-          "spring.datasource.username", "postgres",
+          "spring.datasource.username", "onceflow_relay",
           "spring.datasource.password", "",
+          "spring.flyway.user", "postgres",
+          "spring.flyway.password", "",
           "spring.kafka.bootstrap-servers", "localhost:9092",
           "management.server.port", "8083",
           "server.port", "-1");

@@ -13,7 +13,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param eventsTopicPartitions partitions of payments.transaction-events when the relay creates it
  * @param topicReplicationFactor replication factor of both event topics when the relay creates them
  * @param slotName PostgreSQL logical replication slot; it holds the WAL the relay has not confirmed
- * @param publicationName PostgreSQL publication, limited to the outbox table
+ * @param publicationName PostgreSQL publication of the outbox and heartbeat tables; the schema
+ *     migration creates {@code onceflow_outbox}, another name must be created by the database owner
  * @param pollInterval how long Debezium's reader sleeps when the replication stream has nothing, and
  *     how long its queue collects a batch: each adds up to this much to the commit-to-publish
  *     latency (500 ms by default in Debezium). The queue's poll also busy-waits through the last

@@ -39,8 +39,6 @@ class OutboxRelayIT {
         Map.of(
             "spring.datasource.url",
             postgres.jdbcUrl(),
-            "spring.datasource.username",
-            PostgresServer.USER,
             "spring.kafka.bootstrap-servers",
             bootstrapServers);
     outbox = new OutboxRows(postgres.jdbcUrl());

@@ -49,8 +49,6 @@ class OutboxRelayKafkaOutageIT {
         Map.of(
             "spring.datasource.url",
             jdbcUrl,
-            "spring.datasource.username",
-            PostgresServer.USER,
             "spring.kafka.bootstrap-servers",
             kafka.bootstrapServers(),
             "onceflow.relay.slot-name",

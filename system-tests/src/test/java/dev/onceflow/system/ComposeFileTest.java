@@ -23,7 +23,7 @@ class ComposeFileTest {
 
   /** Images used as they are published: anything else must be built from this repository. */
   private static final Set<String> OFFICIAL_IMAGES =
-      Set.of("postgres", "apache/kafka", "prom/prometheus", "grafana/grafana");
+      Set.of("postgres", "flyway/flyway", "apache/kafka", "prom/prometheus", "grafana/grafana");
 
   /** Read by the JVM itself, not by Spring. */
   private static final Set<String> JVM_VARIABLES = Set.of("JAVA_TOOL_OPTIONS");
@@ -127,6 +127,49 @@ class ComposeFileTest {
     Map<String, Object> environment = (Map<String, Object>) SERVICES.get("grafana").get("environment");
 
     assertThat((String) environment.get("GF_SECURITY_ADMIN_PASSWORD")).startsWith("${GRAFANA_ADMIN_PASSWORD:?");
+  }
+
+  @Test
+  void migratesOnceAsTheOwnerAndConnectsEachServiceWithItsOwnRoleAndARequiredPassword() throws IOException {
+    Map<String, Object> migrate = SERVICES.get("migrate");
+    assertThat(strings(migrate.get("volumes"))).containsExactly("./shared-model/src/main/resources/db/migration:/flyway/sql:ro");
+    assertThat(environment(migrate)).containsEntry("FLYWAY_LOCATIONS", "filesystem:/flyway/sql");
+    assertThat(dependencies(SERVICES.get("database-passwords"))).containsEntry("migrate", "service_completed_successfully");
+    String passwords = Files.readString(ProjectFiles.resolve("deploy/postgres/service-passwords.sql"));
+    String roles = Files.readString(ProjectFiles.resolve("shared-model/src/main/resources/db/migration/V9__service_roles.sql"));
+
+    Map<String, String> roleOfService = new LinkedHashMap<>();
+    onceflowServices()
+        .forEach(
+            (name, service) -> {
+              Map<String, Object> environment = environment(service);
+              if (!environment.containsKey("SPRING_DATASOURCE_URL")) {
+                return;
+              }
+              String role = (String) environment.get("SPRING_DATASOURCE_USERNAME");
+              roleOfService.put(name, role);
+              assertThat(role).as(name + "'s role").matches("onceflow_[a-z]+");
+              assertThat(roles).as("V9 creates " + role).contains("'" + role + "'");
+              assertThat(passwords).as("a password for " + role).contains("ALTER ROLE " + role + " PASSWORD");
+              assertThat((String) environment.get("SPRING_DATASOURCE_PASSWORD")).as(name).matches("\\$\\{ONCEFLOW_[A-Z]+_DB_PASSWORD:\\?.*");
+              assertThat(environment).as(name + " does not migrate").containsEntry("SPRING_FLYWAY_ENABLED", "false");
+              assertThat(startsAfterPasswordsAreSet(name)).as(name + " starts after database-passwords").isTrue();
+            });
+    assertThat(roleOfService)
+        .containsEntry("intake-api", "onceflow_intake")
+        .containsEntry("outbox-relay", "onceflow_relay")
+        .containsEntry("outbox-relay-standby", "onceflow_relay")
+        .containsEntry("bank-worker", "onceflow_worker");
+    assertThat((String) environment(SERVICES.get("postgres")).get("POSTGRES_PASSWORD")).startsWith("${POSTGRES_PASSWORD:?");
+  }
+
+  /** Whether {@code name} waits, itself or through what it waits for, for database-passwords to end well. */
+  private static boolean startsAfterPasswordsAreSet(String name) {
+    Map<String, String> dependencies = dependencies(SERVICES.get(name));
+    return "service_completed_successfully".equals(dependencies.get("database-passwords"))
+        || dependencies.entrySet().stream()
+            .anyMatch(dependency -> !"service_started".equals(dependency.getValue())
+                && startsAfterPasswordsAreSet(dependency.getKey()));
   }
 
   @Test

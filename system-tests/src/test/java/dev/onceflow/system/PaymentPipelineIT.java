@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import dev.onceflow.infra.EmbeddedPostgresServer;
 import dev.onceflow.infra.SharedTestInfrastructure;
 import dev.onceflow.local.LocalStack;
 import dev.onceflow.local.LocalStackOptions;
@@ -16,6 +17,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -203,6 +208,62 @@ class PaymentPipelineIT {
                       .containsEntry(LogContext.EXTERNAL_KEY, externalKey));
     } finally {
       worker.detachAppender(workerLog);
+    }
+  }
+
+  @Test
+  void eachServiceConnectsWithItsOwnRoleThatCanNeitherRewriteAnAuditNorReachAnotherServicesTables()
+      throws Exception {
+    HttpResponse<String> accepted =
+        api.submit("roles-" + UUID.randomUUID(), OnceflowApi.payment(api.openAccount("EUR", 5_000), 10, "EUR"));
+    awaitState(api.json(accepted).get("id").asString(), "COMPLETED");
+    try (Connection owner = DriverManager.getConnection(stack.jdbcUrl(), EmbeddedPostgresServer.USER, "");
+        ResultSet sessions =
+            owner
+                .createStatement()
+                .executeQuery(
+                    "SELECT DISTINCT usename || ' ' || backend_type FROM pg_stat_activity"
+                        + " WHERE datname = current_database() AND pid <> pg_backend_pid()")) {
+      Set<String> connected = new TreeSet<>();
+      while (sessions.next()) {
+        connected.add(sessions.getString(1));
+      }
+      assertThat(connected)
+          .containsExactlyInAnyOrder(
+              "onceflow_intake client backend",
+              "onceflow_worker client backend",
+              "onceflow_relay client backend",
+              "onceflow_relay walsender");
+    }
+
+    // Each role's own refusals, then what every service role is refused.
+    String readOutbox = "SELECT payload FROM outbox WHERE false";
+    Map<String, List<String>> refused = new TreeMap<>();
+    refused.put("onceflow_intake", List.of("UPDATE admin_audit SET actor = 'someone else'", readOutbox));
+    refused.put("onceflow_worker", List.of("SELECT key_hash FROM api_keys", readOutbox));
+    refused.put("onceflow_relay", List.of("SELECT amount FROM transactions", "INSERT INTO outbox (id) VALUES (gen_random_uuid())"));
+    refused.put("onceflow_ops", List.of("INSERT INTO admin_audit (id) VALUES (gen_random_uuid())", readOutbox));
+    refused.forEach(
+        (role, statements) -> {
+          try (Connection connection = DriverManager.getConnection(stack.jdbcUrl(), role, "")) {
+            List<String> all = new ArrayList<>(statements);
+            all.addAll(List.of("DELETE FROM ops_audit", "TRUNCATE accounts", "CREATE TABLE taken_over (id int)"));
+            for (String statement : all) {
+              assertThat(sqlState(connection, statement)).as(role + ": " + statement).isEqualTo("42501");
+            }
+          } catch (SQLException e) {
+            throw new AssertionError(role + " cannot connect", e);
+          }
+        });
+  }
+
+  /** The SQLSTATE {@code statement} fails with (42501: insufficient privilege), or null. */
+  private static String sqlState(Connection connection, String statement) {
+    try {
+      connection.createStatement().execute(statement);
+      return null;
+    } catch (SQLException e) {
+      return e.getSQLState();
     }
   }
 

@@ -13,6 +13,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -55,7 +56,8 @@ public final class OpsCommand {
                              the latest audited ops actions
 
       Connection flags (defaults: the local stack):
-        --jdbc-url=jdbc:postgresql://localhost:15432/onceflow  --db-user=postgres  --db-password=
+        --jdbc-url=jdbc:postgresql://localhost:15432/onceflow  --db-user=onceflow_ops
+        --db-password=  (default: $PGPASSWORD, which, unlike a flag, ps does not show)
         --kafka=localhost:9092  --group=bank-worker  --actor=NAME (default: the OS user)
       """;
 
@@ -72,8 +74,8 @@ public final class OpsCommand {
   private static final Map<String, String> DEFAULTS =
       Map.of(
           "jdbc-url", "jdbc:postgresql://localhost:15432/onceflow",
-          "db-user", "postgres",
-          "db-password", "",
+          "db-user", "onceflow_ops",
+          "db-password", Objects.requireNonNullElse(System.getenv("PGPASSWORD"), ""),
           "kafka", "localhost:9092",
           "group", "bank-worker",
           "actor", System.getProperty("user.name", "unknown"),

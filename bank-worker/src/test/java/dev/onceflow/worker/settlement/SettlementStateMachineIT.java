@@ -128,8 +128,6 @@ class SettlementStateMachineIT {
                 "server.port=" + SharedTestInfrastructure.freePort(),
                 "management.server.port=" + SharedTestInfrastructure.freePort(),
                 "spring.datasource.url=" + url,
-                "spring.datasource.username=" + PostgresServer.USER,
-                "spring.datasource.password=",
                 "spring.kafka.bootstrap-servers=" + SharedTestInfrastructure.kafka().bootstrapServers(),
                 // The test is the only one delivering requests and running sweeps.
                 "spring.kafka.listener.auto-startup=false",

@@ -50,7 +50,9 @@ public final class OutboxConnectorConfig {
     props.setProperty("plugin.name", "pgoutput");
     props.setProperty("slot.name", relay.slotName());
     props.setProperty("publication.name", relay.publicationName());
-    props.setProperty("publication.autocreate.mode", "filtered");
+    // The publication comes with the schema (V9__service_roles.sql): creating or altering one takes
+    // ownership of its tables, which the relay's role does not have.
+    props.setProperty("publication.autocreate.mode", "disabled");
     props.setProperty("table.include.list", OUTBOX_TABLE + "," + HEARTBEAT_TABLE);
     // Rows live only inside their writing transaction, so a snapshot would find nothing.
     props.setProperty("snapshot.mode", "no_data");
