@@ -217,13 +217,20 @@ public final class Benchmark {
       progress("  intake p99: async %.1f ms, naive %.1f ms", async.latency.millis(0.99), naive.latency.millis(0.99));
       awaitFinal(async, events);
 
-      progress("Fairness: a second intake (per-client limit %d/s), one steady client and one flooding it", Fairness.CLIENT_RATE);
-      Fairness.Result fairness =
-          new Fairness(ADMIN_KEY)
-              .measure(java(), stackJar, productJdbcUrl(), work.resolve("fairness-intake.log"),
-                  Duration.ofSeconds(plan.fairnessSeconds()));
-      progress("  steady client p99: alone %.1f ms, flooded %.1f ms", fairness.alone().latency.millis(0.99),
-          fairness.flooded().latency.millis(0.99));
+      // Twice, in one run: 429s answered at once (as before refusals were held), then held for
+      // intake's default refusal delay.
+      Map<String, Fairness.Result> fairness = new LinkedHashMap<>();
+      for (Duration refusalDelay : List.of(Duration.ZERO, Fairness.DEFAULT_REFUSAL_DELAY)) {
+        progress("Fairness: a second intake (per-client limit %d/s, 429s answered after %d ms), one steady client and"
+            + " one flooding it", Fairness.CLIENT_RATE, refusalDelay.toMillis());
+        Fairness.Result result =
+            new Fairness(ADMIN_KEY)
+                .measure(java(), stackJar, productJdbcUrl(), work.resolve("fairness-intake-" + refusalDelay.toMillis() + "ms.log"),
+                    Duration.ofSeconds(plan.fairnessSeconds()), refusalDelay);
+        progress("  steady client p99: alone %.1f ms, flooded %.1f ms", result.alone().latency.millis(0.99),
+            result.flooded().latency.millis(0.99));
+        fairness.put("429 after " + refusalDelay.toMillis() + " ms", result);
+      }
 
       section("Idle, after the warm-up (%d s without load)".formatted(plan.idleSeconds()));
       row("CPU of stack JVM + PostgreSQL", idle.toString());
@@ -268,15 +275,18 @@ public final class Benchmark {
 
       section("Fairness: one client floods a second intake instance (per-client limit %d/s, bursts of %d)"
           .formatted(Fairness.CLIENT_RATE, Fairness.CLIENT_RATE));
-      row("steady client alone, open-loop %.0f/s".formatted(Fairness.STEADY_RATE),
-          throughput(fairness.alone()) + latency(fairness.alone().latency, true));
-      row("steady client while another floods (%d connections, closed loop)".formatted(Fairness.FLOOD_CONNECTIONS),
-          throughput(fairness.flooded()) + latency(fairness.flooded().latency, true));
-      row("steady client's p99 flooded / alone", "%.1fx  (goal <= 2x)".formatted(fairness.ratio()));
-      row("flooding client: accepted, 429 (Retry-After), anything else",
-          "%d accepted (%.0f/s), %d x 429, %d other (errors, timeouts)".formatted(
-              fairness.flood().latency.count(), fairness.flood().acceptedPerSecond(), fairness.floodAnswered("429"),
-              fairness.floodOther()));
+      fairness.forEach(
+          (refusals, result) -> {
+            row(refusals + ": steady client alone, open-loop %.0f/s".formatted(Fairness.STEADY_RATE),
+                throughput(result.alone()) + latency(result.alone().latency, true));
+            row(refusals + ": steady client while another floods (%d connections, closed loop)".formatted(Fairness.FLOOD_CONNECTIONS),
+                throughput(result.flooded()) + latency(result.flooded().latency, true));
+            row(refusals + ": steady client's p99 flooded / alone", "%.1fx  (goal <= 2x)".formatted(result.ratio()));
+            row(refusals + ": flooding client: accepted, 429 (Retry-After), anything else",
+                "%d accepted (%.0f/s), %d x 429, %d other (errors, timeouts)".formatted(
+                    result.flood().latency.count(), result.flood().acceptedPerSecond(), result.floodAnswered("429"),
+                    result.floodOther()));
+          });
 
       double cpuBound = 2000 / onceflowMillis;
       progress("Draining a backlog: bank at %s ms, with %s workers; CPU bound (saturation phase) %.0f/s",

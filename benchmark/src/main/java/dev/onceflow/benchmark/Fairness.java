@@ -60,7 +60,11 @@ final class Fairness {
     this.adminKey = adminKey;
   }
 
-  Result measure(String java, Path stackJar, String jdbcUrl, Path log, Duration phase) throws Exception {
+  /** Intake's default onceflow.intake.limits.refusal-delay. */
+  static final Duration DEFAULT_REFUSAL_DELAY = Duration.ofSeconds(1);
+
+  Result measure(String java, Path stackJar, String jdbcUrl, Path log, Duration phase, Duration refusalDelay)
+      throws Exception {
     int port = Processes.freePort();
     int managementPort = Processes.freePort();
     Process intake =
@@ -72,7 +76,8 @@ final class Fairness {
                 // Like the stack's intake: an instance without demo mode would retire the demo key.
                 "--onceflow.demo.enabled=true",
                 "--onceflow.intake.limits.requests-per-second=" + CLIENT_RATE,
-                "--onceflow.intake.limits.burst=" + CLIENT_RATE)
+                "--onceflow.intake.limits.burst=" + CLIENT_RATE,
+                "--onceflow.intake.limits.refusal-delay=" + refusalDelay.toMillis() + "ms")
             .redirectErrorStream(true)
             .redirectOutput(log.toFile())
             .start();

@@ -1,6 +1,7 @@
 package dev.onceflow.intake;
 
 import dev.onceflow.model.InvalidSettingException;
+import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -16,6 +17,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param longPollsPerClient waiting long-polls ({@code Prefer: wait}) one client may hold; past
  *     it, a poll is answered at once, without waiting
  * @param longPolls waiting long-polls of all clients together, likewise
+ * @param refusalDelay how long a rate-limited request waits for its 429 (no thread waits): a client
+ *     resending at once from N connections then sends at most N requests per delay; 0 answers at
+ *     once
+ * @param heldRefusals 429s waiting for their delay at once, all clients together; past it,
+ *     refusals are answered at once
  */
 @ConfigurationProperties("onceflow.intake.limits")
 public record LimitProperties(
@@ -23,7 +29,12 @@ public record LimitProperties(
     @DefaultValue("200") int burst,
     @DefaultValue("10") int failedAuthenticationsPerSecond,
     @DefaultValue("50") int longPollsPerClient,
-    @DefaultValue("1000") int longPolls) {
+    @DefaultValue("1000") int longPolls,
+    @DefaultValue("1s") Duration refusalDelay,
+    @DefaultValue("1000") int heldRefusals) {
+
+  /** Longer, and a client's own timeout would end the wait before its 429 does. */
+  static final Duration MAX_REFUSAL_DELAY = Duration.ofSeconds(10);
 
   public LimitProperties {
     requirePositive("requests-per-second", requestsPerSecond);
@@ -31,6 +42,11 @@ public record LimitProperties(
     requirePositive("failed-authentications-per-second", failedAuthenticationsPerSecond);
     requirePositive("long-polls-per-client", longPollsPerClient);
     requirePositive("long-polls", longPolls);
+    requirePositive("held-refusals", heldRefusals);
+    if (refusalDelay.isNegative() || refusalDelay.compareTo(MAX_REFUSAL_DELAY) > 0) {
+      throw new InvalidSettingException(
+          "onceflow.intake.limits.refusal-delay must be between 0 and " + MAX_REFUSAL_DELAY.toSeconds() + "s, not " + refusalDelay);
+    }
   }
 
   private static void requirePositive(String name, int value) {

@@ -19,6 +19,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -39,6 +42,8 @@ class LimitsIT {
             "--onceflow.intake.limits.failed-authentications-per-second=2",
             "--onceflow.intake.limits.long-polls-per-client=2",
             "--onceflow.intake.limits.long-polls=3",
+            // Refusals answered at once here; holding them is tested on an intake of its own.
+            "--onceflow.intake.limits.refusal-delay=0s",
             "--spring.datasource.hikari.maximum-pool-size=2");
   }
 
@@ -112,6 +117,85 @@ class LimitsIT {
     }
     assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
     waiting.forEach(poll -> poll.cancel(true));
+  }
+
+  @Test
+  void aRefusalIsAnsweredAfterTheRefusalDelayAndPastTheHeldCapAtOnce() throws Exception {
+    try (TestIntake holding =
+        TestIntake.start(
+            SharedTestInfrastructure.postgres(),
+            "--onceflow.admin.api-key=" + TestIntake.ADMIN_KEY,
+            "--onceflow.intake.limits.requests-per-second=1",
+            "--onceflow.intake.limits.burst=1",
+            "--onceflow.intake.limits.refusal-delay=5s",
+            "--onceflow.intake.limits.held-refusals=2")) {
+      Client client = holding.admin().newClient("held");
+      IntakeHttp api = holding.http(client.apiKey());
+      HttpClient http = HttpClient.newHttpClient();
+      assertThat(api.get("/accounts").statusCode()).isEqualTo(200);
+
+      long sent = System.nanoTime();
+      List<CompletableFuture<Long>> answeredAfterNanos = new ArrayList<>();
+      List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        CompletableFuture<HttpResponse<String>> answer =
+            http.sendAsync(api.request("/accounts").GET().build(), HttpResponse.BodyHandlers.ofString());
+        answers.add(answer);
+        answeredAfterNanos.add(answer.thenApply(response -> System.nanoTime() - sent));
+      }
+      MeterRegistry meters = holding.context.getBean(MeterRegistry.class);
+      await().atMost(Duration.ofSeconds(4))
+          .until(() -> meters.get("onceflow.intake.refusals.held").gauge().value() == 2
+              && answers.stream().filter(CompletableFuture::isDone).count() >= 1);
+
+      // The bucket refilled at most one request meanwhile; every other one is a 429, two of them
+      // held for the delay, the rest answered at once.
+      List<HttpResponse<String>> all = answers.stream().map(CompletableFuture::join).toList();
+      List<Long> heldMillis = new ArrayList<>();
+      for (int i = 0; i < all.size(); i++) {
+        if (all.get(i).statusCode() == 429) {
+          assertProblem(all.get(i), 429, "rate-limited");
+          assertThat(all.get(i).headers().firstValue("Retry-After")).isPresent();
+        }
+        long millis = Duration.ofNanos(answeredAfterNanos.get(i).join()).toMillis();
+        if (millis >= 5_000) {
+          heldMillis.add(millis);
+        }
+      }
+      assertThat(all).extracting(HttpResponse::statusCode).isSubsetOf(200, 429).filteredOn(status -> status == 429).hasSizeGreaterThanOrEqualTo(3);
+      assertThat(heldMillis).as("answers held for the 5 s delay").hasSize(2);
+      assertThat(meters.get("onceflow.intake.refusals.held").gauge().value()).isZero();
+    }
+  }
+
+  @Test
+  void aLongPollAnsweredWhileItsClientIsAtItsLimitIsNotCountedTwice() throws Exception {
+    Client client = intake.admin().newClient("polling at its limit");
+    String draft = draft(client);
+    IntakeHttp api = intake.http(client.apiKey());
+    ExecutorService threads = Executors.newFixedThreadPool(5);
+    CompletableFuture<HttpResponse<String>> poll =
+        CompletableFuture.supplyAsync(() -> api.await(draft, 2), threads);
+    // Meanwhile the same client takes every token as soon as the bucket refills, so the poll's
+    // answer, after its 2 s wait, finds the bucket empty.
+    List<CompletableFuture<Void>> spenders = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      spenders.add(
+          CompletableFuture.runAsync(
+              () -> {
+                while (!poll.isDone()) {
+                  api.get("/accounts");
+                }
+              },
+              threads));
+    }
+
+    HttpResponse<String> answered = poll.get(30, TimeUnit.SECONDS);
+    CompletableFuture.allOf(spenders.toArray(CompletableFuture[]::new)).join();
+    threads.shutdown();
+
+    assertThat(answered.statusCode()).as(answered.body()).isEqualTo(200);
+    assertThat(IntakeHttp.state(answered)).isEqualTo("DRAFT");
   }
 
   @Test

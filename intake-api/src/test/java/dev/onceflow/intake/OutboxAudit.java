@@ -7,7 +7,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 /**
  * Outbox rows live only inside the DB transaction that writes them (insert, then delete), so a test
  * cannot count them afterwards. A test-only trigger copies every insert to an audit table: what
- * Debezium would read from the WAL.
+ * Debezium would read from the WAL. The copy runs as the table's owner (SECURITY DEFINER): intake's
+ * own role may not write a test's table.
  */
 final class OutboxAudit {
 
@@ -31,7 +32,7 @@ final class OutboxAudit {
             VALUES (NEW.id, NEW.aggregatetype, NEW.aggregateid, NEW.type);
             RETURN NEW;
         END
-        $$ LANGUAGE plpgsql
+        $$ LANGUAGE plpgsql SECURITY DEFINER
         """);
     jdbc.execute(
         """

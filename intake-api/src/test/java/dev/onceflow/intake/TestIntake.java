@@ -1,5 +1,6 @@
 package dev.onceflow.intake;
 
+import com.zaxxer.hikari.HikariDataSource;
 import dev.onceflow.infra.PostgresServer;
 import dev.onceflow.infra.SharedTestInfrastructure;
 import java.util.ArrayList;
@@ -20,12 +21,18 @@ final class TestIntake implements AutoCloseable {
 
   final ConfigurableApplicationContext context;
   final String baseUrl;
+  /** The test's own view of the database, as its owner: intake's role may not see everything. */
   final JdbcTemplate jdbc;
+  private final HikariDataSource owner;
 
   private TestIntake(ConfigurableApplicationContext context) {
     this.context = context;
     this.baseUrl = "http://localhost:" + context.getEnvironment().getProperty("local.server.port");
-    this.jdbc = context.getBean(JdbcTemplate.class);
+    this.owner = new HikariDataSource();
+    owner.setJdbcUrl(context.getEnvironment().getProperty("spring.datasource.url"));
+    owner.setUsername(PostgresServer.USER);
+    owner.setMaximumPoolSize(4);
+    this.jdbc = new JdbcTemplate(owner);
   }
 
   /**
@@ -72,5 +79,6 @@ final class TestIntake implements AutoCloseable {
   @Override
   public void close() {
     context.close();
+    owner.close();
   }
 }

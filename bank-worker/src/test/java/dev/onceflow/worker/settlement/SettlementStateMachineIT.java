@@ -162,9 +162,10 @@ class SettlementStateMachineIT {
               new_key    varchar(64) NOT NULL
           )
           """);
+      // Run as this table's owner (SECURITY DEFINER): the worker's own role may not write it.
       statement.execute(
           """
-          CREATE FUNCTION record_state_change() RETURNS trigger LANGUAGE plpgsql AS $$
+          CREATE FUNCTION record_state_change() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS $$
           BEGIN
             INSERT INTO state_changes (tx, from_state, to_state, old_key, new_key)
             VALUES (NEW.id, OLD.state, NEW.state, OLD.external_key, NEW.external_key);

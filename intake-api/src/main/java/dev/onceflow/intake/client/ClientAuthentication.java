@@ -1,6 +1,7 @@
 package dev.onceflow.intake.client;
 
 import dev.onceflow.intake.web.ApiException;
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.core.MethodParameter;
@@ -28,30 +29,54 @@ public class ClientAuthentication implements HandlerInterceptor, HandlerMethodAr
 
   private final KnownClients clients;
   private final RequestLimits limits;
+  private final HeldRefusals refusals;
 
-  ClientAuthentication(KnownClients clients, RequestLimits limits) {
+  ClientAuthentication(KnownClients clients, RequestLimits limits, HeldRefusals refusals) {
     this.clients = clients;
     this.limits = limits;
+    this.refusals = refusals;
   }
 
-  /** Authenticates, then takes the request from the client's rate ({@link RequestLimits}). */
+  /**
+   * Authenticates, then takes the request from the client's rate ({@link RequestLimits}); a 429 is
+   * held for the refusal delay ({@link HeldRefusals}) when it can be.
+   */
   @Override
   public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler) {
-    AuthenticatedClient client;
+    if (request.getDispatcherType() == DispatcherType.ASYNC) {
+      // The second pass of a request that went asynchronous: a held refusal, now answered, or a
+      // long-poll, already authenticated and counted once.
+      if (request.getAttribute(HeldRefusals.ATTRIBUTE) instanceof ApiException refusal) {
+        throw refusal;
+      }
+      if (request.getAttribute(ATTRIBUTE) != null) {
+        return true;
+      }
+    }
+    try {
+      AuthenticatedClient client = authenticateCountingFailures(request);
+      limits.admit(client.id());
+      request.setAttribute(ATTRIBUTE, client);
+      return true;
+    } catch (ApiException refused) {
+      if (refused.status() == HttpStatus.TOO_MANY_REQUESTS && refusals.hold(request, refused)) {
+        return false;
+      }
+      throw refused;
+    }
+  }
+
+  private AuthenticatedClient authenticateCountingFailures(HttpServletRequest request) {
     try {
       // A known key never waits for the address's budget: a client behind the same address as a
       // key-guessing one keeps working.
-      client =
-          authenticate(
-              request.getHeader(HttpHeaders.AUTHORIZATION),
-              () -> limits.requireAuthenticationBudget(request.getRemoteAddr()));
+      return authenticate(
+          request.getHeader(HttpHeaders.AUTHORIZATION),
+          () -> limits.requireAuthenticationBudget(request.getRemoteAddr()));
     } catch (ApiException refused) {
       limits.failedAuthentication(request.getRemoteAddr());
       throw refused;
     }
-    limits.admit(client.id());
-    request.setAttribute(ATTRIBUTE, client);
-    return true;
   }
 
   @Override
