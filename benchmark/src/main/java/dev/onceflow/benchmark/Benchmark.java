@@ -217,19 +217,16 @@ public final class Benchmark {
       progress("  intake p99: async %.1f ms, naive %.1f ms", async.latency.millis(0.99), naive.latency.millis(0.99));
       awaitFinal(async, events);
 
-      // Twice, in one run: 429s answered at once (as before refusals were held), then held for
-      // intake's default refusal delay.
-      Map<String, Fairness.Result> fairness = new LinkedHashMap<>();
-      for (Duration refusalDelay : List.of(Duration.ZERO, Fairness.DEFAULT_REFUSAL_DELAY)) {
-        progress("Fairness: a second intake (per-client limit %d/s, 429s answered after %d ms), one steady client and"
-            + " one flooding it", Fairness.CLIENT_RATE, refusalDelay.toMillis());
+      Map<Fairness.Setting, Fairness.Result> fairness = new LinkedHashMap<>();
+      for (Fairness.Setting setting : Fairness.Setting.MEASURED) {
+        progress("Fairness: a second intake (%s), one steady client and one flooding it", setting);
         Fairness.Result result =
             new Fairness(ADMIN_KEY)
-                .measure(java(), stackJar, productJdbcUrl(), work.resolve("fairness-intake-" + refusalDelay.toMillis() + "ms.log"),
-                    Duration.ofSeconds(plan.fairnessSeconds()), refusalDelay);
+                .measure(java(), stackJar, productJdbcUrl(), work.resolve("fairness-intake-" + fairness.size() + ".log"),
+                    Duration.ofSeconds(plan.fairnessSeconds()), setting);
         progress("  steady client p99: alone %.1f ms, flooded %.1f ms", result.alone().latency.millis(0.99),
             result.flooded().latency.millis(0.99));
-        fairness.put("429 after " + refusalDelay.toMillis() + " ms", result);
+        fairness.put(setting, result);
       }
 
       section("Idle, after the warm-up (%d s without load)".formatted(plan.idleSeconds()));
@@ -273,16 +270,15 @@ public final class Benchmark {
       double naiveRatio = naive.latency.millis(0.99) / async.latency.millis(0.99);
       row("naive p99 / async p99", "%.1fx  (goal >= 5x)".formatted(naiveRatio));
 
-      section("Fairness: one client floods a second intake instance (per-client limit %d/s, bursts of %d)"
-          .formatted(Fairness.CLIENT_RATE, Fairness.CLIENT_RATE));
+      section("Fairness: one client floods a second intake instance");
       fairness.forEach(
           (refusals, result) -> {
             row(refusals + ": steady client alone, open-loop %.0f/s".formatted(Fairness.STEADY_RATE),
                 throughput(result.alone()) + latency(result.alone().latency, true));
-            row(refusals + ": steady client while another floods (%d connections, closed loop)".formatted(Fairness.FLOOD_CONNECTIONS),
+            row(refusals + ": steady client while the other sends",
                 throughput(result.flooded()) + latency(result.flooded().latency, true));
             row(refusals + ": steady client's p99 flooded / alone", "%.1fx  (goal <= 2x)".formatted(result.ratio()));
-            row(refusals + ": flooding client: accepted, 429 (Retry-After), anything else",
+            row(refusals + ": the other client: accepted, 429 (Retry-After), anything else",
                 "%d accepted (%.0f/s), %d x 429, %d other (errors, timeouts)".formatted(
                     result.flood().latency.count(), result.flood().acceptedPerSecond(), result.floodAnswered("429"),
                     result.floodOther()));

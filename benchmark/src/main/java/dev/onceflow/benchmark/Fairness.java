@@ -28,8 +28,34 @@ final class Fairness {
   static final double STEADY_RATE = 20;
   /** The flooding client's closed-loop connections. */
   static final int FLOOD_CONNECTIONS = 16;
-  /** The second intake's per-client limit (requests a second, and its burst). */
-  static final int CLIENT_RATE = 30;
+  /**
+   * The second intake's per-client limit (requests a second) and burst, how long its 429s wait,
+   * and whether the other client floods (closed loop, no think time) or sends open-loop at its
+   * limit, a well-behaved client as busy as the limit lets the flood be: the control, what the
+   * flood's accepted share costs the steady client by itself. In one run: refusals at once (as
+   * before they were held) and held, at a limit of about a third of what the instance carries here
+   * with bursts of as much; the control at that limit; held with bursts of 5; and held at the
+   * steady client's own rate (a limit below it would refuse the steady client too).
+   */
+  record Setting(int clientRate, int burst, Duration refusalDelay, boolean flood) {
+    static final List<Setting> MEASURED =
+        List.of(
+            new Setting(30, 30, Duration.ZERO, true),
+            new Setting(30, 30, Duration.ofSeconds(1), true),
+            new Setting(30, 30, Duration.ofSeconds(1), false),
+            new Setting(30, 5, Duration.ofSeconds(1), true),
+            new Setting(20, 20, Duration.ofSeconds(1), true));
+
+    @Override
+    public String toString() {
+      return "limit %d/s, bursts of %d, 429 after %d ms, %s".formatted(clientRate, burst, refusalDelay.toMillis(),
+          flood ? "flood of " + FLOOD_CONNECTIONS + " connections" : "the other client open-loop at the limit");
+    }
+
+    HttpLoad.Run other(HttpLoad client, String name, Duration phase) throws InterruptedException {
+      return flood ? client.closedLoop(name, FLOOD_CONNECTIONS, phase) : client.openLoop(name, clientRate, 16, phase);
+    }
+  }
 
   record Result(HttpLoad.Run alone, HttpLoad.Run flooded, HttpLoad.Run flood) {
     double ratio() {
@@ -60,10 +86,7 @@ final class Fairness {
     this.adminKey = adminKey;
   }
 
-  /** Intake's default onceflow.intake.limits.refusal-delay. */
-  static final Duration DEFAULT_REFUSAL_DELAY = Duration.ofSeconds(1);
-
-  Result measure(String java, Path stackJar, String jdbcUrl, Path log, Duration phase, Duration refusalDelay)
+  Result measure(String java, Path stackJar, String jdbcUrl, Path log, Duration phase, Setting setting)
       throws Exception {
     int port = Processes.freePort();
     int managementPort = Processes.freePort();
@@ -75,9 +98,9 @@ final class Fairness {
                 "--onceflow.admin.api-key=" + adminKey,
                 // Like the stack's intake: an instance without demo mode would retire the demo key.
                 "--onceflow.demo.enabled=true",
-                "--onceflow.intake.limits.requests-per-second=" + CLIENT_RATE,
-                "--onceflow.intake.limits.burst=" + CLIENT_RATE,
-                "--onceflow.intake.limits.refusal-delay=" + refusalDelay.toMillis() + "ms")
+                "--onceflow.intake.limits.requests-per-second=" + setting.clientRate(),
+                "--onceflow.intake.limits.burst=" + setting.burst(),
+                "--onceflow.intake.limits.refusal-delay=" + setting.refusalDelay().toMillis() + "ms")
             .redirectErrorStream(true)
             .redirectOutput(log.toFile())
             .start();
@@ -89,15 +112,15 @@ final class Fairness {
       // A new JVM: both paths (accepted, and 429) get compiled before anything is measured.
       Benchmark.progress("  warm-up of the second intake: %d s of both clients", phase.toSeconds());
       steady.openLoop("warm-up steady", STEADY_RATE, 16, phase);
-      flooding.closedLoop("warm-up flood", FLOOD_CONNECTIONS, phase);
+      setting.other(flooding, "warm-up flood", phase);
       Benchmark.progress("  steady client alone: %d s open-loop at %.0f/s", phase.toSeconds(), STEADY_RATE);
       HttpLoad.Run alone = steady.openLoop("steady alone", STEADY_RATE, 16, phase);
-      Benchmark.progress("  steady client again, while another floods with %d connections", FLOOD_CONNECTIONS);
+      Benchmark.progress("  steady client again, while the other sends (%s)", setting);
       CompletableFuture<HttpLoad.Run> flood =
           CompletableFuture.supplyAsync(
               () -> {
                 try {
-                  return flooding.closedLoop("flood", FLOOD_CONNECTIONS, phase.plusSeconds(2));
+                  return setting.other(flooding, "flood", phase.plusSeconds(2));
                 } catch (InterruptedException e) {
                   Thread.currentThread().interrupt();
                   throw new IllegalStateException(e);
