@@ -170,32 +170,46 @@ class LimitsIT {
 
   @Test
   void aLongPollAnsweredWhileItsClientIsAtItsLimitIsNotCountedTwice() throws Exception {
-    Client client = intake.admin().newClient("polling at its limit");
-    String draft = draft(client);
-    IntakeHttp api = intake.http(client.apiKey());
-    ExecutorService threads = Executors.newFixedThreadPool(5);
-    CompletableFuture<HttpResponse<String>> poll =
-        CompletableFuture.supplyAsync(() -> api.await(draft, 2), threads);
-    // Meanwhile the same client takes every token as soon as the bucket refills, so the poll's
-    // answer, after its 2 s wait, finds the bucket empty.
-    List<CompletableFuture<Void>> spenders = new ArrayList<>();
-    for (int i = 0; i < 4; i++) {
-      spenders.add(
-          CompletableFuture.runAsync(
-              () -> {
-                while (!poll.isDone()) {
-                  api.get("/accounts");
-                }
-              },
-              threads));
+    // An intake of its own: no other test's polls count against its caps or its gauge.
+    try (TestIntake polled =
+        TestIntake.start(
+            SharedTestInfrastructure.postgres(),
+            "--onceflow.admin.api-key=" + TestIntake.ADMIN_KEY,
+            "--onceflow.intake.limits.requests-per-second=2",
+            "--onceflow.intake.limits.burst=5",
+            "--onceflow.intake.limits.refusal-delay=0s")) {
+      Client client = polled.admin().newClient("polling at its limit");
+      UUID account = polled.admin().openAccount(client.id(), "EUR", 10_000);
+      IntakeHttp api = polled.http(client.apiKey());
+      String draft = id(api.draft(null, payment(account, 100)));
+      MeterRegistry meters = polled.context.getBean(MeterRegistry.class);
+      ExecutorService threads = Executors.newFixedThreadPool(5);
+      CompletableFuture<HttpResponse<String>> poll =
+          CompletableFuture.supplyAsync(() -> api.await(draft, 2), threads);
+      await().atMost(Duration.ofSeconds(10))
+          .until(() -> meters.get("onceflow.intake.long.polls.waiting").gauge().value() == 1);
+      // Admitted and waiting: now the same client takes every token as soon as the bucket refills,
+      // so the poll's answer, after its 2 s wait, finds the bucket empty.
+      List<CompletableFuture<Void>> spenders = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        spenders.add(
+            CompletableFuture.runAsync(
+                () -> {
+                  while (!poll.isDone()) {
+                    api.get("/accounts");
+                  }
+                },
+                threads));
+      }
+
+      HttpResponse<String> answered = poll.get(30, TimeUnit.SECONDS);
+      CompletableFuture.allOf(spenders.toArray(CompletableFuture[]::new)).join();
+      threads.shutdown();
+
+      assertThat(answered.statusCode()).as(answered.body()).isEqualTo(200);
+      assertThat(IntakeHttp.state(answered)).isEqualTo("DRAFT");
+      assertThat(answered.headers().firstValue("Preference-Applied")).as("it waited").contains("wait=2");
     }
-
-    HttpResponse<String> answered = poll.get(30, TimeUnit.SECONDS);
-    CompletableFuture.allOf(spenders.toArray(CompletableFuture[]::new)).join();
-    threads.shutdown();
-
-    assertThat(answered.statusCode()).as(answered.body()).isEqualTo(200);
-    assertThat(IntakeHttp.state(answered)).isEqualTo("DRAFT");
   }
 
   @Test
