@@ -272,13 +272,13 @@ public final class Benchmark {
 
       section("Fairness: one client floods a second intake instance");
       fairness.forEach(
-          (refusals, result) -> {
-            row(refusals + ": steady client alone, open-loop %.0f/s".formatted(Fairness.STEADY_RATE),
+          (setting, result) -> {
+            row(setting + ": steady client alone, open-loop %.0f/s".formatted(Fairness.STEADY_RATE),
                 throughput(result.alone()) + latency(result.alone().latency, true));
-            row(refusals + ": steady client while the other sends",
+            row(setting + ": steady client while the other sends",
                 throughput(result.flooded()) + latency(result.flooded().latency, true));
-            row(refusals + ": steady client's p99 flooded / alone", "%.1fx  (goal <= 2x)".formatted(result.ratio()));
-            row(refusals + ": the other client: accepted, 429 (Retry-After), anything else",
+            row(setting + ": steady client's p99 flooded / alone", "%.1fx  (goal <= 2x)".formatted(result.ratio()));
+            row(setting + ": the other client: accepted, 429 (Retry-After), anything else",
                 "%d accepted (%.0f/s), %d x 429, %d other (errors, timeouts)".formatted(
                     result.flood().latency.count(), result.flood().acceptedPerSecond(), result.floodAnswered("429"),
                     result.floodOther()));

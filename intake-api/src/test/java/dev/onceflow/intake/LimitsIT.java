@@ -29,6 +29,9 @@ import org.junit.jupiter.api.Test;
 /** What one client, one address and everyone together may ask of an intake, from outside. */
 class LimitsIT {
 
+  private static final String WAITING_POLLS = "onceflow.intake.long.polls.waiting";
+  private static final String HELD_REFUSALS = "onceflow.intake.refusals.held";
+
   private static TestIntake intake;
 
   @BeforeAll
@@ -96,18 +99,17 @@ class LimitsIT {
   void longPollsPastTheirCapsAreAnsweredAtOnceWithoutWaiting() throws Exception {
     Client first = intake.admin().newClient("first poller");
     Client second = intake.admin().newClient("second poller");
-    WaitingPollsProbe probe = new WaitingPollsProbe();
     List<CompletableFuture<HttpResponse<String>>> waiting = new ArrayList<>();
     String firstDraft = draft(first);
     String secondDraft = draft(second);
     waiting.add(poll(first, firstDraft));
     waiting.add(poll(first, firstDraft));
-    await().atMost(Duration.ofSeconds(10)).until(() -> probe.waiting() == 2);
+    await().atMost(Duration.ofSeconds(10)).until(() -> gauge(intake, WAITING_POLLS) == 2);
 
     long started = System.nanoTime();
     HttpResponse<String> overClientCap = intake.http(first.apiKey()).await(firstDraft, 20);
     waiting.add(poll(second, secondDraft));
-    await().atMost(Duration.ofSeconds(10)).until(() -> probe.waiting() == 3);
+    await().atMost(Duration.ofSeconds(10)).until(() -> gauge(intake, WAITING_POLLS) == 3);
     HttpResponse<String> overTotalCap = intake.http(second.apiKey()).await(secondDraft, 20);
 
     for (HttpResponse<String> immediate : List.of(overClientCap, overTotalCap)) {
@@ -143,9 +145,8 @@ class LimitsIT {
         answers.add(answer);
         answeredAfterNanos.add(answer.thenApply(response -> System.nanoTime() - sent));
       }
-      MeterRegistry meters = holding.context.getBean(MeterRegistry.class);
       await().atMost(Duration.ofSeconds(4))
-          .until(() -> meters.get("onceflow.intake.refusals.held").gauge().value() == 2
+          .until(() -> gauge(holding, HELD_REFUSALS) == 2
               && answers.stream().filter(CompletableFuture::isDone).count() >= 1);
 
       // The bucket refilled at most one request meanwhile; every other one is a 429, two of them
@@ -164,7 +165,7 @@ class LimitsIT {
       }
       assertThat(all).extracting(HttpResponse::statusCode).isSubsetOf(200, 429).filteredOn(status -> status == 429).hasSizeGreaterThanOrEqualTo(3);
       assertThat(heldMillis).as("answers held for the 5 s delay").hasSize(2);
-      assertThat(meters.get("onceflow.intake.refusals.held").gauge().value()).isZero();
+      assertThat(gauge(holding, HELD_REFUSALS)).isZero();
     }
   }
 
@@ -182,12 +183,11 @@ class LimitsIT {
       UUID account = polled.admin().openAccount(client.id(), "EUR", 10_000);
       IntakeHttp api = polled.http(client.apiKey());
       String draft = id(api.draft(null, payment(account, 100)));
-      MeterRegistry meters = polled.context.getBean(MeterRegistry.class);
       ExecutorService threads = Executors.newFixedThreadPool(5);
       CompletableFuture<HttpResponse<String>> poll =
           CompletableFuture.supplyAsync(() -> api.await(draft, 2), threads);
       await().atMost(Duration.ofSeconds(10))
-          .until(() -> meters.get("onceflow.intake.long.polls.waiting").gauge().value() == 1);
+          .until(() -> gauge(polled, WAITING_POLLS) == 1);
       // Admitted and waiting: now the same client takes every token as soon as the bucket refills,
       // so the poll's answer, after its 2 s wait, finds the bucket empty.
       List<CompletableFuture<Void>> spenders = new ArrayList<>();
@@ -251,10 +251,8 @@ class LimitsIT {
     return HttpClient.newHttpClient().sendAsync(request, HttpResponse.BodyHandlers.ofString());
   }
 
-  /** The intake's gauge of waiting long-polls. */
-  private static final class WaitingPollsProbe {
-    int waiting() {
-      return (int) intake.context.getBean(MeterRegistry.class).get("onceflow.intake.long.polls.waiting").gauge().value();
-    }
+  /** The value of one of an intake's gauges. */
+  private static int gauge(TestIntake instance, String name) {
+    return (int) instance.context.getBean(MeterRegistry.class).get(name).gauge().value();
   }
 }
