@@ -47,6 +47,19 @@ final class HttpLoad {
       return latency.count() / ((endedAt - startedAt) / 1e9);
     }
 
+    /** Several runs as one: their latencies, answers and refusals, over their durations' sum. */
+    static Run combined(String name, List<Run> runs) {
+      Run all = new Run(name);
+      for (Run run : runs) {
+        all.latency.addAll(run.latency);
+        all.accepted.putAll(run.accepted);
+        run.refused.forEach((outcome, count) -> all.refused.computeIfAbsent(outcome, k -> new AtomicLong()).addAndGet(count.get()));
+        all.answered.addAndGet(run.answered.get());
+        all.endedAt += run.endedAt - run.startedAt;
+      }
+      return all;
+    }
+
     String refusals() {
       return refused.isEmpty() ? "none" : refused.toString();
     }

@@ -15,6 +15,14 @@ final class Latencies {
     samples[size++] = nanos;
   }
 
+  void addAll(Latencies other) {
+    synchronized (other) {
+      for (int i = 0; i < other.size; i++) {
+        add(other.samples[i]);
+      }
+    }
+  }
+
   synchronized int count() {
     return size;
   }
