@@ -17,9 +17,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param longPollsPerClient waiting long-polls ({@code Prefer: wait}) one client may hold; past
  *     it, a poll is answered at once, without waiting
  * @param longPolls waiting long-polls of all clients together, likewise
- * @param refusalDelay how long a rate-limited request waits for its 429 (no thread waits): a client
- *     resending at once from N connections then sends at most N requests per delay; 0 answers at
- *     once
+ * @param refusalDelay how long a rate-limited request waits for its 429 on average (no thread
+ *     waits; each wait is drawn between half and one and a half of it): a client resending at once
+ *     from N connections then sends about N requests per delay; 0 answers at once
  * @param heldRefusals 429s waiting for their delay at once, all clients together; past it,
  *     refusals are answered at once
  */
@@ -33,7 +33,10 @@ public record LimitProperties(
     @DefaultValue("1s") Duration refusalDelay,
     @DefaultValue("1000") int heldRefusals) {
 
-  /** Longer, and a client's own timeout would end the wait before its 429 does. */
+  /**
+   * Longer (and a wait is up to one and a half times it), and a client's own timeout would end the
+   * wait before its 429 does.
+   */
   static final Duration MAX_REFUSAL_DELAY = Duration.ofSeconds(10);
 
   public LimitProperties {

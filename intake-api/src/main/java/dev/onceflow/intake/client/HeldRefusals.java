@@ -8,19 +8,23 @@ import jakarta.servlet.AsyncContext;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
 
 /**
- * Answers a rate-limited request only after {@code onceflow.intake.limits.refusal-delay}, with no
- * thread waiting: the request goes asynchronous and a timer dispatches it again, when {@link
+ * Answers a rate-limited request only after about {@code onceflow.intake.limits.refusal-delay},
+ * with no thread waiting: the request goes asynchronous and a timer dispatches it again, when {@link
  * ClientAuthentication} throws the refusal it was given for Spring MVC to render. A client that
- * ignores Retry-After and resends at once from N connections then sends at most N requests per
- * delay, instead of as many as intake can refuse, and leaves the CPU to the other clients. Past
- * {@code held-refusals} waiting at once, refusals are answered at once, so that a flood of
- * connections cannot hold unbounded memory.
+ * ignores Retry-After and resends at once from N connections then sends about N requests per
+ * delay, instead of as many as intake can refuse, and leaves the CPU to the other clients. Each
+ * refusal waits a random time between half and one and a half delays: connections refused in the
+ * same moment (when a flood empties its bucket) would otherwise all come back in the same
+ * millisecond, find the bucket refilled and reach the database together. Past {@code
+ * held-refusals} waiting at once, refusals are answered at once, so that a flood of connections
+ * cannot hold unbounded memory.
  */
 @Component
 class HeldRefusals implements DisposableBean {
@@ -62,13 +66,14 @@ class HeldRefusals implements DisposableBean {
     request.setAttribute(ATTRIBUTE, refusal);
     AsyncContext async = request.startAsync();
     // The container's own timeout would answer first, with an error of its own.
-    async.setTimeout(delayMillis + TimeUnit.SECONDS.toMillis(30));
+    long delay = delayMillis / 2 + ThreadLocalRandom.current().nextLong(delayMillis + 1);
+    async.setTimeout(delay + TimeUnit.SECONDS.toMillis(30));
     timer.schedule(
         () -> {
           held.decrementAndGet();
           async.dispatch();
         },
-        delayMillis,
+        delay,
         TimeUnit.MILLISECONDS);
     return true;
   }
