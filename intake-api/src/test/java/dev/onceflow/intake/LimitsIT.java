@@ -129,7 +129,7 @@ class LimitsIT {
             "--onceflow.admin.api-key=" + TestIntake.ADMIN_KEY,
             "--onceflow.intake.limits.requests-per-second=1",
             "--onceflow.intake.limits.burst=1",
-            "--onceflow.intake.limits.refusal-delay=4s",
+            "--onceflow.intake.limits.refusal-delay=8s",
             "--onceflow.intake.limits.held-refusals=10")) {
       Client client = holding.admin().newClient("held");
       IntakeHttp api = holding.http(client.apiKey());
@@ -145,12 +145,12 @@ class LimitsIT {
         answers.add(answer);
         answeredAfterNanos.add(answer.thenApply(response -> System.nanoTime() - sent));
       }
-      await().atMost(Duration.ofSeconds(2))
+      await().atMost(Duration.ofSeconds(4))
           .until(() -> gauge(holding, HELD_REFUSALS) == 10
               && answers.stream().filter(CompletableFuture::isDone).count() >= 1);
 
       // The bucket refilled at most one request meanwhile; every other one is a 429, ten of them
-      // held for between half and one and a half delays (2-6 s), the rest answered at once.
+      // held for between half and one and a half delays (4-12 s), the rest answered at once.
       List<HttpResponse<String>> all = answers.stream().map(CompletableFuture::join).toList();
       List<Long> heldMillis = new ArrayList<>();
       for (int i = 0; i < all.size(); i++) {
@@ -159,16 +159,16 @@ class LimitsIT {
           assertThat(all.get(i).headers().firstValue("Retry-After")).isPresent();
         }
         long millis = Duration.ofNanos(answeredAfterNanos.get(i).join()).toMillis();
-        if (millis >= 2_000) {
+        if (millis >= 4_000) {
           heldMillis.add(millis);
         }
       }
       assertThat(all).extracting(HttpResponse::statusCode).isSubsetOf(200, 429).filteredOn(status -> status == 429).hasSizeGreaterThanOrEqualTo(12);
-      assertThat(heldMillis).as("answers held for the jittered 4 s delay").hasSize(10).allMatch(millis -> millis < 6_000 + 1_000);
-      // Ten delays drawn from 4 s of spread all within 0.8 s of each other: odds of about 1 in 250,000.
+      assertThat(heldMillis).as("answers held for the jittered 8 s delay").hasSize(10).allMatch(millis -> millis < 12_000 + 1_000);
+      // Ten delays drawn from 8 s of spread all within 1.6 s of each other: odds of about 1 in 250,000.
       assertThat(heldMillis.stream().mapToLong(Long::longValue).max().getAsLong()
               - heldMillis.stream().mapToLong(Long::longValue).min().getAsLong())
-          .as("held refusals sent together come back spread out").isGreaterThan(800);
+          .as("held refusals sent together come back spread out").isGreaterThan(1_600);
       assertThat(gauge(holding, HELD_REFUSALS)).isZero();
     }
   }
