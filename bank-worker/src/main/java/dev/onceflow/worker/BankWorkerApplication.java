@@ -1,12 +1,14 @@
 package dev.onceflow.worker;
 
 import dev.onceflow.model.PaymentTransaction;
+import dev.onceflow.store.TransactionStoreConfiguration;
 import java.time.Clock;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 import org.springframework.boot.persistence.autoconfigure.EntityScan;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
 import org.springframework.scheduling.annotation.EnableScheduling;
 
 /** Kafka consumers that call the bank with each transaction's stored key, and the recovery sweeper. */
@@ -14,6 +16,7 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 @ConfigurationPropertiesScan
 @EntityScan(basePackageClasses = PaymentTransaction.class)
 @EnableScheduling
+@Import(TransactionStoreConfiguration.class)
 public class BankWorkerApplication {
 
   /**

@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * One PostgreSQL and one Kafka broker per test JVM, started on first use with throw-away data, and
@@ -66,6 +67,11 @@ public final class SharedTestInfrastructure {
       }
     }
     return postgres;
+  }
+
+  /** The shared PostgreSQL if this JVM started it; empty otherwise (nothing is started). */
+  public static synchronized Optional<PostgresServer> startedPostgres() {
+    return Optional.ofNullable(postgres);
   }
 
   /** The shared Kafka broker, started if needed. */

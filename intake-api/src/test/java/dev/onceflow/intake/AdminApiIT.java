@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.onceflow.infra.SharedTestInfrastructure;
 import dev.onceflow.intake.admin.AdminActions;
 import dev.onceflow.intake.client.ApiKeys;
+import dev.onceflow.testing.MoneyInvariant;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;

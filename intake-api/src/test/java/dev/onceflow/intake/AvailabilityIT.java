@@ -10,6 +10,7 @@ import static org.awaitility.Awaitility.await;
 import dev.onceflow.infra.EmbeddedPostgresServer;
 import dev.onceflow.infra.SharedTestInfrastructure;
 import dev.onceflow.intake.IntakeHttp.Client;
+import dev.onceflow.testing.MoneyInvariant;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;

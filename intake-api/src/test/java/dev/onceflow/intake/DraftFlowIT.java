@@ -8,6 +8,7 @@ import static dev.onceflow.intake.Problems.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.onceflow.intake.IntakeHttp.Client;
+import dev.onceflow.testing.MoneyInvariant;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;

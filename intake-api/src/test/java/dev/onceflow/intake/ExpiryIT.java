@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.onceflow.intake.IntakeHttp.Client;
 import dev.onceflow.intake.transaction.DraftExpiry;
 import dev.onceflow.intake.transaction.IdempotencyKeyPurge;
+import dev.onceflow.testing.MoneyInvariant;
 import java.net.http.HttpResponse;
 import java.sql.Timestamp;
 import java.time.Duration;

@@ -7,6 +7,7 @@ import static dev.onceflow.intake.Problems.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.onceflow.intake.IntakeHttp.Client;
+import dev.onceflow.testing.MoneyInvariant;
 import java.io.ByteArrayInputStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;

@@ -11,6 +11,7 @@ import static org.awaitility.Awaitility.await;
 import dev.onceflow.infra.SharedTestInfrastructure;
 import dev.onceflow.intake.IntakeHttp.Client;
 import dev.onceflow.intake.transaction.TransactionWatcher;
+import dev.onceflow.testing.MoneyInvariant;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.time.Duration;

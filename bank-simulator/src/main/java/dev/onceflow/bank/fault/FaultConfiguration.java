@@ -1,6 +1,6 @@
 package dev.onceflow.bank.fault;
 
-import dev.onceflow.bank.payment.SimulatorProperties;
+import dev.onceflow.bank.SimulatorProperties;
 import java.util.Random;
 import java.util.random.RandomGenerator;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;

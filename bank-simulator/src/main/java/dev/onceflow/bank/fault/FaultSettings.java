@@ -1,6 +1,6 @@
 package dev.onceflow.bank.fault;
 
-import dev.onceflow.bank.payment.SimulatorProperties;
+import dev.onceflow.bank.SimulatorProperties;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;

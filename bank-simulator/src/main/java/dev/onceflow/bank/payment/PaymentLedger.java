@@ -1,5 +1,6 @@
 package dev.onceflow.bank.payment;
 
+import dev.onceflow.bank.SimulatorProperties;
 import dev.onceflow.bank.fault.FaultPlan;
 import jakarta.annotation.PreDestroy;
 import java.io.BufferedWriter;

@@ -5,7 +5,7 @@ import static org.assertj.core.data.Offset.offset;
 
 import dev.onceflow.bank.fault.FaultPlan.Fault;
 import dev.onceflow.bank.fault.FaultPlan.Pending;
-import dev.onceflow.bank.payment.SimulatorProperties;
+import dev.onceflow.bank.SimulatorProperties;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.HashMap;

@@ -1,5 +1,6 @@
 package dev.onceflow.bank.payment;
 
+import dev.onceflow.bank.SimulatorProperties;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.onceflow.bank.fault.FaultPlan;

@@ -1,5 +1,6 @@
 package dev.onceflow.worker.bank;
 
+import dev.onceflow.store.ClaimedTransaction;
 import java.util.Objects;
 
 /**
@@ -14,6 +15,14 @@ public record PaymentOrder(String idempotencyKey, Request request) {
   public PaymentOrder {
     Objects.requireNonNull(idempotencyKey, "idempotencyKey");
     Objects.requireNonNull(request, "request");
+  }
+
+  /** The call for a claimed transaction: always its stored key, never a new one. */
+  public static PaymentOrder of(ClaimedTransaction tx) {
+    return new PaymentOrder(
+        tx.externalKey(),
+        new Request(
+            tx.amount(), tx.currency(), tx.creditorName(), tx.creditorIban(), tx.id().toString(), tx.reference()));
   }
 
   /**

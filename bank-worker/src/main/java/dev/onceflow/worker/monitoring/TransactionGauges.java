@@ -75,10 +75,7 @@ public class TransactionGauges {
   /** Recounts now. */
   public void refresh() {
     Instant now = clock.instant();
-    Map<TransactionState, Long> counts = new EnumMap<>(TransactionState.class);
-    for (MonitoringRepository.StateCount row : transactions.countByState()) {
-      counts.put(TransactionState.valueOf(row.getState()), row.getCount());
-    }
+    Map<TransactionState, Long> counts = transactions.countByState();
     byState.forEach((state, gauge) -> gauge.set(counts.getOrDefault(state, 0L)));
     expiredLeases.set(transactions.countExpiredLeases(now));
     overdue.set(transactions.countOverdue(now.minus(properties.overdueAfter())));

@@ -1,8 +1,11 @@
 package dev.onceflow.worker.recovery;
 
 import dev.onceflow.model.EventType;
+import dev.onceflow.model.TransactionState;
+import dev.onceflow.store.OutboxWriter;
+import dev.onceflow.store.TransactionTransitions;
+import dev.onceflow.store.TransactionTransitions.StaleTransaction;
 import dev.onceflow.worker.WorkerProperties;
-import dev.onceflow.worker.outbox.OutboxWriter;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.persistence.EntityManager;
@@ -36,7 +39,7 @@ public class RecoverySweeper {
 
   private static final Logger log = LoggerFactory.getLogger(RecoverySweeper.class);
 
-  private final RecoveryRepository transactions;
+  private final TransactionTransitions transactions;
   private final OutboxWriter outbox;
   private final Clock clock;
   private final MeterRegistry meters;
@@ -46,7 +49,7 @@ public class RecoverySweeper {
   private final EntityManager entityManager;
 
   RecoverySweeper(
-      RecoveryRepository transactions,
+      TransactionTransitions transactions,
       OutboxWriter outbox,
       Clock clock,
       MeterRegistry meters,
@@ -80,13 +83,13 @@ public class RecoverySweeper {
             status -> {
               Instant now = clock.instant();
               List<String> from = new ArrayList<>();
-              for (RecoveryRepository.StaleTransaction row : transactions.lockStale(now, batchSize)) {
+              for (StaleTransaction row : transactions.lockStale(now, batchSize)) {
                 try {
                   if (inSavepoint(() -> redrive(row, now))) {
-                    from.add(row.getState());
+                    from.add(row.state().name());
                   }
                 } catch (RuntimeException e) {
-                  log.warn("Could not re-enqueue transaction {}; the next sweep retries", row.getId(), e);
+                  log.warn("Could not re-enqueue transaction {}; the next sweep retries", row.id(), e);
                   Counter.builder("onceflow.sweeper.errors")
                       .description("Rows the recovery sweeper failed to re-enqueue")
                       .register(meters)
@@ -127,26 +130,23 @@ public class RecoverySweeper {
     }
   }
 
-  private boolean redrive(RecoveryRepository.StaleTransaction row, Instant now) {
+  private boolean redrive(StaleTransaction row, Instant now) {
     Instant redriveAt = now.plus(redriveAfter);
-    boolean processing = "PROCESSING".equals(row.getState());
-    int changed =
+    boolean processing = row.state() == TransactionState.PROCESSING;
+    boolean changed =
         processing
-            ? transactions.releaseExpiredClaim(row.getId(), now, redriveAt)
-            : transactions.redrivePending(row.getId(), now, redriveAt);
-    if (changed > 1) {
-      throw new IllegalStateException(changed + " rows changed for transaction " + row.getId());
-    }
-    if (changed == 0) {
+            ? transactions.releaseExpiredClaim(row.id(), now, redriveAt)
+            : transactions.extendStaleLease(row.id(), now, redriveAt);
+    if (!changed) {
       // We hold the row lock, so the guards should always pass; they stay because they, not the
       // lock, are what make this update correct against a row that moved on.
-      log.debug("Transaction {} moved on before the sweeper got to it", row.getId());
+      log.debug("Transaction {} moved on before the sweeper got to it", row.id());
       return false;
     }
     if (processing) {
-      log.info("Lease on transaction {} expired; enqueuing it again", row.getId());
+      log.info("Lease on transaction {} expired; enqueuing it again", row.id());
     }
-    outbox.append(EventType.TRANSACTION_REQUESTED, row.getId(), now);
+    outbox.append(EventType.TRANSACTION_REQUESTED, row.id(), now);
     return true;
   }
 

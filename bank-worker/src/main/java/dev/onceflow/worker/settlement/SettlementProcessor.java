@@ -2,11 +2,13 @@ package dev.onceflow.worker.settlement;
 
 import dev.onceflow.model.FailureCode;
 import dev.onceflow.model.TransactionState;
+import dev.onceflow.store.ClaimedTransaction;
 import dev.onceflow.worker.WorkerProperties;
 import dev.onceflow.worker.bank.BankClient;
 import dev.onceflow.worker.bank.BankGate;
 import dev.onceflow.worker.bank.BankProperties;
 import dev.onceflow.worker.bank.LookupResult;
+import dev.onceflow.worker.bank.PaymentOrder;
 import dev.onceflow.worker.bank.PaymentResult;
 import java.time.Clock;
 import java.time.Duration;
@@ -116,7 +118,7 @@ public class SettlementProcessor {
 
   private void pay(ClaimedTransaction tx) {
     long started = System.nanoTime();
-    PaymentResult result = bank.pay(tx.order(), abortAt(tx));
+    PaymentResult result = bank.pay(PaymentOrder.of(tx), abortAt(tx));
     gate.record(result, Duration.ofNanos(System.nanoTime() - started));
     if (result instanceof PaymentResult.Settled settled) {
       complete(tx, settled.paymentId());

@@ -1,30 +1,36 @@
 package dev.onceflow.worker.settlement;
 
-import dev.onceflow.model.EventType;
 import dev.onceflow.model.FailureCode;
 import dev.onceflow.model.TransactionState;
-import dev.onceflow.worker.outbox.OutboxWriter;
+import dev.onceflow.store.ClaimedTransaction;
+import dev.onceflow.store.PaymentOutcomes;
+import dev.onceflow.store.TransactionTransitions;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
- * The worker's DB transactions. Each outcome (the transaction's row, the account, the outbox
- * event) commits together or not at all, and only for the claim that still holds the row.
+ * The worker's DB transactions around the transaction store's statements. Each outcome (the
+ * transaction's row, the account, the outbox event) commits together or not at all, and only for
+ * the claim that still holds the row.
  */
 @Component
 class SettlementTransitions {
 
-  private static final int FAILURE_DETAIL_LENGTH = 500;
+  /** The row as the worker needs it when a claim found nothing to do. */
+  private record RowState(TransactionState state, Instant nextAttemptAt, String idempotencyKey, String externalKey) {}
 
-  private final SettlementRepository transactions;
-  private final OutboxWriter outbox;
+  private final TransactionTransitions transactions;
+  private final PaymentOutcomes outcomes;
+  private final JdbcClient jdbc;
 
-  SettlementTransitions(SettlementRepository transactions, OutboxWriter outbox) {
+  SettlementTransitions(TransactionTransitions transactions, PaymentOutcomes outcomes, JdbcClient jdbc) {
     this.transactions = transactions;
-    this.outbox = outbox;
+    this.outcomes = outcomes;
+    this.jdbc = jdbc;
   }
 
   /**
@@ -39,37 +45,18 @@ class SettlementTransitions {
   /** PROCESSING or UNKNOWN -> COMPLETED, the amount paid out of the account; false if the lease was lost. */
   @Transactional
   public boolean complete(ClaimedTransaction tx, String bankReference, Instant now) {
-    if (!changedOne(transactions.complete(tx.id(), tx.state(), tx.version(), bankReference, now), tx.id())) {
-      return false;
-    }
-    outbox.append(EventType.TRANSACTION_COMPLETED, tx.id(), now);
-    // Last before the commit: every payment of an account waits for this row's lock, which is held
-    // until the commit, so nothing else runs while it is held.
-    requireOneAccountRow(transactions.settle(tx.accountId(), tx.amount(), now), tx);
-    return true;
+    return outcomes.complete(tx, bankReference, now);
   }
 
   /** PROCESSING or UNKNOWN -> FAILED, the reserved amount released; false if the lease was lost. */
   @Transactional
   public boolean fail(ClaimedTransaction tx, FailureCode code, String detail, Instant now) {
-    String boundedDetail =
-        detail != null && detail.length() > FAILURE_DETAIL_LENGTH
-            ? detail.substring(0, FAILURE_DETAIL_LENGTH)
-            : detail;
-    if (!changedOne(
-        transactions.fail(tx.id(), tx.state(), tx.version(), code.name(), boundedDetail, now), tx.id())) {
-      return false;
-    }
-    outbox.append(EventType.TRANSACTION_FAILED, tx.id(), now);
-    // Last before the commit, as in complete().
-    requireOneAccountRow(transactions.release(tx.accountId(), tx.amount(), now), tx);
-    return true;
+    return outcomes.fail(tx, code, detail, now);
   }
 
   /** PROCESSING -> PENDING until {@code nextAttemptAt}; false if the lease was lost. */
-  @Transactional
   public boolean retryLater(ClaimedTransaction tx, Instant nextAttemptAt, Instant now) {
-    return changedOne(transactions.retryLater(tx.id(), tx.version(), nextAttemptAt, now), tx.id());
+    return transactions.retryLater(tx, nextAttemptAt, now);
   }
 
   /**
@@ -78,9 +65,7 @@ class SettlementTransitions {
    */
   public boolean becomeUnknown(
       ClaimedTransaction tx, Instant absenceTrustedFrom, String bankReference, Instant nextLookupAt, Instant now) {
-    return changedOne(
-        transactions.becomeUnknown(tx.id(), tx.version(), absenceTrustedFrom, bankReference, nextLookupAt, now),
-        tx.id());
+    return transactions.becomeUnknown(tx, absenceTrustedFrom, bankReference, nextLookupAt, now);
   }
 
   /**
@@ -88,16 +73,23 @@ class SettlementTransitions {
    * payment) means its absence is never believed again. False if the lease was lost.
    */
   public boolean lookUpLater(ClaimedTransaction tx, String bankReference, Instant nextLookupAt, Instant now) {
-    return changedOne(transactions.lookUpLater(tx.id(), tx.version(), bankReference, nextLookupAt, now), tx.id());
+    return transactions.lookUpLater(tx, bankReference, nextLookupAt, now);
   }
 
   /**
    * Why a claim found nothing to do; for metrics and logs only, so a racy read is fine. Names the
    * row's keys in the logging context on the way, since the row is read anyway.
    */
-  @Transactional(readOnly = true)
   public String skipReason(UUID id, Instant now) {
-    Optional<SettlementRepository.RowState> row = transactions.rowState(id);
+    Optional<RowState> row =
+        jdbc.sql("SELECT state, next_attempt_at, idempotency_key, external_key FROM transactions WHERE id = :id")
+            .param("id", id)
+            .query((rows, n) -> new RowState(
+                TransactionState.valueOf(rows.getString("state")),
+                rows.getTimestamp("next_attempt_at").toInstant(),
+                rows.getString("idempotency_key"),
+                rows.getString("external_key")))
+            .optional();
     if (row.isEmpty()) {
       return "unknown-transaction";
     }
@@ -110,25 +102,5 @@ class SettlementTransitions {
       return "in-progress";
     }
     return row.get().nextAttemptAt().isAfter(now) ? "not-due" : "lost-race";
-  }
-
-  private static boolean changedOne(int rows, UUID id) {
-    if (rows > 1) {
-      throw new IllegalStateException(rows + " rows changed for transaction " + id);
-    }
-    return rows == 1;
-  }
-
-  private static void requireOneAccountRow(int rows, ClaimedTransaction tx) {
-    if (rows != 1) {
-      // reserved < amount would break the money invariant: roll the whole outcome back.
-      throw new IllegalStateException(
-          "account "
-              + tx.accountId()
-              + " does not hold "
-              + tx.amount()
-              + " reserved for transaction "
-              + tx.id());
-    }
   }
 }

@@ -7,9 +7,11 @@ import dev.onceflow.infra.PostgresServer;
 import dev.onceflow.infra.SharedTestInfrastructure;
 import dev.onceflow.model.FailureCode;
 import dev.onceflow.model.TransactionState;
+import dev.onceflow.store.ClaimedTransaction;
 import dev.onceflow.worker.BankWorkerApplication;
 import dev.onceflow.worker.bank.BankClient;
 import dev.onceflow.worker.bank.LookupResult;
+import dev.onceflow.worker.bank.PaymentOrder;
 import dev.onceflow.worker.bank.PaymentResult;
 import dev.onceflow.worker.recovery.RecoverySweeper;
 import java.net.URI;
@@ -246,7 +248,7 @@ class SettlementStateMachineIT {
     UUID tx = run.transactions.get(0);
     Instant now = CLOCK.instant();
     ClaimedTransaction stale = transitions.claim(tx, now, now.plus(LEASE)).orElseThrow();
-    PaymentResult staleResult = bankClient.pay(stale.order(), abortAt(stale));
+    PaymentResult staleResult = bankClient.pay(PaymentOrder.of(stale), abortAt(stale));
     assertThat(staleResult).isInstanceOf(PaymentResult.Settled.class);
 
     // It stalls past its lease; the sweeper hands the row on and another worker claims it.
@@ -255,7 +257,7 @@ class SettlementStateMachineIT {
     assertThat(row(tx).state()).isEqualTo("PENDING");
     Instant takeover = CLOCK.instant();
     ClaimedTransaction current = transitions.claim(tx, takeover, takeover.plus(LEASE)).orElseThrow();
-    PaymentResult currentResult = bankClient.pay(current.order(), abortAt(current));
+    PaymentResult currentResult = bankClient.pay(PaymentOrder.of(current), abortAt(current));
     Row claimedByTheOther = row(tx);
 
     // The row is PROCESSING again, but under the other claim: the stale worker loses every outcome.
@@ -312,7 +314,7 @@ class SettlementStateMachineIT {
     static Stalled callBank(ClaimedTransaction claim) {
       return claim.state() == TransactionState.UNKNOWN
           ? new Stalled(claim, null, bankClient.lookup(claim.externalKey(), abortAt(claim)))
-          : new Stalled(claim, bankClient.pay(claim.order(), abortAt(claim)), null);
+          : new Stalled(claim, bankClient.pay(PaymentOrder.of(claim), abortAt(claim)), null);
     }
   }
 

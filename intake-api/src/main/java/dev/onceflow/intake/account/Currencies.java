@@ -1,6 +1,6 @@
 package dev.onceflow.intake.account;
 
-import dev.onceflow.intake.web.ApiException;
+import dev.onceflow.intake.refusal.Refusal;
 import java.util.Currency;
 
 /** ISO 4217 currency codes, as the JDK knows them. */
@@ -21,8 +21,8 @@ public final class Currencies {
     return code;
   }
 
-  private static ApiException invalid(String code) {
-    return ApiException.badRequest(
+  private static Refusal invalid(String code) {
+    return Refusal.badRequest(
         "invalid-currency",
         "Invalid currency",
         "'currency' must be an ISO 4217 code such as EUR; got " + (code == null ? "nothing" : "'" + code + "'") + ".");

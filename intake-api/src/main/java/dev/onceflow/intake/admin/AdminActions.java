@@ -4,7 +4,7 @@ import dev.onceflow.intake.IntakeProperties;
 import dev.onceflow.intake.admin.AdminStatements.AuditRow;
 import dev.onceflow.intake.admin.AdminStatements.StoredAnswer;
 import dev.onceflow.intake.client.ApiKeys;
-import dev.onceflow.intake.web.ApiException;
+import dev.onceflow.intake.refusal.Refusal;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -86,7 +86,7 @@ public class AdminActions {
             .findLive(call.idempotencyKey(), now)
             .orElseThrow(() -> new IllegalStateException("claimed admin key vanished: " + call.idempotencyKey()));
     if (!stored.fingerprint().equals(fingerprint)) {
-      throw ApiException.unprocessable(
+      throw Refusal.unprocessable(
           "idempotency-key-reused",
           "Idempotency-Key reused",
           "Idempotency-Key '" + call.idempotencyKey()

@@ -1,12 +1,11 @@
 package dev.onceflow.intake.client;
 
-import dev.onceflow.intake.web.ApiException;
+import dev.onceflow.intake.refusal.Refusal;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.core.MethodParameter;
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 import org.springframework.web.bind.support.WebDataBinderFactory;
 import org.springframework.web.context.request.NativeWebRequest;
@@ -46,7 +45,7 @@ public class ClientAuthentication implements HandlerInterceptor, HandlerMethodAr
     if (request.getDispatcherType() == DispatcherType.ASYNC) {
       // The second pass of a request that went asynchronous: a held refusal, now answered, or a
       // long-poll, already authenticated and counted once.
-      if (request.getAttribute(HeldRefusals.ATTRIBUTE) instanceof ApiException refusal) {
+      if (request.getAttribute(HeldRefusals.ATTRIBUTE) instanceof Refusal refusal) {
         throw refusal;
       }
       if (request.getAttribute(ATTRIBUTE) != null) {
@@ -58,8 +57,8 @@ public class ClientAuthentication implements HandlerInterceptor, HandlerMethodAr
       limits.admit(client.id());
       request.setAttribute(ATTRIBUTE, client);
       return true;
-    } catch (ApiException refused) {
-      if (refused.status() == HttpStatus.TOO_MANY_REQUESTS && refusals.hold(request, refused)) {
+    } catch (Refusal refused) {
+      if (refused.kind() == Refusal.Kind.TOO_MANY_REQUESTS && refusals.hold(request, refused)) {
         return false;
       }
       throw refused;
@@ -73,7 +72,7 @@ public class ClientAuthentication implements HandlerInterceptor, HandlerMethodAr
       return authenticate(
           request.getHeader(HttpHeaders.AUTHORIZATION),
           () -> limits.requireAuthenticationBudget(request.getRemoteAddr()));
-    } catch (ApiException refused) {
+    } catch (Refusal refused) {
       limits.failedAuthentication(request.getRemoteAddr());
       throw refused;
     }
@@ -100,16 +99,12 @@ public class ClientAuthentication implements HandlerInterceptor, HandlerMethodAr
     if (authorization == null
         || !authorization.regionMatches(true, 0, SCHEME, 0, SCHEME.length())
         || authorization.length() == SCHEME.length()) {
-      throw unauthorized("Send your API key as 'Authorization: Bearer <key>'.");
+      throw Refusal.unauthorized("Send your API key as 'Authorization: Bearer <key>'.");
     }
     String apiKey = authorization.substring(SCHEME.length()).trim();
     return clients
         .clientOf(ApiKeys.hash(apiKey), beforeLookup)
         .map(AuthenticatedClient::new)
-        .orElseThrow(() -> unauthorized("The API key is not valid."));
-  }
-
-  private static ApiException unauthorized(String detail) {
-    return new ApiException(HttpStatus.UNAUTHORIZED, "unauthorized", "Unauthorized", detail);
+        .orElseThrow(() -> Refusal.unauthorized("The API key is not valid."));
   }
 }

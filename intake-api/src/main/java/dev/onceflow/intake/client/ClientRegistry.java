@@ -2,7 +2,7 @@ package dev.onceflow.intake.client;
 
 import dev.onceflow.intake.PlainText;
 import dev.onceflow.intake.client.ApiKeyStore.StoredKey;
-import dev.onceflow.intake.web.ApiException;
+import dev.onceflow.intake.refusal.Refusal;
 import dev.onceflow.model.ApiClient;
 import java.time.Clock;
 import java.time.Duration;
@@ -43,7 +43,7 @@ public class ClientRegistry {
   @Transactional
   public Registration register(String name) {
     if (name == null || name.isBlank() || name.strip().length() > MAX_NAME || !PlainText.isPlain(name)) {
-      throw ApiException.badRequest(
+      throw Refusal.badRequest(
           "invalid-client",
           "Invalid client",
           "'name' is required: at most " + MAX_NAME + " characters, without control or invisible format"
@@ -66,7 +66,7 @@ public class ClientRegistry {
   @Transactional
   public IssuedKey rotate(UUID clientId, Duration overlap) {
     if (overlap == null || overlap.isNegative() || overlap.compareTo(MAX_OVERLAP) > 0) {
-      throw ApiException.badRequest(
+      throw Refusal.badRequest(
           "invalid-overlap",
           "Invalid overlap",
           "'overlapSeconds' must be 0 to " + MAX_OVERLAP.toSeconds() + " (how long the old keys keep working).");
@@ -84,7 +84,7 @@ public class ClientRegistry {
     requireClient(clientId);
     keys.revoke(clientId, keyId, now());
     return keys.find(clientId, keyId)
-        .orElseThrow(() -> ApiException.notFound("key-not-found", "Client " + clientId + " has no key " + keyId + "."));
+        .orElseThrow(() -> Refusal.notFound("key-not-found", "Client " + clientId + " has no key " + keyId + "."));
   }
 
   public List<StoredKey> keys(UUID clientId) {
@@ -111,7 +111,7 @@ public class ClientRegistry {
   private ApiClient requireClient(UUID clientId) {
     return clients
         .findById(clientId)
-        .orElseThrow(() -> ApiException.notFound("client-not-found", "No client " + clientId + "."));
+        .orElseThrow(() -> Refusal.notFound("client-not-found", "No client " + clientId + "."));
   }
 
   private Instant now() {

@@ -1,7 +1,7 @@
 package dev.onceflow.intake.client;
 
 import dev.onceflow.intake.LimitProperties;
-import dev.onceflow.intake.web.ApiException;
+import dev.onceflow.intake.refusal.Refusal;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.AsyncContext;
@@ -55,7 +55,7 @@ class HeldRefusals implements DisposableBean {
    * Holds the request's answer, {@code refusal}, for the delay; false if it must be answered now
    * (no delay is set, or as many are held as may be).
    */
-  boolean hold(HttpServletRequest request, ApiException refusal) {
+  boolean hold(HttpServletRequest request, Refusal refusal) {
     if (delayMillis == 0 || !request.isAsyncSupported()) {
       return false;
     }

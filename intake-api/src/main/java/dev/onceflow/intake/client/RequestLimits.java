@@ -3,7 +3,7 @@ package dev.onceflow.intake.client;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.onceflow.intake.LimitProperties;
-import dev.onceflow.intake.web.ApiException;
+import dev.onceflow.intake.refusal.Refusal;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
@@ -38,7 +38,7 @@ class RequestLimits {
     ConsumptionProbe probe =
         clients.get(clientId, id -> bucket(limits.burst(), limits.requestsPerSecond())).tryConsumeAndReturnRemaining(1);
     if (!probe.isConsumed()) {
-      throw ApiException.tooManyRequests(
+      throw Refusal.tooManyRequests(
           "rate-limited",
           "More than " + limits.requestsPerSecond() + " requests per second (bursts of " + limits.burst()
               + "): retry after the time in Retry-After. Retrying a payment with its Idempotency-Key never pays twice.",
@@ -50,7 +50,7 @@ class RequestLimits {
   void requireAuthenticationBudget(String remoteAddress) {
     Bucket bucket = failures.getIfPresent(remoteAddress);
     if (bucket != null && bucket.getAvailableTokens() < 1) {
-      throw ApiException.tooManyRequests(
+      throw Refusal.tooManyRequests(
           "too-many-failed-authentications",
           "Too many requests with an invalid API key from this address.",
           seconds(bucket.estimateAbilityToConsume(1).getNanosToWaitForRefill()));

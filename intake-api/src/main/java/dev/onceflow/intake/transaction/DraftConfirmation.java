@@ -3,11 +3,14 @@ package dev.onceflow.intake.transaction;
 import dev.onceflow.intake.IntakeProperties;
 import dev.onceflow.intake.account.AccountRepository;
 import dev.onceflow.intake.client.AuthenticatedClient;
-import dev.onceflow.intake.web.ApiException;
+import dev.onceflow.intake.refusal.Refusal;
 import dev.onceflow.model.EventType;
 import dev.onceflow.model.FailureCode;
 import dev.onceflow.model.PaymentTransaction;
 import dev.onceflow.model.TransactionState;
+import dev.onceflow.store.AccountFunds;
+import dev.onceflow.store.OutboxWriter;
+import dev.onceflow.store.TransactionTransitions;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -46,8 +49,9 @@ public class DraftConfirmation {
 
   private final TransactionRepository transactions;
   private final AccountRepository accounts;
-  private final SubmissionStatements statements;
-  private final Outbox outbox;
+  private final TransactionTransitions transitions;
+  private final AccountFunds funds;
+  private final OutboxWriter outbox;
   private final TransactionTemplate inTransaction;
   private final IntakeProperties properties;
   private final Clock clock;
@@ -55,14 +59,16 @@ public class DraftConfirmation {
   DraftConfirmation(
       TransactionRepository transactions,
       AccountRepository accounts,
-      SubmissionStatements statements,
-      Outbox outbox,
+      TransactionTransitions transitions,
+      AccountFunds funds,
+      OutboxWriter outbox,
       PlatformTransactionManager transactionManager,
       IntakeProperties properties,
       Clock clock) {
     this.transactions = transactions;
     this.accounts = accounts;
-    this.statements = statements;
+    this.transitions = transitions;
+    this.funds = funds;
     this.outbox = outbox;
     this.inTransaction = new TransactionTemplate(transactionManager);
     this.properties = properties;
@@ -85,7 +91,7 @@ public class DraftConfirmation {
         });
       } else {
         // Overdue but not yet swept: expire it now, so a late confirm never reserves anything.
-        transactions.expireDraft(id, now);
+        transitions.expireDraft(id, now);
       }
     }
     return new Confirmation(find(client, id));
@@ -98,12 +104,11 @@ public class DraftConfirmation {
   private Outcome confirmOrRefuse(PaymentTransaction draft, Instant now) {
     UUID id = draft.getId();
     UUID clientId = draft.getClientId();
-    if (changedOne(
-        statements.reserve(draft.getAccountId(), clientId, draft.getCurrency(), draft.getAmount(), now), id)) {
-      if (!changedOne(transactions.confirmDraft(id, clientId, now, now.plus(properties.redriveAfter())), id)) {
+    if (funds.reserve(draft.getAccountId(), clientId, draft.getCurrency(), draft.getAmount(), now)) {
+      if (!transitions.confirmDraft(id, clientId, now, now.plus(properties.redriveAfter()))) {
         return Outcome.LOST_RACE;
       }
-      outbox.publish(EventType.TRANSACTION_REQUESTED, id, now);
+      outbox.append(EventType.TRANSACTION_REQUESTED, id, now);
       return Outcome.CONFIRMED;
     }
     // The draft's account exists and holds its currency (checked when the draft was created), so
@@ -112,25 +117,17 @@ public class DraftConfirmation {
         accounts.findByIdAndClientId(draft.getAccountId(), clientId).orElseThrow().getAvailable();
     String detail =
         "Available funds " + available + " do not cover " + draft.getAmount() + " at the confirm.";
-    if (!changedOne(
-        transactions.refuseDraft(id, clientId, FailureCode.INSUFFICIENT_FUNDS.name(), detail, now), id)) {
+    if (!transitions.refuseDraft(id, clientId, FailureCode.INSUFFICIENT_FUNDS, detail, now)) {
       return Outcome.LOST_RACE;
     }
-    outbox.publish(EventType.TRANSACTION_FAILED, id, now);
+    outbox.append(EventType.TRANSACTION_FAILED, id, now);
     return Outcome.REFUSED;
   }
 
   private PaymentTransaction find(AuthenticatedClient client, UUID id) {
     return transactions
         .findByIdAndClientId(id, client.id())
-        .orElseThrow(() -> ApiException.notFound("transaction-not-found", "No transaction " + id + "."));
+        .orElseThrow(() -> Refusal.notFound("transaction-not-found", "No transaction " + id + "."));
   }
 
-  /** 1 = done, 0 = someone else won; more is a bug, and throwing rolls everything back. */
-  private static boolean changedOne(int rows, UUID id) {
-    if (rows > 1) {
-      throw new IllegalStateException(rows + " rows changed confirming transaction " + id);
-    }
-    return rows == 1;
-  }
 }

@@ -1,6 +1,7 @@
 package dev.onceflow.intake.transaction;
 
 import dev.onceflow.intake.IntakeProperties;
+import dev.onceflow.store.TransactionTransitions;
 import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,11 +20,11 @@ public class DraftExpiry {
 
   private static final Logger log = LoggerFactory.getLogger(DraftExpiry.class);
 
-  private final TransactionRepository transactions;
+  private final TransactionTransitions transactions;
   private final IntakeProperties properties;
   private final Clock clock;
 
-  DraftExpiry(TransactionRepository transactions, IntakeProperties properties, Clock clock) {
+  DraftExpiry(TransactionTransitions transactions, IntakeProperties properties, Clock clock) {
     this.transactions = transactions;
     this.properties = properties;
     this.clock = clock;

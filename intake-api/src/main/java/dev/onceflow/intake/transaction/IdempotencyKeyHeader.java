@@ -1,6 +1,6 @@
 package dev.onceflow.intake.transaction;
 
-import dev.onceflow.intake.web.ApiException;
+import dev.onceflow.intake.refusal.Refusal;
 
 /**
  * The Idempotency-Key header: 1–255 visible ASCII characters, bare or in the IETF draft's
@@ -62,7 +62,7 @@ public final class IdempotencyKeyHeader {
     return key.toString();
   }
 
-  private static ApiException invalid(String detail) {
-    return ApiException.badRequest("invalid-idempotency-key", "Invalid Idempotency-Key", detail);
+  private static Refusal invalid(String detail) {
+    return Refusal.badRequest("invalid-idempotency-key", "Invalid Idempotency-Key", detail);
   }
 }

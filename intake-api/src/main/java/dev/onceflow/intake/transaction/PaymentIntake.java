@@ -3,12 +3,15 @@ package dev.onceflow.intake.transaction;
 import dev.onceflow.intake.IntakeProperties;
 import dev.onceflow.intake.account.AccountRepository;
 import dev.onceflow.intake.client.AuthenticatedClient;
-import dev.onceflow.intake.web.ApiException;
+import dev.onceflow.intake.refusal.Refusal;
 import dev.onceflow.model.Account;
 import dev.onceflow.model.EventType;
 import dev.onceflow.model.FailureCode;
 import dev.onceflow.model.IdempotencyKey;
 import dev.onceflow.model.PaymentTransaction;
+import dev.onceflow.store.AccountFunds;
+import dev.onceflow.store.OutboxWriter;
+import dev.onceflow.store.TransactionTransitions;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -39,8 +42,10 @@ public class PaymentIntake {
   private final IdempotencyKeyRepository keys;
   private final AccountRepository accounts;
   private final TransactionRepository transactions;
-  private final SubmissionStatements statements;
-  private final Outbox outbox;
+  private final IdempotencyKeyClaims keyClaims;
+  private final TransactionTransitions transitions;
+  private final AccountFunds funds;
+  private final OutboxWriter outbox;
   private final IntakeProperties properties;
   private final Clock clock;
 
@@ -48,14 +53,18 @@ public class PaymentIntake {
       IdempotencyKeyRepository keys,
       AccountRepository accounts,
       TransactionRepository transactions,
-      SubmissionStatements statements,
-      Outbox outbox,
+      IdempotencyKeyClaims keyClaims,
+      TransactionTransitions transitions,
+      AccountFunds funds,
+      OutboxWriter outbox,
       IntakeProperties properties,
       Clock clock) {
     this.keys = keys;
     this.accounts = accounts;
     this.transactions = transactions;
-    this.statements = statements;
+    this.keyClaims = keyClaims;
+    this.transitions = transitions;
+    this.funds = funds;
     this.outbox = outbox;
     this.properties = properties;
     this.clock = clock;
@@ -72,19 +81,17 @@ public class PaymentIntake {
 
     PaymentTransaction transaction = newTransaction(transactionId, client, key, payment, now);
     TransactionLogContext.describe(transactionId, key, transaction.getExternalKey());
-    int reserved =
-        statements.reserve(payment.accountId(), client.id(), payment.currency(), payment.amount(), now);
-    if (reserved == 0) {
+    if (!funds.reserve(payment.accountId(), client.id(), payment.currency(), payment.amount(), now)) {
       Account account = accountOrRefuse(client, payment);
       transaction.refuseAtIntake(
           FailureCode.INSUFFICIENT_FUNDS,
           "Available funds " + account.getAvailable() + " do not cover " + payment.amount() + ".");
-      statements.insert(transaction);
-      outbox.publish(EventType.TRANSACTION_FAILED, transactionId, now);
+      transitions.insert(transaction);
+      outbox.append(EventType.TRANSACTION_FAILED, transactionId, now);
       return new Submission(transaction, false);
     }
-    statements.insert(transaction);
-    outbox.publish(EventType.TRANSACTION_REQUESTED, transactionId, now);
+    transitions.insert(transaction);
+    outbox.append(EventType.TRANSACTION_REQUESTED, transactionId, now);
     return new Submission(transaction, false);
   }
 
@@ -106,14 +113,14 @@ public class PaymentIntake {
     PaymentTransaction draft = newTransaction(transactionId, client, key.orElse(null), payment, now);
     TransactionLogContext.describe(transactionId, key.orElse(null), draft.getExternalKey());
     draft.keepAsDraft(now.plus(properties.draftTtl()));
-    statements.insert(draft);
+    transitions.insert(draft);
     return new Submission(draft, false);
   }
 
   private boolean claim(
       AuthenticatedClient client, String key, String fingerprint, UUID transactionId, Instant now) {
     int claimed =
-        statements.claimKey(
+        keyClaims.claim(
             client.id(), key, fingerprint, transactionId, now, now.plus(properties.idempotencyKeyTtl()));
     if (claimed > 1) {
       throw new IllegalStateException(claimed + " rows claimed for one key: " + key);
@@ -153,7 +160,7 @@ public class PaymentIntake {
         keys.findLive(client.id(), key, now)
             .orElseThrow(() -> new IllegalStateException("claimed key vanished: " + key));
     if (!existing.getRequestFingerprint().equals(fingerprint)) {
-      throw ApiException.unprocessable(
+      throw Refusal.unprocessable(
           "idempotency-key-reused",
           "Idempotency-Key reused",
           "Idempotency-Key '" + key + "' was already used for a different request; nothing was changed.");
@@ -173,10 +180,10 @@ public class PaymentIntake {
             .findByIdAndClientId(payment.accountId(), client.id())
             .orElseThrow(
                 () ->
-                    ApiException.notFound(
+                    Refusal.notFound(
                         "account-not-found", "No account " + payment.accountId() + "."));
     if (!account.getCurrency().equals(payment.currency())) {
-      throw ApiException.unprocessable(
+      throw Refusal.unprocessable(
           "currency-mismatch",
           "Currency mismatch",
           "Account "

@@ -2,7 +2,7 @@ package dev.onceflow.intake.transaction;
 
 import dev.onceflow.intake.PlainText;
 import dev.onceflow.intake.account.Currencies;
-import dev.onceflow.intake.web.ApiException;
+import dev.onceflow.intake.refusal.Refusal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -111,8 +111,8 @@ public record SubmitPayment(
     }
   }
 
-  private static ApiException invalid(String field, String rule) {
-    return ApiException.badRequest(
+  private static Refusal invalid(String field, String rule) {
+    return Refusal.badRequest(
         "invalid-request", "Invalid payment request", "'" + field + "' " + rule + ".");
   }
 }

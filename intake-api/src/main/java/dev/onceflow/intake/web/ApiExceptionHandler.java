@@ -2,6 +2,7 @@ package dev.onceflow.intake.web;
 
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
+import dev.onceflow.intake.refusal.Refusal;
 import java.net.URI;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -52,27 +53,29 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     return false;
   }
 
-  @ExceptionHandler(ApiException.class)
-  ResponseEntity<ProblemDetail> handle(ApiException e) {
-    ProblemDetail problem = ProblemDetail.forStatusAndDetail(e.status(), e.getMessage());
-    problem.setType(e.type());
-    problem.setTitle(e.title());
-    ResponseEntity.BodyBuilder response = ResponseEntity.status(e.status());
-    if (e.status() == HttpStatus.UNAUTHORIZED) {
+  @ExceptionHandler(Refusal.class)
+  ResponseEntity<ProblemDetail> handle(Refusal e) {
+    return answer(ProblemMapping.status(e.kind()), e.type(), e.title(), e.getMessage(), e.retryAfterSeconds().orElse(null));
+  }
+
+  private ResponseEntity<ProblemDetail> answer(
+      HttpStatus status, String type, String title, String detail, Long retryAfterSeconds) {
+    ResponseEntity.BodyBuilder response = ResponseEntity.status(status);
+    if (status == HttpStatus.UNAUTHORIZED) {
       response.header(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
     }
-    if (e.retryAfterSeconds().isPresent()) {
-      response.header(HttpHeaders.RETRY_AFTER, Long.toString(e.retryAfterSeconds().get()));
-    } else if (e.status() == HttpStatus.SERVICE_UNAVAILABLE) {
+    if (retryAfterSeconds != null) {
+      response.header(HttpHeaders.RETRY_AFTER, Long.toString(retryAfterSeconds));
+    } else if (status == HttpStatus.SERVICE_UNAVAILABLE) {
       response.header(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS);
     }
-    return response.body(problem);
+    return response.body(problem(status, type, title, detail));
   }
 
   @ExceptionHandler(MethodArgumentTypeMismatchException.class)
   ResponseEntity<ProblemDetail> handle(MethodArgumentTypeMismatchException e) {
     return handle(
-        ApiException.badRequest(
+        Refusal.badRequest(
             "invalid-parameter",
             "Invalid parameter",
             "Parameter '" + e.getName() + "' is not valid: " + e.getValue()));
@@ -87,7 +90,7 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
   ResponseEntity<ProblemDetail> handleDatabase(RuntimeException e) {
     if (DatabaseFailures.isPoolTimeout(e) && poolIsBusy()) {
       return handle(
-          ApiException.overloaded(
+          Refusal.overloaded(
               "Every database connection is busy; retry after the time in Retry-After (with the same"
                   + " Idempotency-Key: a retry never pays twice).",
               OVERLOADED_RETRY_AFTER_SECONDS));
@@ -95,10 +98,7 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     if (DatabaseFailures.isUnavailable(e)) {
       log.warn("Database unavailable: {}", e.getMessage());
       return handle(
-          new ApiException(
-              HttpStatus.SERVICE_UNAVAILABLE,
-              "service-unavailable",
-              "Service unavailable",
+          Refusal.unavailable(
               "The database cannot be reached right now. Retry later with the same"
                   + " Idempotency-Key: a retry never makes a second payment."));
     }
@@ -108,13 +108,13 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
   @ExceptionHandler(Exception.class)
   ResponseEntity<ProblemDetail> handleUnexpected(Exception e) {
     log.error("Unexpected failure", e);
-    return handle(
-        new ApiException(
-            HttpStatus.INTERNAL_SERVER_ERROR,
-            "internal-error",
-            "Internal error",
-            "The request failed unexpectedly. If it carried an Idempotency-Key, retry it with the"
-                + " same key."));
+    return answer(
+        HttpStatus.INTERNAL_SERVER_ERROR,
+        "internal-error",
+        "Internal error",
+        "The request failed unexpectedly. If it carried an Idempotency-Key, retry it with the"
+            + " same key.",
+        null);
   }
 
   @Override
@@ -147,14 +147,14 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
       Object body, HttpHeaders headers, HttpStatusCode statusCode, WebRequest request) {
     if (body instanceof ProblemDetail problem
         && (problem.getType() == null || URI.create("about:blank").equals(problem.getType()))) {
-      problem.setType(URI.create(ApiException.TYPE_BASE + ApiException.statusTypeName(statusCode.value())));
+      problem.setType(ProblemMapping.named(ProblemMapping.statusTypeName(statusCode.value())));
     }
     return super.createResponseEntity(body, headers, statusCode, request);
   }
 
   private static ProblemDetail problem(HttpStatus status, String type, String title, String detail) {
     ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
-    problem.setType(URI.create(ApiException.TYPE_BASE + type));
+    problem.setType(ProblemMapping.named(type));
     problem.setTitle(title);
     return problem;
   }

@@ -1,6 +1,7 @@
 package dev.onceflow.intake.web;
 
 import dev.onceflow.intake.IntakeProperties;
+import dev.onceflow.intake.refusal.Refusal;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;
@@ -46,7 +47,7 @@ class BodySizeLimitFilter extends OncePerRequestFilter {
     long declared = request.getContentLengthLong();
     if (declared > maxBytes) {
       // Rendered by ApiExceptionHandler, like every other problem.
-      exceptionResolver.resolveException(request, response, null, ApiException.bodyTooLarge(maxBytes));
+      exceptionResolver.resolveException(request, response, null, Refusal.bodyTooLarge(maxBytes));
       return;
     }
     chain.doFilter(declared < 0 ? new LimitedRequest(request, maxBytes) : request, response);

@@ -21,7 +21,7 @@ public class ProblemErrorReportValve extends ErrorReportValve {
       return;
     }
     HttpStatus status = HttpStatus.resolve(code);
-    String name = ApiException.statusTypeName(code);
+    String name = ProblemMapping.statusTypeName(code);
     String title = status == null ? "HTTP " + code : status.getReasonPhrase();
     String detail = code < 500
         ? "The server could not read this request (its request line or headers are not valid HTTP); nothing was stored."
@@ -33,7 +33,7 @@ public class ProblemErrorReportValve extends ErrorReportValve {
       if (writer != null) {
         // Every value here is a constant or a status name: nothing needs JSON escaping.
         writer.write("{\"type\":\"%s%s\",\"title\":\"%s\",\"status\":%d,\"detail\":\"%s\"}"
-            .formatted(ApiException.TYPE_BASE, name, title, code, detail));
+            .formatted(ProblemMapping.BASE, name, title, code, detail));
         response.finishResponse();
       }
     } catch (IOException | IllegalStateException e) {

@@ -3,7 +3,7 @@ package dev.onceflow.intake.transaction;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.onceflow.intake.web.ApiException;
+import dev.onceflow.intake.refusal.Refusal;
 import org.junit.jupiter.api.Test;
 
 class IdempotencyKeyHeaderTest {
@@ -18,15 +18,15 @@ class IdempotencyKeyHeaderTest {
   @Test
   void refusesAQuotedKeyLeftOpenInsteadOfTakingTheQuoteAsPartOfTheKey() {
     assertThatThrownBy(() -> IdempotencyKeyHeader.parse("\"unterminated"))
-        .isInstanceOf(ApiException.class)
+        .isInstanceOf(Refusal.class)
         .hasMessageContaining("closing");
-    assertThatThrownBy(() -> IdempotencyKeyHeader.parse("\"")).isInstanceOf(ApiException.class);
+    assertThatThrownBy(() -> IdempotencyKeyHeader.parse("\"")).isInstanceOf(Refusal.class);
   }
 
   @Test
   void refusesControlCharactersAndNonAscii() {
     for (String bad : new String[] {"k\u0000k", "k\tk", "kék", "k k", "", "x".repeat(256)}) {
-      assertThatThrownBy(() -> IdempotencyKeyHeader.parse(bad)).as(bad).isInstanceOf(ApiException.class);
+      assertThatThrownBy(() -> IdempotencyKeyHeader.parse(bad)).as(bad).isInstanceOf(Refusal.class);
     }
   }
 }

@@ -3,7 +3,7 @@ package dev.onceflow.intake.transaction;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.onceflow.intake.web.ApiException;
+import dev.onceflow.intake.refusal.Refusal;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -35,10 +35,10 @@ class SubmitPaymentTest {
 
   @Test
   void refusesABadIbanChecksumAndAnAmountOverTheMaximum() {
-    assertThatThrownBy(() -> payment("DE00370400440532013000", null)).isInstanceOf(ApiException.class);
+    assertThatThrownBy(() -> payment("DE00370400440532013000", null)).isInstanceOf(Refusal.class);
     assertThatThrownBy(
             () -> SubmitPayment.validate(ACCOUNT, 1001L, 1000, "EUR", "ACME", "DE89370400440532013000", null))
-        .isInstanceOf(ApiException.class)
+        .isInstanceOf(Refusal.class)
         .hasMessageContaining("at most 1000");
   }
 
@@ -47,11 +47,11 @@ class SubmitPaymentTest {
     for (String bad : new String[] {"ACME\u0000", "ACME\nGmbH", "ACME\u007f", "ACME \ud800", "\udc00 ACME"}) {
       assertThatThrownBy(() -> SubmitPayment.validate(ACCOUNT, 1L, 10, "EUR", bad, "DE89370400440532013000", null))
           .as(bad)
-          .isInstanceOf(ApiException.class)
+          .isInstanceOf(Refusal.class)
           .hasMessageContaining("creditor.name");
       assertThatThrownBy(() -> SubmitPayment.validate(ACCOUNT, 1L, 10, "EUR", "ACME", "DE89370400440532013000", bad))
           .as(bad)
-          .isInstanceOf(ApiException.class)
+          .isInstanceOf(Refusal.class)
           .hasMessageContaining("reference");
     }
     // Letters outside the BMP are text like any other (their UTF-16 halves come in pairs).

@@ -2,7 +2,7 @@ package dev.onceflow.intake.account.web;
 
 import dev.onceflow.intake.account.AccountRepository;
 import dev.onceflow.intake.client.AuthenticatedClient;
-import dev.onceflow.intake.web.ApiException;
+import dev.onceflow.intake.refusal.Refusal;
 import java.util.List;
 import java.util.UUID;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -26,7 +26,7 @@ class AccountController {
     return accounts
         .findByIdAndClientId(id, client.id())
         .map(AccountView::of)
-        .orElseThrow(() -> ApiException.notFound("account-not-found", "No account " + id + "."));
+        .orElseThrow(() -> Refusal.notFound("account-not-found", "No account " + id + "."));
   }
 
   @GetMapping

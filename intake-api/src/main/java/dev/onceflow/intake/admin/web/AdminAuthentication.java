@@ -5,7 +5,8 @@ import dev.onceflow.intake.admin.AdminCall;
 import dev.onceflow.intake.admin.AdminProperties;
 import dev.onceflow.intake.client.ApiKeys;
 import dev.onceflow.intake.transaction.IdempotencyKeyHeader;
-import dev.onceflow.intake.web.ApiException;
+import dev.onceflow.intake.refusal.Refusal;
+import dev.onceflow.intake.web.ProblemMapping;
 import dev.onceflow.model.AuditActor;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -44,8 +45,8 @@ class AdminAuthentication implements HandlerInterceptor {
     AdminCall anonymous = call(request, "unauthenticated", null);
     try {
       authenticate(request.getHeader(HttpHeaders.AUTHORIZATION));
-    } catch (ApiException refused) {
-      actions.record(anonymous, refused.status().value(), refused.getMessage());
+    } catch (Refusal refused) {
+      actions.record(anonymous, ProblemMapping.status(refused.kind()).value(), refused.getMessage());
       throw refused;
     }
     String actor = keyActor;
@@ -53,7 +54,7 @@ class AdminAuthentication implements HandlerInterceptor {
     try {
       if (named != null) {
         if (!AuditActor.isValid(named)) {
-          throw ApiException.badRequest(
+          throw Refusal.badRequest(
               "invalid-actor", "Invalid actor", "'" + ACTOR_HEADER + "' must be " + AuditActor.RULE + ".");
         }
         actor += " as " + named;
@@ -63,8 +64,8 @@ class AdminAuthentication implements HandlerInterceptor {
         key = IdempotencyKeyHeader.parse(request.getHeader("Idempotency-Key"), "admin writes");
       }
       request.setAttribute(CALL, call(request, actor, key));
-    } catch (ApiException refused) {
-      actions.record(call(request, actor, null), refused.status().value(), refused.getMessage());
+    } catch (Refusal refused) {
+      actions.record(call(request, actor, null), ProblemMapping.status(refused.kind()).value(), refused.getMessage());
       throw refused;
     }
     return true;
@@ -95,16 +96,16 @@ class AdminAuthentication implements HandlerInterceptor {
 
   private void authenticate(String authorization) {
     if (!properties.enabled()) {
-      throw ApiException.unauthorized(
+      throw Refusal.unauthorized(
           "The admin API is disabled: no admin key (onceflow.admin.api-key) is configured.");
     }
     if (authorization == null
         || !authorization.regionMatches(true, 0, SCHEME, 0, SCHEME.length())
         || authorization.substring(SCHEME.length()).isBlank()) {
-      throw ApiException.unauthorized("Send the admin key as 'Authorization: Bearer <admin key>'.");
+      throw Refusal.unauthorized("Send the admin key as 'Authorization: Bearer <admin key>'.");
     }
     if (!ApiKeys.matches(authorization.substring(SCHEME.length()).trim(), properties.apiKey())) {
-      throw ApiException.unauthorized("The admin key is not valid.");
+      throw Refusal.unauthorized("The admin key is not valid.");
     }
   }
 

@@ -1,6 +1,6 @@
 package dev.onceflow.intake.admin.web;
 
-import dev.onceflow.intake.account.AccountOpening;
+import dev.onceflow.intake.admin.AccountOpening;
 import dev.onceflow.intake.account.AccountRepository;
 import dev.onceflow.intake.account.web.AccountView;
 import dev.onceflow.intake.admin.AdminActions;
@@ -10,7 +10,7 @@ import dev.onceflow.intake.client.ApiKeyStore.StoredKey;
 import dev.onceflow.intake.client.ClientRegistry;
 import dev.onceflow.intake.client.ClientRegistry.IssuedKey;
 import dev.onceflow.intake.client.ClientRegistry.Registration;
-import dev.onceflow.intake.web.ApiException;
+import dev.onceflow.intake.refusal.Refusal;
 import dev.onceflow.model.ApiClient;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
@@ -181,7 +181,7 @@ class AdminController {
   @GetMapping("/audit")
   List<?> audit(@RequestParam(defaultValue = "100") int limit) {
     if (limit < 1 || limit > MAX_AUDIT_ROWS) {
-      throw ApiException.badRequest(
+      throw Refusal.badRequest(
           "invalid-parameter", "Invalid parameter", "'limit' must be 1 to " + MAX_AUDIT_ROWS + ".");
     }
     return actions.recent(limit);

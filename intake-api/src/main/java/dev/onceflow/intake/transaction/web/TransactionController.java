@@ -10,7 +10,7 @@ import dev.onceflow.intake.transaction.PaymentIntake.Submission;
 import dev.onceflow.intake.transaction.SubmitPayment;
 import dev.onceflow.intake.transaction.TransactionQueries;
 import dev.onceflow.intake.transaction.TransactionWatcher;
-import dev.onceflow.intake.web.ApiException;
+import dev.onceflow.intake.refusal.Refusal;
 import dev.onceflow.model.PaymentTransaction;
 import java.net.URI;
 import java.time.Duration;
@@ -144,11 +144,7 @@ class TransactionController {
     result.onTimeout(
         () ->
             result.setErrorResult(
-                new ApiException(
-                    HttpStatus.SERVICE_UNAVAILABLE,
-                    "service-unavailable",
-                    "Service unavailable",
-                    "The wait could not be answered in time; poll again.")));
+                Refusal.unavailable("The wait could not be answered in time; poll again.")));
     return result;
   }
 
@@ -162,7 +158,7 @@ class TransactionController {
 
   private SubmitPayment validate(SubmitRequest request) {
     if (request == null) {
-      throw ApiException.badRequest(
+      throw Refusal.badRequest(
           "malformed-body", "Malformed request body", "A JSON payment request body is required.");
     }
     SubmitRequest.Creditor creditor =
@@ -210,7 +206,7 @@ class TransactionController {
     return Optional.of(asked.compareTo(properties.maxWait()) > 0 ? properties.maxWait() : asked);
   }
 
-  private static ApiException notFound(String what) {
-    return ApiException.notFound("transaction-not-found", "No transaction " + what + ".");
+  private static Refusal notFound(String what) {
+    return Refusal.notFound("transaction-not-found", "No transaction " + what + ".");
   }
 }

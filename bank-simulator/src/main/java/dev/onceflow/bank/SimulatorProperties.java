@@ -1,4 +1,4 @@
-package dev.onceflow.bank.payment;
+package dev.onceflow.bank;
 
 import dev.onceflow.bank.fault.Faults;
 import java.nio.file.Path;

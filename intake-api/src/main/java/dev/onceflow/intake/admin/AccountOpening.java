@@ -1,8 +1,9 @@
-package dev.onceflow.intake.account;
+package dev.onceflow.intake.admin;
 
-import dev.onceflow.intake.admin.AdminProperties;
+import dev.onceflow.intake.account.AccountRepository;
+import dev.onceflow.intake.account.Currencies;
 import dev.onceflow.intake.client.ApiClientRepository;
-import dev.onceflow.intake.web.ApiException;
+import dev.onceflow.intake.refusal.Refusal;
 import dev.onceflow.model.Account;
 import java.time.Clock;
 import java.time.temporal.ChronoUnit;
@@ -32,14 +33,14 @@ public class AccountOpening {
   public Account open(UUID clientId, String currency, Long openingBalance) {
     String code = Currencies.requireIso4217(currency);
     if (openingBalance == null || openingBalance < 0 || openingBalance > properties.maxOpeningBalance()) {
-      throw ApiException.badRequest(
+      throw Refusal.badRequest(
           "invalid-opening-balance",
           "Invalid opening balance",
           "'openingBalance' is required: zero or a positive integer of minor units, at most "
               + properties.maxOpeningBalance() + " (onceflow.admin.max-opening-balance).");
     }
     if (clients.findById(clientId).isEmpty()) {
-      throw ApiException.notFound("client-not-found", "No client " + clientId + ".");
+      throw Refusal.notFound("client-not-found", "No client " + clientId + ".");
     }
     return accounts.save(
         new Account(

@@ -1,13 +1,12 @@
-package dev.onceflow.worker.settlement;
+package dev.onceflow.store;
 
 import dev.onceflow.model.TransactionState;
-import dev.onceflow.worker.bank.PaymentOrder;
 import java.time.Instant;
 import java.util.UUID;
 
 /**
- * A transaction this worker holds, as read right after the claim: PROCESSING (a PENDING one, to
- * call the bank) or UNKNOWN (to look its payment up), under a lease either way.
+ * A transaction a worker holds, as read right after the claim: PROCESSING (a PENDING one, to call
+ * the bank) or UNKNOWN (to look its payment up), under a lease either way.
  *
  * @param state PROCESSING or UNKNOWN
  * @param claimedAt when the claim was made: every bank call it allows is aborted at {@code claimedAt
@@ -23,7 +22,7 @@ import java.util.UUID;
  * @param firstAttemptAt when the first claim of the current round of attempts was made; the
  *     worker's deadline counts from it
  */
-record ClaimedTransaction(
+public record ClaimedTransaction(
     UUID id,
     TransactionState state,
     Instant claimedAt,
@@ -40,13 +39,5 @@ record ClaimedTransaction(
     Instant firstAttemptAt,
     int lookups,
     Instant absenceTrustedFrom,
-    String bankReference) {
-
-  /** The bank call: always the stored key, never a new one. */
-  PaymentOrder order() {
-    return new PaymentOrder(
-        externalKey,
-        new PaymentOrder.Request(
-            amount, currency, creditorName, creditorIban, id.toString(), reference));
-  }
-}
+    String bankReference)
+    implements HeldTransaction {}

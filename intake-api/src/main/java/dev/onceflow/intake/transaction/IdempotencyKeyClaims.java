@@ -1,0 +1,59 @@
+package dev.onceflow.intake.transaction;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/**
+ * The claim of a client's Idempotency-Key by a new submission, as plain SQL: it runs for every
+ * payment, in the caller's DB transaction, before the payment's own rows are written (through the
+ * transaction store).
+ */
+@Repository
+class IdempotencyKeyClaims {
+
+  private final JdbcClient jdbc;
+
+  IdempotencyKeyClaims(JdbcClient jdbc) {
+    this.jdbc = jdbc;
+  }
+
+  /**
+   * Claims the client's key for a new transaction: 1 row means this request owns the key, 0 rows
+   * means a live claim exists. An expired row counts as free and is taken over in the same
+   * statement, so a key reused after its TTL starts afresh whether or not the purge has run.
+   *
+   * <p>Races: a concurrent claim that is not yet committed makes PostgreSQL wait for it. If it
+   * commits, the conflict is re-checked against the row it wrote, whose expiry lies in the future,
+   * so this claim gets 0 rows and the winner's row is readable; if it rolls back, this claim
+   * proceeds as if it had never been there. The old transaction stays; only the key moves on.
+   */
+  int claim(UUID clientId, String key, String fingerprint, UUID transactionId, Instant now, Instant expiresAt) {
+    return jdbc.sql(
+            """
+            INSERT INTO idempotency_keys (client_id, idempotency_key, request_fingerprint,
+                                          transaction_id, created_at, expires_at)
+            VALUES (:clientId, :key, :fingerprint, :transactionId, :now, :expiresAt)
+            ON CONFLICT (client_id, idempotency_key) DO UPDATE
+            SET request_fingerprint = EXCLUDED.request_fingerprint,
+                transaction_id = EXCLUDED.transaction_id,
+                created_at = EXCLUDED.created_at,
+                expires_at = EXCLUDED.expires_at
+            WHERE idempotency_keys.expires_at <= EXCLUDED.created_at
+            """)
+        .param("clientId", clientId)
+        .param("key", key)
+        .param("fingerprint", fingerprint)
+        .param("transactionId", transactionId)
+        .param("now", utc(now))
+        .param("expiresAt", utc(expiresAt))
+        .update();
+  }
+
+  private static OffsetDateTime utc(Instant instant) {
+    return instant.atOffset(ZoneOffset.UTC);
+  }
+}
