@@ -1,6 +1,6 @@
 package dev.onceflow.intake.admin;
 
-import dev.onceflow.intake.account.AccountRepository;
+import dev.onceflow.intake.account.AccountStatements;
 import dev.onceflow.intake.account.Currencies;
 import dev.onceflow.intake.client.ApiClientRepository;
 import dev.onceflow.intake.refusal.Refusal;
@@ -15,13 +15,13 @@ import org.springframework.transaction.annotation.Transactional;
 @Service
 public class AccountOpening {
 
-  private final AccountRepository accounts;
+  private final AccountStatements accounts;
   private final ApiClientRepository clients;
   private final AdminProperties properties;
   private final Clock clock;
 
   AccountOpening(
-      AccountRepository accounts, ApiClientRepository clients, AdminProperties properties, Clock clock) {
+      AccountStatements accounts, ApiClientRepository clients, AdminProperties properties, Clock clock) {
     this.accounts = accounts;
     this.clients = clients;
     this.properties = properties;
@@ -42,12 +42,11 @@ public class AccountOpening {
     if (clients.findById(clientId).isEmpty()) {
       throw Refusal.notFound("client-not-found", "No client " + clientId + ".");
     }
-    return accounts.save(
-        new Account(
-            UUID.randomUUID(),
-            clientId,
-            code,
-            openingBalance,
-            clock.instant().truncatedTo(ChronoUnit.MICROS)));
+    Account account =
+        new Account(UUID.randomUUID(), clientId, code, openingBalance, clock.instant().truncatedTo(ChronoUnit.MICROS));
+    if (!accounts.insertIfAbsent(account)) {
+      throw new IllegalStateException("a new account's random id " + account.getId() + " is taken");
+    }
+    return account;
   }
 }

@@ -31,11 +31,13 @@ public class ClientRegistry {
   public record IssuedKey(StoredKey key, String apiKey, int keysEnding) {}
 
   private final ApiClientRepository clients;
+  private final ClientStatements statements;
   private final ApiKeyStore keys;
   private final Clock clock;
 
-  ClientRegistry(ApiClientRepository clients, ApiKeyStore keys, Clock clock) {
+  ClientRegistry(ApiClientRepository clients, ClientStatements statements, ApiKeyStore keys, Clock clock) {
     this.clients = clients;
+    this.statements = statements;
     this.keys = keys;
     this.clock = clock;
   }
@@ -51,7 +53,7 @@ public class ClientRegistry {
     }
     Instant now = now();
     ApiClient client = new ApiClient(UUID.randomUUID(), name.strip(), now);
-    if (clients.insertIfAbsent(client.getId(), client.getName(), now) != 1) {
+    if (!statements.insertIfAbsent(client.getId(), client.getName(), now)) {
       // A random UUID colliding: not worth a retry loop, but never a silent success.
       throw new IllegalStateException("client id already taken");
     }

@@ -1,8 +1,10 @@
 package dev.onceflow.intake.demo;
 
-import dev.onceflow.intake.account.AccountRepository;
+import dev.onceflow.intake.account.AccountStatements;
 import dev.onceflow.intake.client.ApiClientRepository;
 import dev.onceflow.intake.client.ApiKeyStore;
+import dev.onceflow.intake.client.ClientStatements;
+import dev.onceflow.model.Account;
 import dev.onceflow.model.InvalidSettingException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -43,20 +45,23 @@ public class DemoData implements ApplicationRunner {
 
   private final DemoProperties properties;
   private final ApiClientRepository clients;
+  private final ClientStatements clientStatements;
   private final ApiKeyStore keys;
-  private final AccountRepository accounts;
+  private final AccountStatements accounts;
   private final JdbcClient jdbc;
   private final Clock clock;
 
   DemoData(
       DemoProperties properties,
       ApiClientRepository clients,
+      ClientStatements clientStatements,
       ApiKeyStore keys,
-      AccountRepository accounts,
+      AccountStatements accounts,
       JdbcClient jdbc,
       Clock clock) {
     this.properties = properties;
     this.clients = clients;
+    this.clientStatements = clientStatements;
     this.keys = keys;
     this.accounts = accounts;
     this.jdbc = jdbc;
@@ -92,7 +97,7 @@ public class DemoData implements ApplicationRunner {
           .param("now", OffsetDateTime.ofInstant(now, ZoneOffset.UTC))
           .update();
     }
-    clients.insertIfAbsent(clientId(), "Demo client", now);
+    clientStatements.insertIfAbsent(clientId(), "Demo client", now);
     if (keys.insert(nameUuid("onceflow-demo-key-" + properties.apiKey()), clientId(), properties.apiKey(), now) == 0
         && keys.reinstate(clientId(), properties.apiKey()) == 0) {
       throw new InvalidSettingException(
@@ -100,7 +105,7 @@ public class DemoData implements ApplicationRunner {
     }
     for (String currency : properties.currencies()) {
       String code = currency.trim().toUpperCase();
-      accounts.insertIfAbsent(accountId(code), clientId(), code, properties.openingBalance(), now);
+      accounts.insertIfAbsent(new Account(accountId(code), clientId(), code, properties.openingBalance(), now));
       log.info("Demo account {} ({}) for the demo client", accountId(code), code);
     }
   }

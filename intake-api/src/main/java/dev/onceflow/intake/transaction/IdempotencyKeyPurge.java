@@ -19,11 +19,11 @@ public class IdempotencyKeyPurge {
 
   private static final Logger log = LoggerFactory.getLogger(IdempotencyKeyPurge.class);
 
-  private final IdempotencyKeyRepository keys;
+  private final IdempotencyKeyStatements keys;
   private final IntakeProperties properties;
   private final Clock clock;
 
-  IdempotencyKeyPurge(IdempotencyKeyRepository keys, IntakeProperties properties, Clock clock) {
+  IdempotencyKeyPurge(IdempotencyKeyStatements keys, IntakeProperties properties, Clock clock) {
     this.keys = keys;
     this.properties = properties;
     this.clock = clock;

@@ -42,7 +42,7 @@ public class PaymentIntake {
   private final IdempotencyKeyRepository keys;
   private final AccountRepository accounts;
   private final TransactionRepository transactions;
-  private final IdempotencyKeyClaims keyClaims;
+  private final IdempotencyKeyStatements keyStatements;
   private final TransactionTransitions transitions;
   private final AccountFunds funds;
   private final OutboxWriter outbox;
@@ -53,7 +53,7 @@ public class PaymentIntake {
       IdempotencyKeyRepository keys,
       AccountRepository accounts,
       TransactionRepository transactions,
-      IdempotencyKeyClaims keyClaims,
+      IdempotencyKeyStatements keyStatements,
       TransactionTransitions transitions,
       AccountFunds funds,
       OutboxWriter outbox,
@@ -62,7 +62,7 @@ public class PaymentIntake {
     this.keys = keys;
     this.accounts = accounts;
     this.transactions = transactions;
-    this.keyClaims = keyClaims;
+    this.keyStatements = keyStatements;
     this.transitions = transitions;
     this.funds = funds;
     this.outbox = outbox;
@@ -120,7 +120,7 @@ public class PaymentIntake {
   private boolean claim(
       AuthenticatedClient client, String key, String fingerprint, UUID transactionId, Instant now) {
     int claimed =
-        keyClaims.claim(
+        keyStatements.claim(
             client.id(), key, fingerprint, transactionId, now, now.plus(properties.idempotencyKeyTtl()));
     if (claimed > 1) {
       throw new IllegalStateException(claimed + " rows claimed for one key: " + key);

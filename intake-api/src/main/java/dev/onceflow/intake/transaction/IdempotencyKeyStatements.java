@@ -8,16 +8,16 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
 /**
- * The claim of a client's Idempotency-Key by a new submission, as plain SQL: it runs for every
- * payment, in the caller's DB transaction, before the payment's own rows are written (through the
- * transaction store).
+ * The writes of the {@code idempotency_keys} table: a new submission's claim of its key (for every
+ * payment, in the caller's DB transaction, before the payment's own rows are written through the
+ * transaction store), and the purge of expired keys.
  */
 @Repository
-class IdempotencyKeyClaims {
+class IdempotencyKeyStatements {
 
   private final JdbcClient jdbc;
 
-  IdempotencyKeyClaims(JdbcClient jdbc) {
+  IdempotencyKeyStatements(JdbcClient jdbc) {
     this.jdbc = jdbc;
   }
 
@@ -50,6 +50,29 @@ class IdempotencyKeyClaims {
         .param("transactionId", transactionId)
         .param("now", utc(now))
         .param("expiresAt", utc(expiresAt))
+        .update();
+  }
+
+  /**
+   * Deletes up to {@code batchSize} expired keys in one statement; returns how many. The outer
+   * condition is repeated because a concurrent claim may have taken a selected row over (a new row
+   * version that is not expired): the re-check then leaves it alone. Transactions are never
+   * deleted, only the keys that pointed at them.
+   */
+  int purgeExpired(Instant now, int batchSize) {
+    return jdbc.sql(
+            """
+            DELETE FROM idempotency_keys
+            WHERE ctid IN (
+                SELECT ctid
+                FROM idempotency_keys
+                WHERE expires_at <= :now
+                LIMIT :batchSize
+            )
+              AND expires_at <= :now
+            """)
+        .param("now", utc(now))
+        .param("batchSize", batchSize)
         .update();
   }
 
