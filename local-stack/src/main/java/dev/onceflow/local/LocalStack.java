@@ -8,7 +8,6 @@ import dev.onceflow.intake.demo.DemoData;
 import dev.onceflow.relay.OutboxRelayApplication;
 import dev.onceflow.model.InvalidSettingException;
 import dev.onceflow.worker.BankWorkerApplication;
-import dev.onceflow.worker.ops.OpsCommand;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -22,7 +21,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.Deque;
@@ -74,29 +72,8 @@ public final class LocalStack implements AutoCloseable {
     this.kafka = kafka;
   }
 
-  public static void main(String[] args) {
-    if (args.length > 0 && args[0].equals("service")) {
-      ServiceLauncher.run(Arrays.copyOfRange(args, 1, args.length));
-      return;
-    }
-    if (args.length > 0 && args[0].equals("ops")) {
-      System.exit(OpsCommand.run(Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
-    }
-    LocalStackOptions options;
-    try {
-      if (List.of(args).contains("--help")) {
-        System.out.print(LocalStackOptions.USAGE);
-        return;
-      }
-      options = LocalStackOptions.parse(args);
-    } catch (IllegalArgumentException e) {
-      System.err.println("onceflow-local: " + e.getMessage());
-      System.exit(2);
-      return;
-    }
-    if (options.selfCheck()) {
-      System.exit(SelfCheck.run(options));
-    }
+  /** Starts the stack and prints its banner; it runs until the JVM stops (Ctrl-C stops it cleanly). */
+  static void runUntilStopped(LocalStackOptions options) {
     long started = System.nanoTime();
     LocalStack stack;
     try {

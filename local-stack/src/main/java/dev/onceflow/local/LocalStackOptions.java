@@ -54,7 +54,7 @@ public record LocalStackOptions(
 
   static final String USAGE =
       """
-      Usage: java -jar onceflow-local.jar [flags] [--spring.property=value ...]
+      Usage: java -jar onceflow-local.jar [run] [flags] [--spring.property=value ...]
         --data-dir=PATH             where PostgreSQL, Kafka and the bank ledger keep data (.onceflow)
         --wipe                      delete the data directory first
         --listen-all                serve HTTP (intake, the bank simulator, every management port) on

@@ -304,7 +304,7 @@ class PaymentPipelineIT {
     var out = new java.io.ByteArrayOutputStream();
 
     int exit =
-        dev.onceflow.worker.ops.OpsCommand.run(
+        dev.onceflow.ops.OpsCommand.run(
             new String[] {
               "replay-requests",
               "--from-offset=0",

@@ -1,7 +1,9 @@
-package dev.onceflow.worker.ops;
+package dev.onceflow.ops;
 
+import dev.onceflow.model.AuditActor;
 import dev.onceflow.model.EventType;
 import dev.onceflow.model.FailureCode;
+import dev.onceflow.model.Topics;
 import dev.onceflow.model.TransactionState;
 import dev.onceflow.store.AccountFunds;
 import dev.onceflow.store.LockedTransaction;
@@ -10,20 +12,27 @@ import dev.onceflow.store.PaymentOutcomes;
 import dev.onceflow.store.SpanContextSource;
 import dev.onceflow.store.StateSql;
 import dev.onceflow.store.TransactionTransitions;
+import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.jdbc.datasource.SingleConnectionDataSource;
@@ -31,12 +40,37 @@ import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The ops commands' database work, on one connection and without a Spring context, so that a
- * command starts in a moment. Every change goes through the transaction store (the same statements
- * the services run: conditional UPDATEs guarded by the state they expect), with its outbox event
- * and its audit row in the same DB transaction.
+ * What operators do to payments, as an API: the ops CLI calls it, and so can other code (a console,
+ * a script). Every change goes through the transaction store (the same statements the services run:
+ * conditional UPDATEs guarded by the state they expect), with its outbox event and its audit row in
+ * the same DB transaction; a refusal changes nothing but its audit row. One database connection and
+ * no Spring context, so that an action starts in a moment.
  */
-final class OpsDatabase implements AutoCloseable {
+public final class OperatorActions implements AutoCloseable {
+
+  /** How an action went: done, or refused with why (and then nothing changed). */
+  public record Decision(String refusal) {
+    static final Decision DONE = new Decision(null);
+
+    public boolean done() {
+      return refusal == null;
+    }
+  }
+
+  /** An UNKNOWN transaction, as an operator looks at it before asking the bank. */
+  public record UnknownTransaction(
+      UUID id, Duration unknownFor, int lookups, String externalKey, String bankReference) {}
+
+  /** One audited action. */
+  public record AuditEntry(
+      Instant at, String actor, String action, String parameters, int affected, String outcome) {}
+
+  /**
+   * A finished replay: its id (in the audit and on every republished record), how many records and
+   * transactions it covered and, when it waited, whether the workers consumed them and how many
+   * transactions changed (only unfinished ones can).
+   */
+  public record Replay(String id, int records, int transactions, Boolean consumed, long changed) {}
 
   /** Only failures where the bank confirmed it holds no payment may be tried again. */
   static final FailureCode RETRYABLE = FailureCode.RETRIES_EXHAUSTED;
@@ -76,9 +110,17 @@ final class OpsDatabase implements AutoCloseable {
   private final OutboxWriter outbox;
   private final PaymentOutcomes outcomes;
 
-  OpsDatabase(String jdbcUrl, String user, String password) throws SQLException {
+  private final String kafka;
+  private final Clock clock;
+
+  /**
+   * Connects to the database at once (a wrong URL or role is reported in the driver's words before
+   * anything runs); Kafka ({@code kafka}, bootstrap servers) only for a replay.
+   */
+  public OperatorActions(String jdbcUrl, String user, String password, String kafka, Clock clock) throws SQLException {
+    this.kafka = kafka;
+    this.clock = clock;
     this.dataSource = new SingleConnectionDataSource(jdbcUrl, user, password, true);
-    // Connect now: a wrong URL or role is reported in the driver's words before anything runs.
     dataSource.getConnection();
     this.jdbc = JdbcClient.create(dataSource);
     this.inTransaction = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
@@ -90,7 +132,8 @@ final class OpsDatabase implements AutoCloseable {
   }
 
   /** Re-enqueues PENDING transactions created before {@code createdBefore}; returns how many. */
-  int redrivePending(Instant createdBefore, Duration redriveAfter, Instant now, Audit audit) {
+  public int redrivePending(Instant createdBefore, Duration redriveAfter, Audit audit) {
+    Instant now = clock.instant();
     return inTransaction.execute(status -> {
       List<UUID> ids = transactions.extendPendingLeasesCreatedBefore(createdBefore, now, now.plus(redriveAfter));
       ids.forEach(id -> outbox.append(EventType.TRANSACTION_REQUESTED, id, now));
@@ -103,9 +146,9 @@ final class OpsDatabase implements AutoCloseable {
    * Reopens a transaction that failed with a retryable failure: reserves its funds again and
    * enqueues it. The bank key stays the one the transaction always had.
    *
-   * @return null if done, else why it was refused (nothing changed but the audit row)
    */
-  String retryFailed(UUID id, Duration redriveAfter, Instant now, Audit audit) {
+  public Decision retryFailed(UUID id, Duration redriveAfter, Audit audit) {
+    Instant now = clock.instant();
     return decide(audit, now, () -> {
       Optional<LockedTransaction> locked = transactions.lock(id);
       if (locked.isEmpty()) {
@@ -127,19 +170,19 @@ final class OpsDatabase implements AutoCloseable {
     });
   }
 
-  /** UNKNOWN transactions, oldest first, one line each. */
-  List<String> unknown(int limit, Instant now) {
+  /** UNKNOWN transactions, oldest first; {@code unknownFor} is null where the row does not say. */
+  public List<UnknownTransaction> unknown(int limit) {
+    Instant now = clock.instant();
     return jdbc.sql(LIST_UNKNOWN)
         .param("limit", limit)
         .query((rows, n) -> {
           Timestamp since = rows.getTimestamp("unknown_since");
-          return String.join(
-              "  ",
-              rows.getObject("id", UUID.class).toString(),
-              since == null ? "?" : Duration.between(since.toInstant(), now).withNanos(0).toString(),
-              Integer.toString(rows.getInt("lookups")),
+          return new UnknownTransaction(
+              rows.getObject("id", UUID.class),
+              since == null ? null : Duration.between(since.toInstant(), now).withNanos(0),
+              rows.getInt("lookups"),
               rows.getString("external_key"),
-              String.valueOf(rows.getString("bank_reference")));
+              rows.getString("bank_reference"));
         })
         .list();
   }
@@ -148,9 +191,10 @@ final class OpsDatabase implements AutoCloseable {
    * An operator's decision on an UNKNOWN transaction: COMPLETED with the bank's reference (funds
    * settled) or FAILED (funds released), its final event, and the audit row, in one DB transaction.
    *
-   * @return null if done, else why it was refused (nothing changed but the audit row)
+   * @param bankReference the bank's payment id, for a completed one
    */
-  String resolveUnknown(UUID id, boolean completed, String bankReference, String reason, Instant now, Audit audit) {
+  public Decision resolveUnknown(UUID id, boolean completed, String bankReference, String reason, Audit audit) {
+    Instant now = clock.instant();
     return decide(audit, now, () -> {
       Optional<LockedTransaction> locked = transactions.lock(id);
       if (locked.isEmpty()) {
@@ -171,7 +215,7 @@ final class OpsDatabase implements AutoCloseable {
   }
 
   /** Each transaction's version: any change to a row raises it. */
-  Map<UUID, Long> versions(Collection<UUID> ids) {
+  private Map<UUID, Long> versions(Collection<UUID> ids) {
     Map<UUID, Long> versions = new HashMap<>();
     jdbc.sql(VERSIONS)
         .param("ids", ids.stream().map(UUID::toString).collect(Collectors.joining(",", "{", "}")))
@@ -181,29 +225,107 @@ final class OpsDatabase implements AutoCloseable {
     return versions;
   }
 
-  void record(Audit audit, Instant now) {
-    insertAudit(audit, now);
+  /**
+   * Publishes the request topic's records again (every partition, from the offset or the
+   * timestamp to its current end) for the workers; with {@code wait}, waits up to {@code
+   * waitTimeout} for {@code group} to consume them, reporting to {@code progress}, and counts the
+   * transactions that changed. Audited before anything is published, and again when it ends.
+   */
+  public Replay replayRequests(
+      Long fromOffset,
+      Instant fromTimestamp,
+      boolean wait,
+      String group,
+      Duration waitTimeout,
+      Consumer<String> progress,
+      Audit audit)
+      throws Exception {
+    if ((fromOffset == null) == (fromTimestamp == null)) {
+      throw new IllegalArgumentException("a replay starts from exactly one of an offset or a timestamp");
+    }
+    String replayId = UUID.randomUUID().toString();
+    try (TopicReplay replay = new TopicReplay(kafka)) {
+      List<ConsumerRecord<byte[], byte[]>> records = replay.read(Topics.TRANSACTION_REQUESTED, fromOffset, fromTimestamp);
+      Set<UUID> transactions = transactionIds(records);
+      Map<UUID, Long> before = versions(transactions);
+      // Before anything is published: an interrupted replay still leaves its trace.
+      insertAudit(audit.affected(records.size()).outcome(started(replayId, records.size())), clock.instant());
+      replay.republish(
+          records, Topics.TRANSACTION_REQUESTED, replayId, header -> header.equals(TopicReplay.REPLAY_HEADER));
+      String outcome = "finished replay " + replayId + ": republished " + records.size() + " records";
+      Boolean consumed = null;
+      long changed = 0;
+      if (wait && !records.isEmpty()) {
+        Map<TopicPartition, Long> end = replay.endOffsets(Topics.TRANSACTION_REQUESTED);
+        consumed = replay.awaitConsumed(group, end, waitTimeout, progress);
+        Map<UUID, Long> after = versions(transactions);
+        changed = after.entrySet().stream().filter(e -> !e.getValue().equals(before.get(e.getKey()))).count();
+        outcome += consumed ? "; consumed; transactions changed: " + changed : "; not yet consumed";
+      }
+      insertAudit(audit.affected(records.size()).outcome(outcome), clock.instant());
+      return new Replay(replayId, records.size(), transactions.size(), consumed, changed);
+    }
   }
 
-  List<String> recentAudit(int limit) {
+  /** Moves the dead-letter topic's records from {@code fromOffset} back onto the request topic. */
+  public Replay replayDeadLetters(long fromOffset, Audit audit) throws Exception {
+    String replayId = UUID.randomUUID().toString();
+    try (TopicReplay replay = new TopicReplay(kafka)) {
+      List<ConsumerRecord<byte[], byte[]>> records =
+          replay.read(Topics.TRANSACTION_REQUESTED_DEAD_LETTER, fromOffset, null);
+      insertAudit(audit.affected(records.size()).outcome(started(replayId, records.size())), clock.instant());
+      // The dead-letter reasons describe the last failure; the record is retried as it was.
+      replay.republish(
+          records,
+          Topics.TRANSACTION_REQUESTED,
+          replayId,
+          header -> header.startsWith("onceflow-") || header.startsWith("kafka_dlt"));
+      insertAudit(
+          audit.affected(records.size()).outcome("finished replay " + replayId + ": republished " + records.size() + " records"),
+          clock.instant());
+      return new Replay(replayId, records.size(), transactionIds(records).size(), null, 0);
+    }
+  }
+
+  /** The latest audited actions, newest first. */
+  public List<AuditEntry> recentAudit(int limit) {
     return jdbc.sql(RECENT_AUDIT)
         .param("limit", limit)
-        .query((rows, n) -> String.join(
-            "  ",
-            rows.getTimestamp("at").toInstant().toString(),
+        .query((rows, n) -> new AuditEntry(
+            rows.getTimestamp("at").toInstant(),
             rows.getString("actor"),
             rows.getString("action"),
             rows.getString("parameters"),
-            "affected=" + rows.getInt("affected"),
+            rows.getInt("affected"),
             rows.getString("outcome")))
         .list();
+  }
+
+  /** The audit's first row of a replay: no "finished" row with its id means it was interrupted. */
+  private static String started(String replayId, int records) {
+    return "started replay " + replayId + ": publishing " + records + " records";
+  }
+
+  private static Set<UUID> transactionIds(List<ConsumerRecord<byte[], byte[]>> records) {
+    Set<UUID> ids = new HashSet<>();
+    for (ConsumerRecord<byte[], byte[]> record : records) {
+      if (record.key() == null) {
+        continue;
+      }
+      try {
+        ids.add(UUID.fromString(new String(record.key(), StandardCharsets.UTF_8)));
+      } catch (IllegalArgumentException e) {
+        // not a transaction key: the workers dead-letter it again
+      }
+    }
+    return ids;
   }
 
   /**
    * A decision on one row, with its audit row, in one DB transaction; or, refused, rolled back and
    * the refusal audited.
    */
-  private String decide(Audit audit, Instant now, Supplier<String> decision) {
+  private Decision decide(Audit audit, Instant now, Supplier<String> decision) {
     String refusal = inTransaction.execute(status -> {
       String why = decision.get();
       if (why != null) {
@@ -214,9 +336,10 @@ final class OpsDatabase implements AutoCloseable {
       return null;
     });
     if (refusal != null) {
-      record(audit.affected(0).outcome("refused: " + refusal), now);
+      insertAudit(audit.affected(0).outcome("refused: " + refusal), now);
+      return new Decision(refusal);
     }
-    return refusal;
+    return Decision.DONE;
   }
 
   private void insertAudit(Audit audit, Instant now) {
@@ -255,15 +378,21 @@ final class OpsDatabase implements AutoCloseable {
     dataSource.destroy();
   }
 
-  /** Who did what, with which parameters, and how it went. */
-  static final class Audit {
+  /**
+   * The audit row of one action: who did it (1 to 64 letters, digits or {@code . _ @ + -}), what,
+   * with which parameters; the action fills in how many rows it affected and how it went.
+   */
+  public static final class Audit {
     private final String actor;
     private final String action;
     private final String parameters;
     private int affected;
     private String outcome = "";
 
-    Audit(String actor, String action, String parameters) {
+    public Audit(String actor, String action, String parameters) {
+      if (!AuditActor.isValid(actor)) {
+        throw new IllegalArgumentException("the actor must be " + AuditActor.RULE + " (it names who acted in the audit)");
+      }
       this.actor = actor;
       this.action = action;
       this.parameters = parameters;

@@ -1,23 +1,18 @@
-package dev.onceflow.worker.ops;
+package dev.onceflow.ops;
 
 import dev.onceflow.model.AuditActor;
 import dev.onceflow.model.Topics;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.TopicPartition;
 
 /**
  * Ops commands: replay topics, re-drive stuck transactions, retry a failed one. Each is audited in
@@ -133,55 +128,114 @@ public final class OpsCommand {
     }
   }
 
+  /** A command with its flags checked, ready to run against the database and Kafka. */
+  @FunctionalInterface
+  private interface Action {
+    int run(OperatorActions actions) throws Exception;
+  }
+
   private int execute(String command, Map<String, String> flags) throws Exception {
-    String parameters = describe(flags);
-    OpsDatabase.Audit audit = new OpsDatabase.Audit(flags.get("actor"), command, parameters);
-    try (OpsDatabase db =
-        new OpsDatabase(flags.get("jdbc-url"), flags.get("db-user"), flags.get("db-password"))) {
-      switch (command) {
-        case "replay-requests":
-          return replayRequests(db, flags, audit);
-        case "replay-dead-letters":
-          return replayDeadLetters(db, flags, audit);
-        case "redrive-pending":
-          {
-            Duration age = duration(required(flags, "older-than"), "--older-than");
-            Instant now = clock.instant();
-            int count = db.redrivePending(now.minus(age), duration(flags.get("redrive-after"), "--redrive-after"), now, audit);
-            out.println("Re-enqueued " + count + " PENDING transactions created before " + now.minus(age) + ".");
+    // Every flag is checked before anything connects: bad input is reported as such, and changes nothing.
+    Action action = prepare(command, flags, new OperatorActions.Audit(flags.get("actor"), command, describe(flags)));
+    try (OperatorActions actions =
+        new OperatorActions(
+            flags.get("jdbc-url"), flags.get("db-user"), flags.get("db-password"), flags.get("kafka"), clock)) {
+      return action.run(actions);
+    }
+  }
+
+  private Action prepare(String command, Map<String, String> flags, OperatorActions.Audit audit) {
+    switch (command) {
+      case "replay-requests":
+        return replayRequests(flags, audit);
+      case "replay-dead-letters":
+        {
+          long fromOffset = flags.containsKey("from-offset") ? nonNegative(flags.get("from-offset"), "--from-offset") : 0;
+          return actions -> {
+            OperatorActions.Replay replay = actions.replayDeadLetters(fromOffset, audit);
+            out.println(
+                "Moved "
+                    + replay.records()
+                    + " records from "
+                    + Topics.TRANSACTION_REQUESTED_DEAD_LETTER
+                    + " back onto "
+                    + Topics.TRANSACTION_REQUESTED
+                    + " (replay "
+                    + replay.id()
+                    + ").");
             return 0;
-          }
-        case "retry-failed":
-          {
-            UUID id = uuid(required(flags, "transaction"));
-            String refusal =
-                db.retryFailed(id, duration(flags.get("redrive-after"), "--redrive-after"), clock.instant(), audit);
-            if (refusal != null) {
-              out.println("Refused: " + refusal + ". Nothing changed.");
+          };
+        }
+      case "redrive-pending":
+        {
+          Duration age = duration(required(flags, "older-than"), "--older-than");
+          Duration redriveAfter = duration(flags.get("redrive-after"), "--redrive-after");
+          return actions -> {
+            Instant createdBefore = clock.instant().minus(age);
+            int count = actions.redrivePending(createdBefore, redriveAfter, audit);
+            out.println("Re-enqueued " + count + " PENDING transactions created before " + createdBefore + ".");
+            return 0;
+          };
+        }
+      case "retry-failed":
+        {
+          UUID id = uuid(required(flags, "transaction"));
+          Duration redriveAfter = duration(flags.get("redrive-after"), "--redrive-after");
+          return actions -> {
+            OperatorActions.Decision decision = actions.retryFailed(id, redriveAfter, audit);
+            if (!decision.done()) {
+              out.println("Refused: " + decision.refusal() + ". Nothing changed.");
               return 1;
             }
             out.println("Transaction " + id + " is PENDING again; a worker will pay it with its original bank key.");
             return 0;
-          }
-        case "list-unknown":
-          {
-            List<String> unknown = db.unknown(positive(flags.get("limit"), "--limit"), clock.instant());
-            out.println(unknown.isEmpty() ? "No UNKNOWN transactions." : "id  unknown-for  lookups  bank-key  bank-reference");
-            unknown.forEach(out::println);
-            return 0;
-          }
-        case "resolve-unknown":
-          return resolveUnknown(db, flags, audit);
-        default:
+          };
+        }
+      case "list-unknown":
+        {
           int limit = positive(flags.get("limit"), "--limit");
-          db.recentAudit(limit).forEach(out::println);
-          return 0;
-      }
+          return actions -> {
+            List<OperatorActions.UnknownTransaction> unknown = actions.unknown(limit);
+            out.println(unknown.isEmpty() ? "No UNKNOWN transactions." : "id  unknown-for  lookups  bank-key  bank-reference");
+            unknown.forEach(
+                tx ->
+                    out.println(
+                        String.join(
+                            "  ",
+                            tx.id().toString(),
+                            tx.unknownFor() == null ? "?" : tx.unknownFor().toString(),
+                            Integer.toString(tx.lookups()),
+                            tx.externalKey(),
+                            String.valueOf(tx.bankReference()))));
+            return 0;
+          };
+        }
+      case "resolve-unknown":
+        return resolveUnknown(flags, audit);
+      default:
+        {
+          int limit = positive(flags.get("limit"), "--limit");
+          return actions -> {
+            actions
+                .recentAudit(limit)
+                .forEach(
+                    entry ->
+                        out.println(
+                            String.join(
+                                "  ",
+                                entry.at().toString(),
+                                entry.actor(),
+                                entry.action(),
+                                entry.parameters(),
+                                "affected=" + entry.affected(),
+                                entry.outcome())));
+            return 0;
+          };
+        }
     }
   }
 
-  private int resolveUnknown(OpsDatabase db, Map<String, String> flags, OpsDatabase.Audit audit)
-      throws SQLException {
+  private Action resolveUnknown(Map<String, String> flags, OperatorActions.Audit audit) {
     UUID id = uuid(required(flags, "transaction"));
     String outcome = required(flags, "outcome");
     String reason = required(flags, "reason");
@@ -197,109 +251,59 @@ public final class OpsCommand {
     } else {
       throw new IllegalArgumentException("--outcome must be completed or failed, got '" + outcome + "'");
     }
-    String refusal = db.resolveUnknown(id, completed, flags.get("bank-reference"), reason, clock.instant(), audit);
-    if (refusal != null) {
-      out.println("Refused: " + refusal + ". Nothing changed.");
-      return 1;
-    }
-    out.println("Transaction " + id + " is " + (completed ? "COMPLETED" : "FAILED") + " by your decision (audited).");
-    return 0;
+    return actions -> {
+      OperatorActions.Decision decision = actions.resolveUnknown(id, completed, flags.get("bank-reference"), reason, audit);
+      if (!decision.done()) {
+        out.println("Refused: " + decision.refusal() + ". Nothing changed.");
+        return 1;
+      }
+      out.println("Transaction " + id + " is " + (completed ? "COMPLETED" : "FAILED") + " by your decision (audited).");
+      return 0;
+    };
   }
 
-  private int replayRequests(OpsDatabase db, Map<String, String> flags, OpsDatabase.Audit audit)
-      throws Exception {
+  private Action replayRequests(Map<String, String> flags, OperatorActions.Audit audit) {
     Long fromOffset = flags.containsKey("from-offset") ? nonNegative(flags.get("from-offset"), "--from-offset") : null;
     Instant fromTimestamp = flags.containsKey("from-timestamp") ? instant(flags.get("from-timestamp")) : null;
     if ((fromOffset == null) == (fromTimestamp == null)) {
       throw new IllegalArgumentException("replay-requests needs exactly one of --from-offset or --from-timestamp");
     }
-    String replayId = UUID.randomUUID().toString();
-    try (TopicReplay replay = new TopicReplay(flags.get("kafka"))) {
-      List<ConsumerRecord<byte[], byte[]>> records =
-          replay.read(Topics.TRANSACTION_REQUESTED, fromOffset, fromTimestamp);
-      Set<UUID> transactions = transactionIds(records);
-      Map<UUID, Long> before = db.versions(transactions);
-      // Before anything is published: an interrupted replay still leaves its trace.
-      db.record(audit.affected(records.size()).outcome(started(replayId, records.size())), clock.instant());
-      replay.republish(records, Topics.TRANSACTION_REQUESTED, replayId, header -> header.equals(TopicReplay.REPLAY_HEADER));
+    Duration waitTimeout = duration(flags.get("wait-timeout"), "--wait-timeout");
+    return actions -> {
+      OperatorActions.Replay replay =
+          actions.replayRequests(
+              fromOffset,
+              fromTimestamp,
+              !flags.containsKey("no-wait"),
+              flags.get("group"),
+              waitTimeout,
+              line -> out.println("  " + line),
+              audit);
       out.println(
           "Re-read "
-              + records.size()
+              + replay.records()
               + " records of "
               + Topics.TRANSACTION_REQUESTED
               + " ("
-              + transactions.size()
+              + replay.transactions()
               + " transactions) and published them again (replay "
-              + replayId
+              + replay.id()
               + ").");
-      String outcome = "finished replay " + replayId + ": republished " + records.size() + " records";
-      if (!flags.containsKey("no-wait") && !records.isEmpty()) {
-        Map<TopicPartition, Long> end = replay.endOffsets(Topics.TRANSACTION_REQUESTED);
-        boolean consumed =
-            replay.awaitConsumed(flags.get("group"), end, duration(flags.get("wait-timeout"), "--wait-timeout"), out);
-        Map<UUID, Long> after = db.versions(transactions);
-        long changed = after.entrySet().stream().filter(e -> !e.getValue().equals(before.get(e.getKey()))).count();
-        outcome += consumed ? "; consumed; transactions changed: " + changed : "; not yet consumed";
+      if (replay.consumed() != null) {
         out.println(
-            consumed
+            replay.consumed()
                 ? "The workers consumed them: "
-                    + changed
+                    + replay.changed()
                     + " of "
-                    + transactions.size()
+                    + replay.transactions()
                     + " transactions changed"
-                    + (changed == 0 ? " (all were finished: no bank call, nothing paid again)." : " (those were not finished yet).")
+                    + (replay.changed() == 0
+                        ? " (all were finished: no bank call, nothing paid again)."
+                        : " (those were not finished yet).")
                 : "The workers have not consumed them all yet; run 'audit' later or check the group's lag.");
       }
-      db.record(audit.affected(records.size()).outcome(outcome), clock.instant());
       return 0;
-    }
-  }
-
-  private int replayDeadLetters(OpsDatabase db, Map<String, String> flags, OpsDatabase.Audit audit)
-      throws Exception {
-    long fromOffset = flags.containsKey("from-offset") ? nonNegative(flags.get("from-offset"), "--from-offset") : 0;
-    String replayId = UUID.randomUUID().toString();
-    try (TopicReplay replay = new TopicReplay(flags.get("kafka"))) {
-      List<ConsumerRecord<byte[], byte[]>> records =
-          replay.read(Topics.TRANSACTION_REQUESTED_DEAD_LETTER, fromOffset, null);
-      db.record(audit.affected(records.size()).outcome(started(replayId, records.size())), clock.instant());
-      // The dead-letter reasons describe the last failure; the record is retried as it was.
-      replay.republish(records, Topics.TRANSACTION_REQUESTED, replayId, header -> header.startsWith("onceflow-") || header.startsWith("kafka_dlt"));
-      out.println(
-          "Moved "
-              + records.size()
-              + " records from "
-              + Topics.TRANSACTION_REQUESTED_DEAD_LETTER
-              + " back onto "
-              + Topics.TRANSACTION_REQUESTED
-              + " (replay "
-              + replayId
-              + ").");
-      db.record(
-          audit.affected(records.size()).outcome("finished replay " + replayId + ": republished " + records.size() + " records"),
-          clock.instant());
-      return 0;
-    }
-  }
-
-  /** The audit's first row of a replay: no "finished" row with its id means it was interrupted. */
-  private static String started(String replayId, int records) {
-    return "started replay " + replayId + ": publishing " + records + " records";
-  }
-
-  private static Set<UUID> transactionIds(List<ConsumerRecord<byte[], byte[]>> records) {
-    Set<UUID> ids = new HashSet<>();
-    for (ConsumerRecord<byte[], byte[]> record : records) {
-      if (record.key() == null) {
-        continue;
-      }
-      try {
-        ids.add(UUID.fromString(new String(record.key(), StandardCharsets.UTF_8)));
-      } catch (IllegalArgumentException e) {
-        // not a transaction key: the workers dead-letter it again
-      }
-    }
-    return ids;
+    };
   }
 
   static Map<String, String> parse(String[] args) {

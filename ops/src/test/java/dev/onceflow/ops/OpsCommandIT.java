@@ -1,4 +1,4 @@
-package dev.onceflow.worker.ops;
+package dev.onceflow.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -167,6 +167,14 @@ class OpsCommandIT {
     assertThat(ops("audit", "--actor=")).isEqualTo(2);
     assertThat(errors().lines()).hasSize(7).allSatisfy(line -> assertThat(line).startsWith("onceflow ops: "));
     assertThat(errors()).contains("--actor must be 1 to 64 letters, digits or . _ @ + -");
+  }
+
+  @Test
+  void checksItsInputBeforeConnecting() {
+    String unreachable = "--jdbc-url=jdbc:postgresql://localhost:1/nothing";
+    String[] badTransaction = {"retry-failed", "--transaction=not-a-uuid", unreachable};
+    assertThat(OpsCommand.run(badTransaction, new PrintStream(out, true), new PrintStream(err, true))).isEqualTo(2);
+    assertThat(errors()).contains("--transaction must be a transaction id").doesNotContain("refused");
   }
 
   @Test

@@ -1,6 +1,5 @@
-package dev.onceflow.worker.ops;
+package dev.onceflow.ops;
 
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -8,7 +7,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -138,9 +137,9 @@ final class TopicReplay implements AutoCloseable {
 
   /**
    * Waits until the consumer group has committed offsets at or past {@code targets} on every
-   * partition, printing progress; returns false if {@code timeout} passed first.
+   * partition, reporting progress; returns false if {@code timeout} passed first.
    */
-  boolean awaitConsumed(String group, Map<TopicPartition, Long> targets, Duration timeout, PrintStream out)
+  boolean awaitConsumed(String group, Map<TopicPartition, Long> targets, Duration timeout, Consumer<String> progress)
       throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     long lastReport = 0;
@@ -157,11 +156,11 @@ final class TopicReplay implements AutoCloseable {
         return true;
       }
       if (System.nanoTime() > deadline) {
-        out.println("  the workers still have " + behind + " replayed records to consume");
+        progress.accept("the workers still have " + behind + " replayed records to consume");
         return false;
       }
       if (System.nanoTime() - lastReport > Duration.ofSeconds(2).toNanos()) {
-        out.println("  waiting for group '" + group + "': " + behind + " records to go");
+        progress.accept("waiting for group '" + group + "': " + behind + " records to go");
         lastReport = System.nanoTime();
       }
       Thread.sleep(200);
@@ -172,16 +171,6 @@ final class TopicReplay implements AutoCloseable {
     Map<TopicPartition, Long> timestamps = new HashMap<>();
     partitions.forEach(partition -> timestamps.put(partition, millis));
     return timestamps;
-  }
-
-  static Set<String> keys(List<ConsumerRecord<byte[], byte[]>> records) {
-    Set<String> keys = new java.util.HashSet<>();
-    for (ConsumerRecord<byte[], byte[]> record : records) {
-      if (record.key() != null) {
-        keys.add(new String(record.key(), StandardCharsets.UTF_8));
-      }
-    }
-    return keys;
   }
 
   @Override
