@@ -29,7 +29,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -145,16 +145,10 @@ public final class OperatorActions implements AutoCloseable {
   /**
    * Reopens a transaction that failed with a retryable failure: reserves its funds again and
    * enqueues it. The bank key stays the one the transaction always had.
-   *
    */
   public Decision retryFailed(UUID id, Duration redriveAfter, Audit audit) {
     Instant now = clock.instant();
-    return decide(audit, now, () -> {
-      Optional<LockedTransaction> locked = transactions.lock(id);
-      if (locked.isEmpty()) {
-        return "no transaction " + id;
-      }
-      LockedTransaction tx = locked.get();
+    return decide(audit, now, id, tx -> {
       if (tx.state() != TransactionState.FAILED || tx.failureCode() != RETRYABLE) {
         return "transaction " + id + " is " + tx.state()
             + (tx.failureCode() == null ? "" : " (" + tx.failureCode() + ")")
@@ -195,12 +189,7 @@ public final class OperatorActions implements AutoCloseable {
    */
   public Decision resolveUnknown(UUID id, boolean completed, String bankReference, String reason, Audit audit) {
     Instant now = clock.instant();
-    return decide(audit, now, () -> {
-      Optional<LockedTransaction> locked = transactions.lock(id);
-      if (locked.isEmpty()) {
-        return "no transaction " + id;
-      }
-      LockedTransaction tx = locked.get();
+    return decide(audit, now, id, tx -> {
       if (tx.state() != TransactionState.UNKNOWN) {
         return "transaction " + id + " is " + tx.state() + "; only an UNKNOWN one may be decided";
       }
@@ -322,12 +311,13 @@ public final class OperatorActions implements AutoCloseable {
   }
 
   /**
-   * A decision on one row, with its audit row, in one DB transaction; or, refused, rolled back and
-   * the refusal audited.
+   * A decision on one row, locked first, with its audit row, in one DB transaction; or, refused,
+   * rolled back and the refusal audited.
    */
-  private Decision decide(Audit audit, Instant now, Supplier<String> decision) {
+  private Decision decide(Audit audit, Instant now, UUID id, Function<LockedTransaction, String> decision) {
     String refusal = inTransaction.execute(status -> {
-      String why = decision.get();
+      Optional<LockedTransaction> locked = transactions.lock(id);
+      String why = locked.isEmpty() ? "no transaction " + id : decision.apply(locked.get());
       if (why != null) {
         status.setRollbackOnly();
         return why;
