@@ -2,7 +2,7 @@ package dev.onceflow.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.onceflow.infra.SharedTestInfrastructure;
+import dev.onceflow.testing.SharedTestInfrastructure;
 import dev.onceflow.worker.ScriptedBank.Answer;
 import dev.onceflow.worker.settlement.SettlementProcessor;
 import java.io.InputStream;
@@ -46,7 +46,7 @@ class BankTlsIT {
     trust("bank-trust", "worker");
     bank = new ScriptedBank(tls("bank", "bank-trust"));
     worker =
-        TestWorkers.driven(
+        TestWorker.driven(
             bank.baseUrl(),
             "onceflow.bank.ssl-bundle=bank",
             "spring.ssl.bundle.jks.bank.keystore.location=file:" + stores.resolve("worker.p12"),
@@ -60,7 +60,7 @@ class BankTlsIT {
 
   @AfterAll
   void stop() throws Exception {
-    TestWorkers.closeAll(worker, bank, db);
+    TestWorker.closeAll(worker, bank, db);
   }
 
   @Test

@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.onceflow.bank.BankSimulatorApplication;
 import dev.onceflow.infra.PostgresServer;
-import dev.onceflow.infra.SharedTestInfrastructure;
+import dev.onceflow.testing.SharedTestInfrastructure;
 import dev.onceflow.model.EventType;
 import dev.onceflow.model.Topics;
 import dev.onceflow.model.TransactionEvent;
@@ -115,13 +115,11 @@ class BankWorkerIT {
     int managementPort = SharedTestInfrastructure.freePort();
     // Through the builder's properties, as the local stack starts it.
     ConfigurableApplicationContext worker =
-        BankWorkerApplication.application()
-            .properties(
-                "server.port=" + SharedTestInfrastructure.freePort(),
+        TestWorker.application(
+                postgres.jdbcUrl(),
+                bootstrapServers,
+                bankUrl,
                 "management.server.port=" + managementPort,
-                "spring.datasource.url=" + postgres.jdbcUrl(),
-                "spring.kafka.bootstrap-servers=" + bootstrapServers,
-                "onceflow.bank.base-url=" + bankUrl,
                 "onceflow.sweeper.interval=200ms")
             .run();
     managementPorts.put(worker, managementPort);

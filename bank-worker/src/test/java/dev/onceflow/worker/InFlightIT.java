@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.onceflow.infra.InProcessKafka;
 import dev.onceflow.infra.PostgresServer;
-import dev.onceflow.infra.SharedTestInfrastructure;
+import dev.onceflow.testing.SharedTestInfrastructure;
 import dev.onceflow.model.EventType;
 import dev.onceflow.model.Topics;
 import dev.onceflow.model.TransactionEvent;
@@ -68,15 +68,12 @@ class InFlightIT {
     bank = new ScriptedBank();
     PostgresServer postgres = SharedTestInfrastructure.postgres();
     worker =
-        BankWorkerApplication.application()
-            .properties(
-                "server.port=" + SharedTestInfrastructure.freePort(),
-                "management.server.port=" + SharedTestInfrastructure.freePort(),
-                "spring.datasource.url=" + postgres.jdbcUrl(),
-                "spring.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
+        TestWorker.application(
+                postgres.jdbcUrl(),
+                kafka.bootstrapServers(),
+                bank.baseUrl(),
                 // Only this test's records, on this test's broker, are worked on.
                 "onceflow.sweeper.enabled=false",
-                "onceflow.bank.base-url=" + bank.baseUrl(),
                 "onceflow.bank.call-deadline=" + CALL_DEADLINE.toSeconds() + "s",
                 "onceflow.worker.max-in-flight=" + MAX_IN_FLIGHT)
             .run();

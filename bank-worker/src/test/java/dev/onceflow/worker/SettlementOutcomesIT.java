@@ -3,7 +3,7 @@ package dev.onceflow.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.onceflow.infra.PostgresServer;
-import dev.onceflow.infra.SharedTestInfrastructure;
+import dev.onceflow.testing.SharedTestInfrastructure;
 import dev.onceflow.worker.ScriptedBank.Answer;
 import dev.onceflow.worker.TestDatabase.TransactionRow;
 import dev.onceflow.worker.monitoring.TransactionGauges;
@@ -46,7 +46,7 @@ class SettlementOutcomesIT {
     PostgresServer postgres = SharedTestInfrastructure.postgres();
     bank = new ScriptedBank();
     worker =
-        TestWorkers.driven(
+        TestWorker.driven(
             bank.baseUrl(),
             "onceflow.bank.credential=" + CREDENTIAL,
             "onceflow.bank.connect-timeout=1s",
@@ -60,7 +60,7 @@ class SettlementOutcomesIT {
 
   @AfterAll
   void stop() throws Exception {
-    TestWorkers.closeAll(worker, bank, db);
+    TestWorker.closeAll(worker, bank, db);
   }
 
   @BeforeEach

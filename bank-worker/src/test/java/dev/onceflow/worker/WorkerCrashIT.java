@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.onceflow.bank.BankSimulatorApplication;
 import dev.onceflow.infra.PostgresServer;
-import dev.onceflow.infra.SharedTestInfrastructure;
+import dev.onceflow.testing.SharedTestInfrastructure;
 import dev.onceflow.model.EventType;
 import dev.onceflow.model.Topics;
 import dev.onceflow.model.TransactionEvent;
@@ -108,16 +108,13 @@ class WorkerCrashIT {
    *     request the test hands it
    */
   private ConfigurableApplicationContext worker(boolean running) {
-    return BankWorkerApplication.application()
-        .properties(
-            "server.port=" + SharedTestInfrastructure.freePort(),
-            "management.server.port=" + SharedTestInfrastructure.freePort(),
-            "spring.datasource.url=" + postgres.jdbcUrl(),
-            "spring.kafka.bootstrap-servers=" + SharedTestInfrastructure.kafka().bootstrapServers(),
+    return TestWorker.application(
+            postgres.jdbcUrl(),
+            SharedTestInfrastructure.kafka().bootstrapServers(),
+            bankUrl,
             "spring.kafka.listener.auto-startup=" + running,
             "onceflow.sweeper.enabled=" + running,
             "onceflow.sweeper.interval=200ms",
-            "onceflow.bank.base-url=" + bankUrl,
             "onceflow.bank.connect-timeout=1s",
             "onceflow.bank.call-deadline=2s",
             "onceflow.worker.lease=" + LEASE.toSeconds() + "s")

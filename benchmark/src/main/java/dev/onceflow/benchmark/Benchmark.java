@@ -1,5 +1,6 @@
 package dev.onceflow.benchmark;
 
+import dev.onceflow.model.ReadyLine;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -809,7 +810,7 @@ public final class Benchmark {
     long started = System.nanoTime();
     stack = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     String text = "";
-    while (!text.contains("Onceflow is running")) {
+    while (!text.contains(ReadyLine.STACK)) {
       if (!stack.isAlive()) {
         throw new IllegalStateException("the local stack exited; see " + log);
       }

@@ -5,7 +5,7 @@ import static dev.onceflow.intake.Problems.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.onceflow.infra.SharedTestInfrastructure;
+import dev.onceflow.testing.SharedTestInfrastructure;
 import dev.onceflow.intake.admin.AdminActions;
 import dev.onceflow.intake.client.ApiKeys;
 import dev.onceflow.testing.MoneyInvariant;

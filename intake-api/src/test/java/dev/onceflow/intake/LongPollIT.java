@@ -8,7 +8,7 @@ import static dev.onceflow.intake.Problems.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.onceflow.infra.SharedTestInfrastructure;
+import dev.onceflow.testing.SharedTestInfrastructure;
 import dev.onceflow.intake.IntakeHttp.Client;
 import dev.onceflow.intake.transaction.TransactionWatcher;
 import dev.onceflow.testing.MoneyInvariant;

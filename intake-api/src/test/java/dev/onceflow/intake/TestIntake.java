@@ -2,7 +2,7 @@ package dev.onceflow.intake;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.onceflow.infra.PostgresServer;
-import dev.onceflow.infra.SharedTestInfrastructure;
+import dev.onceflow.testing.SharedTestInfrastructure;
 import java.util.ArrayList;
 import java.util.List;
 import org.springframework.context.ConfigurableApplicationContext;

@@ -5,6 +5,7 @@ import dev.onceflow.infra.EmbeddedPostgresServer;
 import dev.onceflow.infra.InProcessKafka;
 import dev.onceflow.intake.IntakeApplication;
 import dev.onceflow.intake.demo.DemoData;
+import dev.onceflow.model.ReadyLine;
 import dev.onceflow.relay.OutboxRelayApplication;
 import dev.onceflow.model.InvalidSettingException;
 import dev.onceflow.worker.BankWorkerApplication;
@@ -311,8 +312,8 @@ public final class LocalStack implements AutoCloseable {
   String banner(long startMillis) {
     StringBuilder text = new StringBuilder();
     text.append("\n").append("=".repeat(86)).append("\n");
-    text.append(" Onceflow is running (started in %d ms). Ctrl-C stops it; data stays in %s%n"
-        .formatted(startMillis, options.dataDirectory()));
+    text.append(" %s (started in %d ms). Ctrl-C stops it; data stays in %s%n"
+        .formatted(ReadyLine.STACK, startMillis, options.dataDirectory()));
     text.append(options.listenAll()
         ? " LISTENING ON ALL INTERFACES (--listen-all): anyone who can reach this machine can pay with\n"
             + " the well-known demo key and fail payments through the bank simulator's /faults.\n"

@@ -4,6 +4,7 @@ import dev.onceflow.bank.BankSimulatorApplication;
 import dev.onceflow.infra.EmbeddedPostgresServer;
 import dev.onceflow.infra.InProcessKafka;
 import dev.onceflow.intake.IntakeApplication;
+import dev.onceflow.model.ReadyLine;
 import dev.onceflow.relay.OutboxRelayApplication;
 import dev.onceflow.worker.BankWorkerApplication;
 import java.io.IOException;
@@ -104,7 +105,7 @@ final class ServiceLauncher {
                   }
                 },
                 name + "-shutdown"));
-    System.out.println("Onceflow " + name + " is running (data in " + options.dataDirectory() + ")");
+    System.out.println(ReadyLine.service(name) + " (data in " + options.dataDirectory() + ")");
     // Kafka's threads keep the JVM alive; PostgreSQL runs in processes of its own, so wait here.
     if (name.equals("postgres")) {
       try {

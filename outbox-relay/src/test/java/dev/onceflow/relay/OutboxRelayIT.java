@@ -10,7 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.onceflow.infra.PostgresServer;
-import dev.onceflow.infra.SharedTestInfrastructure;
+import dev.onceflow.testing.SharedTestInfrastructure;
 import dev.onceflow.model.EventType;
 import dev.onceflow.model.Topics;
 import dev.onceflow.model.TransactionEvent;

@@ -7,7 +7,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.onceflow.infra.PostgresServer;
 import dev.onceflow.infra.InProcessKafka;
-import dev.onceflow.infra.SharedTestInfrastructure;
+import dev.onceflow.testing.SharedTestInfrastructure;
 import dev.onceflow.model.TransactionEvent;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -2,7 +2,7 @@ package dev.onceflow.relay;
 
 import static org.awaitility.Awaitility.await;
 
-import dev.onceflow.infra.SharedTestInfrastructure;
+import dev.onceflow.testing.SharedTestInfrastructure;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;

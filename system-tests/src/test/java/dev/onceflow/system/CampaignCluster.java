@@ -1,7 +1,8 @@
 package dev.onceflow.system;
 
 import dev.onceflow.infra.EmbeddedPostgresServer;
-import dev.onceflow.infra.SharedTestInfrastructure;
+import dev.onceflow.model.ReadyLine;
+import dev.onceflow.testing.SharedTestInfrastructure;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -69,7 +70,7 @@ final class CampaignCluster implements AutoCloseable {
     String bank = "http://localhost:" + bankLink.port();
     add(POSTGRES, "128m", () -> canConnect(), "service", "postgres", "--data-dir=" + data,
         "--postgres-port=" + postgresPort);
-    add(KAFKA, "512m", () -> components.get(KAFKA).process().logged("Onceflow kafka is running") > 0,
+    add(KAFKA, "512m", () -> components.get(KAFKA).process().logged(ReadyLine.service("kafka")) > 0,
         "service", "kafka", "--data-dir=" + data, "--kafka-port=" + kafkaPort,
         "--kafka-controller-port=" + kafkaControllerPort, "--kafka-advertised-port=" + kafkaLink.port());
     awaitReady(POSTGRES, KAFKA);

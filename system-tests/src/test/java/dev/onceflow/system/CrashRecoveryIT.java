@@ -3,7 +3,8 @@ package dev.onceflow.system;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.onceflow.infra.EmbeddedPostgresServer;
-import dev.onceflow.infra.SharedTestInfrastructure;
+import dev.onceflow.model.ReadyLine;
+import dev.onceflow.testing.SharedTestInfrastructure;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,10 +74,10 @@ class CrashRecoveryIT {
   }
 
   private void startStack() throws IOException {
-    int bannersBefore = stack == null ? 0 : stack.logged("Onceflow is running");
+    int bannersBefore = stack == null ? 0 : stack.logged(ReadyLine.STACK);
     stack = JarProcess.of("local-stack", dataDirectory, "1g", flags).start();
     // The banner is printed once every service has started.
     stack.awaitReady(
-        Duration.ofSeconds(180), () -> stack.logged("Onceflow is running") > bannersBefore);
+        Duration.ofSeconds(180), () -> stack.logged(ReadyLine.STACK) > bannersBefore);
   }
 }

@@ -7,7 +7,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.onceflow.infra.EmbeddedPostgresServer;
-import dev.onceflow.infra.SharedTestInfrastructure;
+import dev.onceflow.testing.SharedTestInfrastructure;
 import dev.onceflow.local.LocalStack;
 import dev.onceflow.local.LocalStackOptions;
 import dev.onceflow.model.LogContext;

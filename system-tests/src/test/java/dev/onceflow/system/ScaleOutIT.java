@@ -3,7 +3,8 @@ package dev.onceflow.system;
 import static org.awaitility.Awaitility.await;
 
 import dev.onceflow.infra.EmbeddedPostgresServer;
-import dev.onceflow.infra.SharedTestInfrastructure;
+import dev.onceflow.model.ReadyLine;
+import dev.onceflow.testing.SharedTestInfrastructure;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,7 +55,7 @@ class ScaleOutIT {
             "--postgres-port=" + postgresPort,
             "--kafka-port=" + kafkaPort,
             "--kafka-controller-port=" + SharedTestInfrastructure.freePort());
-    infra.awaitReady(Duration.ofSeconds(120), () -> infra.logged("Onceflow is running") > 0);
+    infra.awaitReady(Duration.ofSeconds(120), () -> infra.logged(ReadyLine.STACK) > 0);
 
     JarProcess bank = start("bank", "256m", "service", "bank-simulator", "--server.port=" + bankPort);
     int activePort = SharedTestInfrastructure.freePort();

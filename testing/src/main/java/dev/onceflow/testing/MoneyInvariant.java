@@ -2,7 +2,6 @@ package dev.onceflow.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.onceflow.infra.SharedTestInfrastructure;
 import dev.onceflow.model.TransactionState;
 import java.util.Arrays;
 import java.util.List;

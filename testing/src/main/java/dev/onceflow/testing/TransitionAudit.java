@@ -1,7 +1,6 @@
 package dev.onceflow.testing;
 
 import dev.onceflow.infra.PostgresServer;
-import dev.onceflow.infra.SharedTestInfrastructure;
 import dev.onceflow.model.TransactionState;
 import java.sql.Connection;
 import java.sql.DriverManager;

@@ -3,7 +3,6 @@ package dev.onceflow.testing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.onceflow.infra.PostgresServer;
-import dev.onceflow.infra.SharedTestInfrastructure;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;

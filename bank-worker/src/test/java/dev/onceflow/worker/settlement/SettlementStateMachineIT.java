@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.onceflow.bank.BankSimulatorApplication;
 import dev.onceflow.infra.PostgresServer;
-import dev.onceflow.infra.SharedTestInfrastructure;
+import dev.onceflow.testing.SharedTestInfrastructure;
 import dev.onceflow.model.FailureCode;
 import dev.onceflow.model.TransactionState;
 import dev.onceflow.store.ClaimedTransaction;
-import dev.onceflow.worker.BankWorkerApplication;
+import dev.onceflow.worker.TestWorker;
 import dev.onceflow.worker.bank.BankClient;
 import dev.onceflow.worker.bank.LookupResult;
 import dev.onceflow.worker.bank.PaymentOrder;
@@ -123,19 +123,15 @@ class SettlementStateMachineIT {
     bankUrl = "http://localhost:" + bankPort;
 
     worker =
-        BankWorkerApplication.application()
-            .sources(MutableClockConfiguration.class)
-            .properties(
+        TestWorker.application(
+                url,
+                SharedTestInfrastructure.kafka().bootstrapServers(),
+                bankUrl,
                 "spring.main.allow-bean-definition-overriding=true",
-                "server.port=" + SharedTestInfrastructure.freePort(),
-                "management.server.port=" + SharedTestInfrastructure.freePort(),
-                "spring.datasource.url=" + url,
-                "spring.kafka.bootstrap-servers=" + SharedTestInfrastructure.kafka().bootstrapServers(),
                 // The test is the only one delivering requests and running sweeps.
                 "spring.kafka.listener.auto-startup=false",
                 "onceflow.sweeper.interval=1h",
                 "onceflow.monitoring.refresh-interval=1h",
-                "onceflow.bank.base-url=" + bankUrl,
                 "onceflow.bank.connect-timeout=1s",
                 "onceflow.bank.call-deadline=3s",
                 "onceflow.worker.lease=" + LEASE.toSeconds() + "s",
@@ -144,6 +140,7 @@ class SettlementStateMachineIT {
                 "onceflow.worker.retry.budget=4",
                 "onceflow.worker.reconcile-delay=10s",
                 "onceflow.worker.deadline=2m")
+            .sources(MutableClockConfiguration.class)
             .run();
     assertThat(worker.getBean(Clock.class)).isSameAs(CLOCK);
     transitions = worker.getBean(SettlementTransitions.class);

@@ -1,9 +1,10 @@
-package dev.onceflow.infra;
+package dev.onceflow.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.onceflow.infra.PostgresServer;
 import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,7 +1,8 @@
-package dev.onceflow.infra;
+package dev.onceflow.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.onceflow.infra.PostgresServer;
 import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.List;

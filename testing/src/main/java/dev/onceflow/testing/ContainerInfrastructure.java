@@ -1,5 +1,8 @@
-package dev.onceflow.infra;
+package dev.onceflow.testing;
 
+import dev.onceflow.infra.EmbeddedPostgresServer;
+import dev.onceflow.infra.KafkaBroker;
+import dev.onceflow.infra.PostgresServer;
 import java.time.Duration;
 import java.util.Optional;
 import org.testcontainers.DockerClientFactory;

@@ -1,5 +1,10 @@
-package dev.onceflow.infra;
+package dev.onceflow.testing;
 
+import dev.onceflow.infra.EmbeddedPostgresServer;
+import dev.onceflow.infra.FreePorts;
+import dev.onceflow.infra.InProcessKafka;
+import dev.onceflow.infra.KafkaBroker;
+import dev.onceflow.infra.PostgresServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
