@@ -63,10 +63,15 @@ class BankSimulatorIT {
     assertThat(secondPayment.get("paymentId").asString())
         .isEqualTo(firstPayment.get("paymentId").asString());
     assertThat(secondPayment.get("calls").asInt()).isEqualTo(2);
-    assertThat(ledgerFor("tx-1")).singleElement().satisfies(payment -> {
-      assertThat(payment.get("executions").asInt()).isEqualTo(1);
-      assertThat(payment.get("maxConcurrentCalls").asInt()).as("one call after the other").isEqualTo(1);
-    });
+    assertThat(ledgerFor("tx-1"))
+        .singleElement()
+        .satisfies(
+            payment -> {
+              assertThat(payment.get("executions").asInt()).isEqualTo(1);
+              assertThat(payment.get("maxConcurrentCalls").asInt())
+                  .as("one call after the other")
+                  .isEqualTo(1);
+            });
   }
 
   @Test
@@ -76,8 +81,8 @@ class BankSimulatorIT {
     HttpResponse<String> reused = pay(key, body("tx-2", 999));
 
     assertThat(reused.statusCode()).isEqualTo(422);
-    assertThat(reused.headers().firstValue("Content-Type")).hasValueSatisfying(
-        type -> assertThat(type).startsWith("application/problem+json"));
+    assertThat(reused.headers().firstValue("Content-Type"))
+        .hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
     JsonNode stored = json.readTree(get("/payments?idempotencyKey=" + key).body());
     assertThat(stored.get("amount").asLong()).isEqualTo(100);
     assertThat(stored.get("calls").asInt()).isEqualTo(1);
@@ -119,17 +124,21 @@ class BankSimulatorIT {
     } finally {
       pool.shutdown();
     }
-    assertThat(ledgerFor("tx-4")).singleElement().satisfies(payment -> {
-      assertThat(payment.get("calls").asInt()).isEqualTo(20);
-      assertThat(payment.get("executions").asInt()).isEqualTo(1);
-      assertThat(payment.get("maxConcurrentCalls").asInt()).isBetween(1, 8);
-    });
+    assertThat(ledgerFor("tx-4"))
+        .singleElement()
+        .satisfies(
+            payment -> {
+              assertThat(payment.get("calls").asInt()).isEqualTo(20);
+              assertThat(payment.get("executions").asInt()).isEqualTo(1);
+              assertThat(payment.get("maxConcurrentCalls").asInt()).isBetween(1, 8);
+            });
   }
 
   @Test
   void keepsItsLedgerAcrossARestart() throws Exception {
     String key = UUID.randomUUID().toString();
-    String paymentId = json.readTree(pay(key, body("tx-5", 300)).body()).get("paymentId").asString();
+    String paymentId =
+        json.readTree(pay(key, body("tx-5", 300)).body()).get("paymentId").asString();
 
     bank.close();
     startBank();
@@ -142,7 +151,8 @@ class BankSimulatorIT {
   @Test
   void keepsAPendingPaymentsScheduleAcrossARestart() throws Exception {
     // Every draw is below 1: every new payment is accepted as pending.
-    assertThat(putFaults("{\"pendingRate\": 1, \"pendingSettleMs\": 5000}").statusCode()).isEqualTo(200);
+    assertThat(putFaults("{\"pendingRate\": 1, \"pendingSettleMs\": 5000}").statusCode())
+        .isEqualTo(200);
     String key = UUID.randomUUID().toString();
     HttpResponse<String> accepted = pay(key, body("tx-6", 400));
     assertThat(accepted.statusCode()).isEqualTo(202);
@@ -151,13 +161,18 @@ class BankSimulatorIT {
     bank.close();
     startBank(); // with no faults: what was accepted still resolves on its schedule
 
-    assertThat(json.readTree(get("/payments?idempotencyKey=" + key).body()).get("status").asString())
+    assertThat(
+            json.readTree(get("/payments?idempotencyKey=" + key).body()).get("status").asString())
         .isEqualTo("PENDING");
     await()
         .atMost(Duration.ofSeconds(20))
         .pollInterval(Duration.ofMillis(100))
-        .until(() -> json.readTree(get("/payments?idempotencyKey=" + key).body()).get("status").asString()
-            .equals("SETTLED"));
+        .until(
+            () ->
+                json.readTree(get("/payments?idempotencyKey=" + key).body())
+                    .get("status")
+                    .asString()
+                    .equals("SETTLED"));
     get("/payments");
     HttpResponse<String> again = pay(key, body("tx-6", 400));
     assertThat(again.statusCode()).isEqualTo(201);
@@ -167,18 +182,22 @@ class BankSimulatorIT {
     List<String> settlements = new ArrayList<>();
     for (String line : Files.readAllLines(journal)) {
       JsonNode payment = json.readTree(line).get("payment");
-      if (payment.get("idempotencyKey").asString().equals(key) && payment.get("status").asString().equals("SETTLED")
+      if (payment.get("idempotencyKey").asString().equals(key)
+          && payment.get("status").asString().equals("SETTLED")
           && payment.get("calls").asInt() == 1) {
         settlements.add(line);
       }
     }
     assertThat(settlements).as("the resolution, journaled once").hasSize(1);
     startBank();
-    assertThat(ledgerFor("tx-6")).singleElement().satisfies(payment -> {
-      assertThat(payment.get("status").asString()).isEqualTo("SETTLED");
-      assertThat(payment.get("calls").asInt()).isEqualTo(2);
-      assertThat(payment.get("executions").asInt()).isEqualTo(1);
-    });
+    assertThat(ledgerFor("tx-6"))
+        .singleElement()
+        .satisfies(
+            payment -> {
+              assertThat(payment.get("status").asString()).isEqualTo("SETTLED");
+              assertThat(payment.get("calls").asInt()).isEqualTo(2);
+              assertThat(payment.get("executions").asInt()).isEqualTo(1);
+            });
   }
 
   @Test
@@ -197,12 +216,15 @@ class BankSimulatorIT {
             .formatted(key));
     startBank();
 
-    assertThat(ledgerFor("tx-7")).singleElement().satisfies(payment -> {
-      assertThat(payment.get("paymentId").asString()).isEqualTo("p-7");
-      assertThat(payment.get("calls").asInt()).isEqualTo(2);
-      assertThat(payment.get("executions").asInt()).isEqualTo(1);
-      assertThat(payment.get("maxConcurrentCalls").asInt()).isEqualTo(1);
-    });
+    assertThat(ledgerFor("tx-7"))
+        .singleElement()
+        .satisfies(
+            payment -> {
+              assertThat(payment.get("paymentId").asString()).isEqualTo("p-7");
+              assertThat(payment.get("calls").asInt()).isEqualTo(2);
+              assertThat(payment.get("executions").asInt()).isEqualTo(1);
+              assertThat(payment.get("maxConcurrentCalls").asInt()).isEqualTo(1);
+            });
     HttpResponse<String> again = pay(key, body("tx-7", 250));
     assertThat(again.statusCode()).isEqualTo(201);
     assertThat(json.readTree(again.body()).get("calls").asInt()).isEqualTo(3);

@@ -52,7 +52,8 @@ class FaultInjectionIT {
   void start() {
     bank =
         BankSimulatorApplication.application()
-            .initializers(context -> context.getBeanFactory().registerSingleton("faultRandom", dice))
+            .initializers(
+                context -> context.getBeanFactory().registerSingleton("faultRandom", dice))
             .run("--server.port=0", "--management.server.port=0");
     port = Integer.parseInt(bank.getEnvironment().getProperty("local.server.port"));
     baseUrl = "http://localhost:" + port;
@@ -77,7 +78,8 @@ class FaultInjectionIT {
     assertThat(none.get("latencyMs").get("max").asLong()).isZero();
 
     HttpResponse<String> put =
-        putFaults("{\"errorRate\": 0.1, \"timeoutRate\": 0.05, \"latencyMs\": {\"min\": 5, \"max\": 50}}");
+        putFaults(
+            "{\"errorRate\": 0.1, \"timeoutRate\": 0.05, \"latencyMs\": {\"min\": 5, \"max\": 50}}");
 
     assertThat(put.statusCode()).isEqualTo(200);
     JsonNode set = json.readTree(get("/faults").body());
@@ -107,7 +109,8 @@ class FaultInjectionIT {
       assertThat(response.headers().firstValue("Content-Type"))
           .hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
     }
-    assertThat(json.readTree(refused.get(0).body()).get("type").asString()).endsWith("/invalid-faults");
+    assertThat(json.readTree(refused.get(0).body()).get("type").asString())
+        .endsWith("/invalid-faults");
     assertThat(json.readTree(refused.get(0).body()).get("detail").asString()).contains("errorRate");
     assertThat(get("/faults").body()).isEqualTo(before);
   }
@@ -121,8 +124,8 @@ class FaultInjectionIT {
     HttpResponse<String> response = pay(key, body("err-1"));
 
     assertThat(response.statusCode()).isEqualTo(500);
-    assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
-        type -> assertThat(type).startsWith("application/problem+json"));
+    assertThat(response.headers().firstValue("Content-Type"))
+        .hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
     assertThat(lookup(key).statusCode()).isEqualTo(404);
     assertThat(ledgerFor("err-1")).isEmpty();
   }
@@ -150,7 +153,8 @@ class FaultInjectionIT {
 
     assertThat(response.statusCode()).isEqualTo(500);
     assertThat(json.readTree(lookup(key).body()).get("status").asString()).isEqualTo("SETTLED");
-    assertThat(ledgerFor("ctf-1")).singleElement()
+    assertThat(ledgerFor("ctf-1"))
+        .singleElement()
         .satisfies(payment -> assertThat(payment.get("calls").asInt()).isEqualTo(1));
   }
 
@@ -168,7 +172,8 @@ class FaultInjectionIT {
     HttpResponse<String> retry = pay(key, body("drop-1"));
     assertThat(retry.statusCode()).isEqualTo(201);
     assertThat(retry.headers().firstValue("Idempotent-Replay")).contains("true");
-    assertThat(ledgerFor("drop-1")).singleElement()
+    assertThat(ledgerFor("drop-1"))
+        .singleElement()
         .satisfies(payment -> assertThat(payment.get("calls").asInt()).isEqualTo(2));
   }
 
@@ -224,8 +229,8 @@ class FaultInjectionIT {
     HttpResponse<String> again = pay(key, body("dec-1"));
 
     assertThat(first.statusCode()).isEqualTo(402);
-    assertThat(first.headers().firstValue("Content-Type")).hasValueSatisfying(
-        type -> assertThat(type).startsWith("application/problem+json"));
+    assertThat(first.headers().firstValue("Content-Type"))
+        .hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
     JsonNode problem = json.readTree(first.body());
     assertThat(problem.get("type").asString()).endsWith("/payment-declined");
     assertThat(problem.get("detail").asString()).isNotBlank();
@@ -236,10 +241,13 @@ class FaultInjectionIT {
     JsonNode stored = json.readTree(lookup(key).body());
     assertThat(stored.get("status").asString()).isEqualTo("DECLINED");
     assertThat(stored.get("declineStatus").asInt()).isEqualTo(402);
-    assertThat(ledgerFor("dec-1")).singleElement().satisfies(payment -> {
-      assertThat(payment.get("status").asString()).isEqualTo("DECLINED");
-      assertThat(payment.get("calls").asInt()).isEqualTo(2);
-    });
+    assertThat(ledgerFor("dec-1"))
+        .singleElement()
+        .satisfies(
+            payment -> {
+              assertThat(payment.get("status").asString()).isEqualTo("DECLINED");
+              assertThat(payment.get("calls").asInt()).isEqualTo(2);
+            });
   }
 
   @Test
@@ -262,7 +270,8 @@ class FaultInjectionIT {
     HttpResponse<String> response = pay(UUID.randomUUID().toString(), body("lat-1"));
 
     assertThat(response.statusCode()).isEqualTo(201);
-    assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofMillis(350));
+    assertThat(Duration.ofNanos(System.nanoTime() - started))
+        .isGreaterThanOrEqualTo(Duration.ofMillis(350));
   }
 
   @Test
@@ -290,8 +299,10 @@ class FaultInjectionIT {
                 "--management.server.port=0",
                 "--onceflow.simulator.faults.error-rate=0.25",
                 "--onceflow.simulator.faults.latency-ms.max=20")) {
-      String url = "http://localhost:" + configured.getEnvironment().getProperty("local.server.port");
-      JsonNode faults = json.readTree(send(HttpRequest.newBuilder(URI.create(url + "/faults")).build()).body());
+      String url =
+          "http://localhost:" + configured.getEnvironment().getProperty("local.server.port");
+      JsonNode faults =
+          json.readTree(send(HttpRequest.newBuilder(URI.create(url + "/faults")).build()).body());
       assertThat(faults.get("errorRate").asDouble()).isEqualTo(0.25);
       assertThat(faults.get("latencyMs").get("max").asLong()).isEqualTo(20);
     }
@@ -299,7 +310,10 @@ class FaultInjectionIT {
     assertThatThrownBy(
             () ->
                 BankSimulatorApplication.application()
-                    .run("--server.port=0", "--management.server.port=0", "--onceflow.simulator.faults.decline-rate=2"))
+                    .run(
+                        "--server.port=0",
+                        "--management.server.port=0",
+                        "--onceflow.simulator.faults.decline-rate=2"))
         .hasRootCauseInstanceOf(IllegalArgumentException.class)
         .rootCause()
         .hasMessageContaining("declineRate");
@@ -351,11 +365,16 @@ class FaultInjectionIT {
           .hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
       assertThat(json.readTree(response.body()).get("type").asString()).endsWith("/invalid-faults");
     }
-    assertThat(json.readTree(refused.get(0).body()).get("detail").asString()).contains("trickleRate");
-    assertThat(json.readTree(refused.get(2).body()).get("detail").asString()).contains("pendingRejectRate");
-    assertThat(json.readTree(refused.get(3).body()).get("detail").asString()).contains("trickleByteMs");
-    assertThat(json.readTree(refused.get(6).body()).get("detail").asString()).contains("pendingSettleMs");
-    assertThat(json.readTree(refused.get(7).body()).get("detail").asString()).contains("must not exceed 1");
+    assertThat(json.readTree(refused.get(0).body()).get("detail").asString())
+        .contains("trickleRate");
+    assertThat(json.readTree(refused.get(2).body()).get("detail").asString())
+        .contains("pendingRejectRate");
+    assertThat(json.readTree(refused.get(3).body()).get("detail").asString())
+        .contains("trickleByteMs");
+    assertThat(json.readTree(refused.get(6).body()).get("detail").asString())
+        .contains("pendingSettleMs");
+    assertThat(json.readTree(refused.get(7).body()).get("detail").asString())
+        .contains("must not exceed 1");
     assertThat(get("/faults").body()).isEqualTo(before);
   }
 
@@ -374,7 +393,11 @@ class FaultInjectionIT {
       OutputStream out = socket.getOutputStream();
       out.write(
           ("POST /payments HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-                  + "Idempotency-Key: " + key + "\r\nContent-Length: " + payment.length + "\r\n"
+                  + "Idempotency-Key: "
+                  + key
+                  + "\r\nContent-Length: "
+                  + payment.length
+                  + "\r\n"
                   + "Connection: close\r\n\r\n")
               .getBytes(StandardCharsets.US_ASCII));
       out.write(payment);
@@ -389,7 +412,9 @@ class FaultInjectionIT {
       int reads = 0;
       while (received < length) {
         int read = in.read(answer, received, length - received);
-        assertThat(read).as("the connection ended after %d of %d bytes", received, length).isPositive();
+        assertThat(read)
+            .as("the connection ended after %d of %d bytes", received, length)
+            .isPositive();
         received += read;
         reads++;
       }
@@ -404,10 +429,14 @@ class FaultInjectionIT {
       JsonNode trickled = json.readTree(answer);
       assertThat(trickled.get("idempotencyKey").asString()).isEqualTo(key);
       assertThat(trickled.get("status").asString()).isEqualTo("SETTLED");
-      assertThat(ledgerFor("tri-1")).singleElement().satisfies(stored -> {
-        assertThat(stored.get("paymentId").asString()).isEqualTo(trickled.get("paymentId").asString());
-        assertThat(stored.get("executions").asInt()).isEqualTo(1);
-      });
+      assertThat(ledgerFor("tri-1"))
+          .singleElement()
+          .satisfies(
+              stored -> {
+                assertThat(stored.get("paymentId").asString())
+                    .isEqualTo(trickled.get("paymentId").asString());
+                assertThat(stored.get("executions").asInt()).isEqualTo(1);
+              });
     }
   }
 
@@ -424,17 +453,20 @@ class FaultInjectionIT {
 
     assertThat(trickled.statusCode()).isEqualTo(402);
     assertThat(trickled.headers().firstValue("Idempotent-Replay")).contains("true");
-    assertThat(trickled.headers().firstValue("Content-Type")).hasValueSatisfying(
-        type -> assertThat(type).startsWith("application/problem+json"));
+    assertThat(trickled.headers().firstValue("Content-Type"))
+        .hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
     assertThat(trickled.headers().firstValueAsLong("Content-Length"))
         .hasValue(trickled.body().getBytes(StandardCharsets.UTF_8).length);
     JsonNode problem = json.readTree(trickled.body());
     assertThat(problem.get("type").asString()).endsWith("/payment-declined");
     assertThat(problem.get("instance").asString()).isEqualTo("/payments");
-    assertThat(ledgerFor("tri-2")).singleElement().satisfies(payment -> {
-      assertThat(payment.get("calls").asInt()).isEqualTo(2);
-      assertThat(payment.get("executions").asInt()).isEqualTo(1);
-    });
+    assertThat(ledgerFor("tri-2"))
+        .singleElement()
+        .satisfies(
+            payment -> {
+              assertThat(payment.get("calls").asInt()).isEqualTo(2);
+              assertThat(payment.get("executions").asInt()).isEqualTo(1);
+            });
   }
 
   @Test
@@ -466,19 +498,24 @@ class FaultInjectionIT {
         .atMost(Duration.ofSeconds(10))
         .pollInterval(Duration.ofMillis(50))
         .until(() -> json.readTree(lookup(key).body()).get("status").asString().equals("SETTLED"));
-    assertThat(Duration.ofNanos(System.nanoTime() - accepted)).isGreaterThanOrEqualTo(Duration.ofMillis(2_000));
+    assertThat(Duration.ofNanos(System.nanoTime() - accepted))
+        .isGreaterThanOrEqualTo(Duration.ofMillis(2_000));
 
     HttpResponse<String> settled = pay(key, body("pend-1"));
     assertThat(settled.statusCode()).isEqualTo(201);
     assertThat(settled.headers().firstValue("Idempotent-Replay")).contains("true");
     assertThat(json.readTree(settled.body()).get("status").asString()).isEqualTo("SETTLED");
-    assertThat(ledgerFor("pend-1")).singleElement().satisfies(payment -> {
-      assertThat(payment.get("status").asString()).isEqualTo("SETTLED");
-      assertThat(payment.get("paymentId").asString()).isEqualTo(pending.get("paymentId").asString());
-      assertThat(payment.get("executions").asInt()).isEqualTo(1);
-      assertThat(payment.get("calls").asInt()).isEqualTo(3);
-      assertThat(payment.get("declineStatus").isNull()).isTrue();
-    });
+    assertThat(ledgerFor("pend-1"))
+        .singleElement()
+        .satisfies(
+            payment -> {
+              assertThat(payment.get("status").asString()).isEqualTo("SETTLED");
+              assertThat(payment.get("paymentId").asString())
+                  .isEqualTo(pending.get("paymentId").asString());
+              assertThat(payment.get("executions").asInt()).isEqualTo(1);
+              assertThat(payment.get("calls").asInt()).isEqualTo(3);
+              assertThat(payment.get("declineStatus").isNull()).isTrue();
+            });
   }
 
   @Test
@@ -497,28 +534,34 @@ class FaultInjectionIT {
         .until(() -> json.readTree(lookup(key).body()).get("status").asString().equals("DECLINED"));
     JsonNode stored = json.readTree(lookup(key).body());
     assertThat(stored.get("declineStatus").asInt()).isEqualTo(422);
-    assertThat(stored.get("declineReason").asString()).isEqualTo("Rejected by the bank after acceptance.");
+    assertThat(stored.get("declineReason").asString())
+        .isEqualTo("Rejected by the bank after acceptance.");
 
     putFaults("{}");
     HttpResponse<String> again = pay(key, body("pend-2"));
     assertThat(again.statusCode()).isEqualTo(422);
     assertThat(again.headers().firstValue("Idempotent-Replay")).contains("true");
-    assertThat(again.headers().firstValue("Content-Type")).hasValueSatisfying(
-        type -> assertThat(type).startsWith("application/problem+json"));
+    assertThat(again.headers().firstValue("Content-Type"))
+        .hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
     JsonNode problem = json.readTree(again.body());
     assertThat(problem.get("type").asString()).endsWith("/payment-declined");
-    assertThat(problem.get("detail").asString()).isEqualTo("Rejected by the bank after acceptance.");
+    assertThat(problem.get("detail").asString())
+        .isEqualTo("Rejected by the bank after acceptance.");
     assertThat(problem.get("status").asString()).isEqualTo("DECLINED");
-    assertThat(ledgerFor("pend-2")).singleElement().satisfies(payment -> {
-      assertThat(payment.get("status").asString()).isEqualTo("DECLINED");
-      assertThat(payment.get("executions").asInt()).isEqualTo(1);
-      assertThat(payment.get("calls").asInt()).isEqualTo(2);
-    });
+    assertThat(ledgerFor("pend-2"))
+        .singleElement()
+        .satisfies(
+            payment -> {
+              assertThat(payment.get("status").asString()).isEqualTo("DECLINED");
+              assertThat(payment.get("executions").asInt()).isEqualTo(1);
+              assertThat(payment.get("calls").asInt()).isEqualTo(2);
+            });
   }
 
   @Test
   void theLedgerShowsTwoCallsWithOneKeyOpenAtOnce() throws Exception {
-    putFaults("{\"latencyMs\": {\"min\": 500, \"max\": 500}}"); // unscripted, each call waits 500 ms
+    putFaults(
+        "{\"latencyMs\": {\"min\": 500, \"max\": 500}}"); // unscripted, each call waits 500 ms
     String key = UUID.randomUUID().toString();
 
     CompletableFuture<HttpResponse<String>> one = payAsync(key, body("conc-1"));
@@ -526,18 +569,24 @@ class FaultInjectionIT {
 
     assertThat(one.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(201);
     assertThat(other.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(201);
-    assertThat(ledgerFor("conc-1")).singleElement().satisfies(payment -> {
-      assertThat(payment.get("maxConcurrentCalls").asInt()).isEqualTo(2);
-      assertThat(payment.get("executions").asInt()).isEqualTo(1);
-      assertThat(payment.get("calls").asInt()).isEqualTo(2);
-    });
+    assertThat(ledgerFor("conc-1"))
+        .singleElement()
+        .satisfies(
+            payment -> {
+              assertThat(payment.get("maxConcurrentCalls").asInt()).isEqualTo(2);
+              assertThat(payment.get("executions").asInt()).isEqualTo(1);
+              assertThat(payment.get("calls").asInt()).isEqualTo(2);
+            });
 
     pay(UUID.randomUUID().toString(), body("conc-2"));
-    assertThat(ledgerFor("conc-2")).singleElement().satisfies(payment -> {
-      assertThat(payment.get("maxConcurrentCalls").asInt()).isEqualTo(1);
-      assertThat(payment.get("executions").asInt()).isEqualTo(1);
-      assertThat(payment.get("calls").asInt()).isEqualTo(1);
-    });
+    assertThat(ledgerFor("conc-2"))
+        .singleElement()
+        .satisfies(
+            payment -> {
+              assertThat(payment.get("maxConcurrentCalls").asInt()).isEqualTo(1);
+              assertThat(payment.get("executions").asInt()).isEqualTo(1);
+              assertThat(payment.get("calls").asInt()).isEqualTo(1);
+            });
   }
 
   @Test
@@ -553,11 +602,14 @@ class FaultInjectionIT {
 
     assertThat(retry.statusCode()).isEqualTo(201);
     assertThat(retry.headers().firstValue("Idempotent-Replay")).contains("true");
-    assertThat(ledgerFor("conc-3")).singleElement().satisfies(payment -> {
-      assertThat(payment.get("maxConcurrentCalls").asInt()).isEqualTo(2);
-      assertThat(payment.get("executions").asInt()).isEqualTo(1);
-      assertThat(payment.get("calls").asInt()).isEqualTo(2);
-    });
+    assertThat(ledgerFor("conc-3"))
+        .singleElement()
+        .satisfies(
+            payment -> {
+              assertThat(payment.get("maxConcurrentCalls").asInt()).isEqualTo(2);
+              assertThat(payment.get("executions").asInt()).isEqualTo(1);
+              assertThat(payment.get("calls").asInt()).isEqualTo(2);
+            });
   }
 
   @Test
@@ -572,8 +624,10 @@ class FaultInjectionIT {
                 "--onceflow.simulator.faults.pending-rate=0.3",
                 "--onceflow.simulator.faults.pending-settle-ms=1234",
                 "--onceflow.simulator.faults.pending-reject-rate=0.5")) {
-      String url = "http://localhost:" + configured.getEnvironment().getProperty("local.server.port");
-      JsonNode faults = json.readTree(send(HttpRequest.newBuilder(URI.create(url + "/faults")).build()).body());
+      String url =
+          "http://localhost:" + configured.getEnvironment().getProperty("local.server.port");
+      JsonNode faults =
+          json.readTree(send(HttpRequest.newBuilder(URI.create(url + "/faults")).build()).body());
       assertThat(faults.get("trickleRate").asDouble()).isEqualTo(0.1);
       assertThat(faults.get("trickleByteMs").asLong()).isEqualTo(40);
       assertThat(faults.get("pendingRate").asDouble()).isEqualTo(0.3);

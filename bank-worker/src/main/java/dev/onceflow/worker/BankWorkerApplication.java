@@ -11,7 +11,9 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.scheduling.annotation.EnableScheduling;
 
-/** Kafka consumers that call the bank with each transaction's stored key, and the recovery sweeper. */
+/**
+ * Kafka consumers that call the bank with each transaction's stored key, and the recovery sweeper.
+ */
 @SpringBootApplication
 @ConfigurationPropertiesScan
 @EntityScan(basePackageClasses = PaymentTransaction.class)

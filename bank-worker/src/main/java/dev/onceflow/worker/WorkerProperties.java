@@ -16,8 +16,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param redriveAfter how long an enqueued TransactionRequested event is trusted to reach a worker
  *     before the sweeper enqueues the row again
  * @param reconcileDelay how long after the worker's last call was aborted or answered a request the
- *     bank held may still land: an UNKNOWN transaction fails on "no payment for this key" only after
- *     it
+ *     bank held may still land: an UNKNOWN transaction fails on "no payment for this key" only
+ *     after it
  * @param deadline how long after its first attempt a transaction may still make payment calls;
  *     after it, it becomes UNKNOWN and the worker only asks the bank whether it holds the payment
  * @param retry the backoff between attempts (and between lookups of an UNKNOWN one) and the attempt
@@ -37,13 +37,15 @@ public record WorkerProperties(
 
   public WorkerProperties {
     if (maxInFlight < 1) {
-      throw new InvalidSettingException("onceflow.worker.max-in-flight must be at least 1, is " + maxInFlight);
+      throw new InvalidSettingException(
+          "onceflow.worker.max-in-flight must be at least 1, is " + maxInFlight);
     }
     positive("onceflow.worker.lease", lease);
     positive("onceflow.worker.redrive-after", redriveAfter);
     positive("onceflow.worker.deadline", deadline);
     if (reconcileDelay.isNegative()) {
-      throw new InvalidSettingException("onceflow.worker.reconcile-delay must not be negative, is " + reconcileDelay);
+      throw new InvalidSettingException(
+          "onceflow.worker.reconcile-delay must not be negative, is " + reconcileDelay);
     }
   }
 
@@ -77,10 +79,15 @@ public record WorkerProperties(
       positive("onceflow.worker.retry.base", base);
       if (cap.compareTo(base) < 0) {
         throw new InvalidSettingException(
-            "onceflow.worker.retry.cap (" + cap + ") must not be below onceflow.worker.retry.base (" + base + ")");
+            "onceflow.worker.retry.cap ("
+                + cap
+                + ") must not be below onceflow.worker.retry.base ("
+                + base
+                + ")");
       }
       if (budget < 1) {
-        throw new InvalidSettingException("onceflow.worker.retry.budget must be at least 1, is " + budget);
+        throw new InvalidSettingException(
+            "onceflow.worker.retry.budget must be at least 1, is " + budget);
       }
     }
   }

@@ -9,7 +9,8 @@ import org.springframework.context.ApplicationListener;
 /**
  * Checks the worker's and the bank client's settings as soon as they are known, before anything
  * connects to PostgreSQL, Kafka or the bank: a worker with a setting it cannot run with refuses to
- * start, having changed nothing, with the rule in one line ({@link dev.onceflow.model.InvalidSettingFailureAnalyzer}).
+ * start, having changed nothing, with the rule in one line ({@link
+ * dev.onceflow.model.InvalidSettingFailureAnalyzer}).
  */
 class WorkerSettingsCheck implements ApplicationListener<ApplicationEnvironmentPreparedEvent> {
 

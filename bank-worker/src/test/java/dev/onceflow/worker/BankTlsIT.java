@@ -52,7 +52,8 @@ class BankTlsIT {
             "spring.ssl.bundle.jks.bank.keystore.location=file:" + stores.resolve("worker.p12"),
             "spring.ssl.bundle.jks.bank.keystore.password=" + PASSWORD,
             "spring.ssl.bundle.jks.bank.keystore.type=PKCS12",
-            "spring.ssl.bundle.jks.bank.truststore.location=file:" + stores.resolve("worker-trust.p12"),
+            "spring.ssl.bundle.jks.bank.truststore.location=file:"
+                + stores.resolve("worker-trust.p12"),
             "spring.ssl.bundle.jks.bank.truststore.password=" + PASSWORD,
             "spring.ssl.bundle.jks.bank.truststore.type=PKCS12");
     db = new TestDatabase(SharedTestInfrastructure.postgres(), "bank_tls_it");
@@ -78,22 +79,60 @@ class BankTlsIT {
   }
 
   private void keyPair(String name, String subject, String extension) throws Exception {
-    keytool("-genkeypair", "-alias", name, "-keyalg", "RSA", "-keysize", "2048", "-validity", "2",
-        "-dname", subject, "-ext", extension, "-storetype", "PKCS12",
-        "-keystore", stores.resolve(name + ".p12").toString(), "-storepass", PASSWORD);
-    keytool("-exportcert", "-alias", name, "-keystore", stores.resolve(name + ".p12").toString(),
-        "-storepass", PASSWORD, "-file", stores.resolve(name + ".crt").toString());
+    keytool(
+        "-genkeypair",
+        "-alias",
+        name,
+        "-keyalg",
+        "RSA",
+        "-keysize",
+        "2048",
+        "-validity",
+        "2",
+        "-dname",
+        subject,
+        "-ext",
+        extension,
+        "-storetype",
+        "PKCS12",
+        "-keystore",
+        stores.resolve(name + ".p12").toString(),
+        "-storepass",
+        PASSWORD);
+    keytool(
+        "-exportcert",
+        "-alias",
+        name,
+        "-keystore",
+        stores.resolve(name + ".p12").toString(),
+        "-storepass",
+        PASSWORD,
+        "-file",
+        stores.resolve(name + ".crt").toString());
   }
 
   private void trust(String store, String certificate) throws Exception {
-    keytool("-importcert", "-noprompt", "-alias", certificate, "-file", stores.resolve(certificate + ".crt").toString(),
-        "-storetype", "PKCS12", "-keystore", stores.resolve(store + ".p12").toString(), "-storepass", PASSWORD);
+    keytool(
+        "-importcert",
+        "-noprompt",
+        "-alias",
+        certificate,
+        "-file",
+        stores.resolve(certificate + ".crt").toString(),
+        "-storetype",
+        "PKCS12",
+        "-keystore",
+        stores.resolve(store + ".p12").toString(),
+        "-storepass",
+        PASSWORD);
   }
 
   private SSLContext tls(String keys, String trusted) throws Exception {
-    KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    KeyManagerFactory keyManagers =
+        KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
     keyManagers.init(load(keys), PASSWORD.toCharArray());
-    TrustManagerFactory trustManagers = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    TrustManagerFactory trustManagers =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     trustManagers.init(load(trusted));
     SSLContext context = SSLContext.getInstance("TLS");
     context.init(keyManagers.getKeyManagers(), trustManagers.getTrustManagers(), null);

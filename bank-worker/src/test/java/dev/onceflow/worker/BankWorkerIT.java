@@ -5,13 +5,13 @@ import static org.awaitility.Awaitility.await;
 
 import dev.onceflow.bank.BankSimulatorApplication;
 import dev.onceflow.infra.PostgresServer;
-import dev.onceflow.testing.SharedTestInfrastructure;
 import dev.onceflow.model.EventType;
 import dev.onceflow.model.Topics;
 import dev.onceflow.model.TransactionEvent;
+import dev.onceflow.testing.SharedTestInfrastructure;
 import dev.onceflow.worker.TestDatabase.TransactionRow;
-import dev.onceflow.worker.settlement.RequestConsumer;
 import dev.onceflow.worker.recovery.RecoverySweeper;
+import dev.onceflow.worker.settlement.RequestConsumer;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
@@ -91,10 +91,14 @@ class BankWorkerIT {
     producer =
         new KafkaProducer<>(
             Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class));
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrapServers,
+                ProducerConfig.ACKS_CONFIG,
+                "all",
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
+                StringSerializer.class,
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
+                StringSerializer.class));
   }
 
   @AfterAll
@@ -172,8 +176,12 @@ class BankWorkerIT {
         json.writeValueAsString(
             TransactionEvent.of(
                 EventType.TRANSACTION_COMPLETED, UUID.fromString(wrongTypeKey), Instant.now()));
-    producer.send(new ProducerRecord<>(Topics.TRANSACTION_REQUESTED, garbageKey, "{not json")).get();
-    producer.send(new ProducerRecord<>(Topics.TRANSACTION_REQUESTED, wrongTypeKey, wrongType)).get();
+    producer
+        .send(new ProducerRecord<>(Topics.TRANSACTION_REQUESTED, garbageKey, "{not json"))
+        .get();
+    producer
+        .send(new ProducerRecord<>(Topics.TRANSACTION_REQUESTED, wrongTypeKey, wrongType))
+        .get();
     UUID account = db.insertAccount(1_000, 100);
     UUID after = db.insertPendingTransaction(account, 100);
     produceRequested(after);
@@ -185,7 +193,8 @@ class BankWorkerIT {
     assertThat(header(parked.get(garbageKey), "kafka_dlt-original-topic"))
         .isEqualTo(Topics.TRANSACTION_REQUESTED);
     assertThat(parked.get(wrongTypeKey).value()).isEqualTo(wrongType);
-    assertThat(header(parked.get(wrongTypeKey), "onceflow-dlt-reason")).isEqualTo("unexpected-type");
+    assertThat(header(parked.get(wrongTypeKey), "onceflow-dlt-reason"))
+        .isEqualTo("unexpected-type");
     await().atMost(WAIT).until(() -> "COMPLETED".equals(db.state(after)));
   }
 
@@ -196,15 +205,29 @@ class BankWorkerIT {
     // A worker claimed this one (attempt 1) and died mid-call: its lease ran out a second ago.
     UUID abandoned =
         db.insertTransaction(
-            account, 500, "PROCESSING", 1, 3, "now() - interval '1 minute'", "now() - interval '1 second'");
+            account,
+            500,
+            "PROCESSING",
+            1,
+            3,
+            "now() - interval '1 minute'",
+            "now() - interval '1 second'");
     // Its TransactionRequested event never arrived.
     UUID overdue =
         db.insertTransaction(
-            account, 200, "PENDING", 0, 0, "now() - interval '1 minute'", "now() - interval '1 second'");
+            account,
+            200,
+            "PENDING",
+            0,
+            0,
+            "now() - interval '1 minute'",
+            "now() - interval '1 second'");
 
     await()
         .atMost(WAIT)
-        .until(() -> db.transaction(abandoned).version() == 4 && db.transaction(overdue).version() == 1);
+        .until(
+            () ->
+                db.transaction(abandoned).version() == 4 && db.transaction(overdue).version() == 1);
     TransactionRow released = db.transaction(abandoned);
     assertThat(released.state()).isEqualTo("PENDING");
     assertThat(released.attempts()).isEqualTo(1);
@@ -216,7 +239,8 @@ class BankWorkerIT {
     assertThat(db.outboxEvents(abandoned)).containsExactly("TransactionRequested");
     assertThat(db.outboxEvents(overdue)).containsExactly("TransactionRequested");
     assertThat(
-            workers.get(0)
+            workers
+                .get(0)
                 .getBean(MeterRegistry.class)
                 .get("onceflow.sweeper.reenqueued")
                 .tag("from", "processing")
@@ -243,7 +267,9 @@ class BankWorkerIT {
   @Order(4)
   void competingWorkersCompleteEveryTransactionExactlyOnce() throws Exception {
     workers.add(startWorker());
-    await().atMost(WAIT).until(() -> workers.stream().allMatch(worker -> !assignedPartitions(worker).isEmpty()));
+    await()
+        .atMost(WAIT)
+        .until(() -> workers.stream().allMatch(worker -> !assignedPartitions(worker).isEmpty()));
     int count = 50;
     long amount = 100;
     UUID account = db.insertAccount(1_000_000, count * amount);
@@ -275,7 +301,9 @@ class BankWorkerIT {
                 assertThat(payment.get("paymentId").asString()).isEqualTo(row.bankReference());
                 assertThat(payment.get("calls").asInt()).isEqualTo(1);
               });
-      assertThat(db.outboxEvents(tx)).as("outbox events of %s", tx).containsExactly("TransactionCompleted");
+      assertThat(db.outboxEvents(tx))
+          .as("outbox events of %s", tx)
+          .containsExactly("TransactionCompleted");
     }
     assertThat(db.balance(account)).isEqualTo(1_000_000 - count * amount);
     assertThat(db.reserved(account)).isZero();
@@ -290,7 +318,8 @@ class BankWorkerIT {
 
   private void produceRequested(UUID tx, String key) throws Exception {
     String event =
-        json.writeValueAsString(TransactionEvent.of(EventType.TRANSACTION_REQUESTED, tx, Instant.now()));
+        json.writeValueAsString(
+            TransactionEvent.of(EventType.TRANSACTION_REQUESTED, tx, Instant.now()));
     producer.send(new ProducerRecord<>(Topics.TRANSACTION_REQUESTED, key, event)).get();
   }
 
@@ -327,7 +356,8 @@ class BankWorkerIT {
 
   private HttpResponse<String> get(String url) throws Exception {
     return http.send(
-        HttpRequest.newBuilder(URI.create(url)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        HttpRequest.newBuilder(URI.create(url)).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   /** Requests skipped for {@code reason}, summed over the running workers. */
@@ -350,7 +380,8 @@ class BankWorkerIT {
     return completed == null ? 0 : completed.count();
   }
 
-  private static Collection<TopicPartition> assignedPartitions(ConfigurableApplicationContext worker) {
+  private static Collection<TopicPartition> assignedPartitions(
+      ConfigurableApplicationContext worker) {
     return worker.getBean(RequestConsumer.class).assignedPartitions();
   }
 
@@ -359,17 +390,24 @@ class BankWorkerIT {
     try (var consumer =
         new KafkaConsumer<String, String>(
             Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.GROUP_ID_CONFIG, "dlt-reader-" + UUID.randomUUID(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class))) {
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrapServers,
+                ConsumerConfig.GROUP_ID_CONFIG,
+                "dlt-reader-" + UUID.randomUUID(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                "earliest",
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+                StringDeserializer.class,
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                StringDeserializer.class))) {
       consumer.subscribe(List.of(Topics.TRANSACTION_REQUESTED_DEAD_LETTER));
       await()
           .atMost(WAIT)
           .until(
               () -> {
-                consumer.poll(Duration.ofMillis(500)).forEach(record -> found.put(record.key(), record));
+                consumer
+                    .poll(Duration.ofMillis(500))
+                    .forEach(record -> found.put(record.key(), record));
                 return found.keySet().containsAll(List.of(keys));
               });
     }

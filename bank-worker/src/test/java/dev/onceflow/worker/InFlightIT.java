@@ -5,10 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import dev.onceflow.infra.InProcessKafka;
 import dev.onceflow.infra.PostgresServer;
-import dev.onceflow.testing.SharedTestInfrastructure;
 import dev.onceflow.model.EventType;
 import dev.onceflow.model.Topics;
 import dev.onceflow.model.TransactionEvent;
+import dev.onceflow.testing.SharedTestInfrastructure;
 import dev.onceflow.worker.ScriptedBank.Answer;
 import dev.onceflow.worker.settlement.RequestConsumer;
 import java.nio.file.Files;
@@ -45,6 +45,7 @@ class InFlightIT {
   private static final int MAX_IN_FLIGHT = 40;
   private static final int PAYMENTS = 3 * MAX_IN_FLIGHT;
   private static final Duration BANK_LATENCY = Duration.ofMillis(1_500);
+
   /** Past the time the other calls take (three rounds of 1.5 s), so the slow one outlives them. */
   private static final Duration CALL_DEADLINE = Duration.ofSeconds(15);
 
@@ -62,8 +63,13 @@ class InFlightIT {
             Files.createTempDirectory("onceflow-in-flight-kafka"),
             SharedTestInfrastructure.freePort(),
             SharedTestInfrastructure.freePort());
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-      admin.createTopics(List.of(new NewTopic(Topics.TRANSACTION_REQUESTED, 1, (short) 1))).all().get();
+    try (Admin admin =
+        Admin.create(
+            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+      admin
+          .createTopics(List.of(new NewTopic(Topics.TRANSACTION_REQUESTED, 1, (short) 1)))
+          .all()
+          .get();
     }
     bank = new ScriptedBank();
     PostgresServer postgres = SharedTestInfrastructure.postgres();
@@ -106,7 +112,8 @@ class InFlightIT {
   }
 
   @Test
-  void oneWorkerOnOnePartitionKeepsMaxInFlightCallsOpenAndASlowCallHoldsBackNothing() throws Exception {
+  void oneWorkerOnOnePartitionKeepsMaxInFlightCallsOpenAndASlowCallHoldsBackNothing()
+      throws Exception {
     UUID account = db.insertAccount(10_000_000, PAYMENTS * 100L);
     List<UUID> transactions = new ArrayList<>();
     for (int i = 0; i < PAYMENTS; i++) {
@@ -119,8 +126,11 @@ class InFlightIT {
     AtomicInteger mostInFlight = new AtomicInteger();
     Instant started = Instant.now();
     for (UUID tx : transactions) {
-      TransactionEvent event = TransactionEvent.of(EventType.TRANSACTION_REQUESTED, tx, Instant.now());
-      producer.send(new ProducerRecord<>(Topics.TRANSACTION_REQUESTED, tx.toString(), json.writeValueAsString(event)));
+      TransactionEvent event =
+          TransactionEvent.of(EventType.TRANSACTION_REQUESTED, tx, Instant.now());
+      producer.send(
+          new ProducerRecord<>(
+              Topics.TRANSACTION_REQUESTED, tx.toString(), json.writeValueAsString(event)));
     }
     producer.flush();
 
@@ -140,8 +150,12 @@ class InFlightIT {
       }
     }
 
-    assertThat(bank.mostOpenPayments()).as("calls open at the bank at once").isEqualTo(MAX_IN_FLIGHT);
-    assertThat(mostInFlight.get()).as("requests in progress at the worker at once").isEqualTo(MAX_IN_FLIGHT);
+    assertThat(bank.mostOpenPayments())
+        .as("calls open at the bank at once")
+        .isEqualTo(MAX_IN_FLIGHT);
+    assertThat(mostInFlight.get())
+        .as("requests in progress at the worker at once")
+        .isEqualTo(MAX_IN_FLIGHT);
     // Three rounds of 1.5 s at 40 calls a round, not 120 calls one after another (180 s).
     assertThat(took).isLessThan(Duration.ofSeconds(30));
     // The slow call was still open while the others completed; at its deadline it is aborted and

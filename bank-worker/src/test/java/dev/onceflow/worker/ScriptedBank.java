@@ -16,8 +16,8 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
@@ -34,13 +34,19 @@ final class ScriptedBank implements AutoCloseable {
    * @param perByte if not zero, the body is sent one byte at a time, this long apart
    */
   record Answer(
-      int status, String contentType, String body, Map<String, String> headers, Duration delay, Duration perByte) {
+      int status,
+      String contentType,
+      String body,
+      Map<String, String> headers,
+      Duration delay,
+      Duration perByte) {
 
     static Answer payment(int status, String paymentId, String paymentStatus) {
       return new Answer(
           status,
           "application/json",
-          "{\"paymentId\":\"%s\",\"status\":\"%s\",\"calls\":1}".formatted(paymentId, paymentStatus),
+          "{\"paymentId\":\"%s\",\"status\":\"%s\",\"calls\":1}"
+              .formatted(paymentId, paymentStatus),
           Map.of(),
           Duration.ZERO,
           Duration.ZERO);
@@ -50,7 +56,8 @@ final class ScriptedBank implements AutoCloseable {
       return new Answer(
           status,
           "application/problem+json",
-          "{\"type\":\"https://bank.example/problems/x\",\"status\":%d,\"detail\":\"%s\"}".formatted(status, detail),
+          "{\"type\":\"https://bank.example/problems/x\",\"status\":%d,\"detail\":\"%s\"}"
+              .formatted(status, detail),
           Map.of(),
           Duration.ZERO,
           Duration.ZERO);
@@ -115,7 +122,9 @@ final class ScriptedBank implements AutoCloseable {
   }
 
   String baseUrl() {
-    return (server instanceof HttpsServer ? "https" : "http") + "://localhost:" + server.getAddress().getPort();
+    return (server instanceof HttpsServer ? "https" : "http")
+        + "://localhost:"
+        + server.getAddress().getPort();
   }
 
   /** The subject of the client certificate of every https call so far. */
@@ -192,7 +201,10 @@ final class ScriptedBank implements AutoCloseable {
     }
     Answer scripted = answer == null ? Answer.problem(500, "nothing scripted") : answer;
     // A slow bank without a parked thread: the answer is written when its delay has passed.
-    answers.schedule(() -> start(exchange, scripted, payment), scripted.delay().toMillis(), TimeUnit.MILLISECONDS);
+    answers.schedule(
+        () -> start(exchange, scripted, payment),
+        scripted.delay().toMillis(),
+        TimeUnit.MILLISECONDS);
   }
 
   private void start(HttpExchange exchange, Answer answer, boolean payment) {
@@ -213,7 +225,8 @@ final class ScriptedBank implements AutoCloseable {
   }
 
   /** Writes byte {@code next} and schedules the one after it; a client that aborted ends it. */
-  private void trickle(HttpExchange exchange, Answer answer, byte[] body, int next, boolean payment) {
+  private void trickle(
+      HttpExchange exchange, Answer answer, byte[] body, int next, boolean payment) {
     try {
       exchange.getResponseBody().write(body[next]);
       exchange.getResponseBody().flush();
@@ -227,7 +240,9 @@ final class ScriptedBank implements AutoCloseable {
       return;
     }
     answers.schedule(
-        () -> trickle(exchange, answer, body, next + 1, payment), answer.perByte().toMillis(), TimeUnit.MILLISECONDS);
+        () -> trickle(exchange, answer, body, next + 1, payment),
+        answer.perByte().toMillis(),
+        TimeUnit.MILLISECONDS);
   }
 
   /** A payment call stops counting as open once its whole answer is written (or abandoned). */

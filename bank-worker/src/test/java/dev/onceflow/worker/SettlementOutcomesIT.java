@@ -22,9 +22,9 @@ import org.junit.jupiter.api.TestInstance;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * Each kind of bank answer (declines, 5xx, throttling, timeouts, and reconciliation after the
- * retry budget or the deadline), scripted one call at a time, against a real PostgreSQL. The
- * processor is driven directly, one request at a time; its Kafka listener and the sweeper are off.
+ * Each kind of bank answer (declines, 5xx, throttling, timeouts, and reconciliation after the retry
+ * budget or the deadline), scripted one call at a time, against a real PostgreSQL. The processor is
+ * driven directly, one request at a time; its Kafka listener and the sweeper are off.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SettlementOutcomesIT {
@@ -145,7 +145,10 @@ class SettlementOutcomesIT {
 
     // Not due yet: a redelivered request does nothing. (Pushed an hour ahead first: the worker's
     // gate holds every call for the Retry-After, by the end of which this row would be due.)
-    db.execute("UPDATE transactions SET next_attempt_at = now() + interval '1 hour' WHERE id = '" + tx + "'");
+    db.execute(
+        "UPDATE transactions SET next_attempt_at = now() + interval '1 hour' WHERE id = '"
+            + tx
+            + "'");
     TransactionRow notDue = db.transaction(tx);
     processor.process(tx);
     assertThat(db.transaction(tx)).isEqualTo(notDue);
@@ -177,7 +180,8 @@ class SettlementOutcomesIT {
     Duration took = Duration.ofNanos(System.nanoTime() - started);
     assertThat(took).isLessThan(CALL_DEADLINE.plusSeconds(1));
     assertThat(db.state(tx)).isEqualTo("PENDING");
-    assertThat(counter("onceflow.worker.retries", "cause", "deadline")).isEqualTo(abortedBefore + 1);
+    assertThat(counter("onceflow.worker.retries", "cause", "deadline"))
+        .isEqualTo(abortedBefore + 1);
     assertThat(db.reserved(account)).isEqualTo(1_000);
   }
 
@@ -185,7 +189,14 @@ class SettlementOutcomesIT {
   void aSuccessAnswerWithoutAStatusProvesNothing() throws Exception {
     UUID account = db.insertAccount(10_000, 1_000);
     UUID tx = db.insertPendingTransaction(account, 1_000);
-    bank.onPay(new Answer(201, "application/json", "{\"paymentId\":\"p-1\"}", java.util.Map.of(), Duration.ZERO, Duration.ZERO));
+    bank.onPay(
+        new Answer(
+            201,
+            "application/json",
+            "{\"paymentId\":\"p-1\"}",
+            java.util.Map.of(),
+            Duration.ZERO,
+            Duration.ZERO));
 
     processor.process(tx);
 
@@ -224,7 +235,8 @@ class SettlementOutcomesIT {
   }
 
   @Test
-  void anUnknownTransactionFailsOnlyOnceTheBankSaysItHoldsNoPaymentAfterTheReconcileDelay() throws Exception {
+  void anUnknownTransactionFailsOnlyOnceTheBankSaysItHoldsNoPaymentAfterTheReconcileDelay()
+      throws Exception {
     UUID account = db.insertAccount(10_000, 1_000);
     UUID tx = lastBudgetedAttempt(account, 1_000);
     bank.onPay(Answer.problem(500, "Boom"));
@@ -265,8 +277,12 @@ class SettlementOutcomesIT {
     UUID tx = lastBudgetedAttempt(account, 1_000);
     bank.onPay(Answer.problem(500, "Boom"));
     processor.process(tx);
-    // Absence is believable 1 s from now; the bank answers "no payment" only 1.5 s after the question.
-    db.execute("UPDATE transactions SET absence_trusted_from = now() + interval '1 second' WHERE id = '" + tx + "'");
+    // Absence is believable 1 s from now; the bank answers "no payment" only 1.5 s after the
+    // question.
+    db.execute(
+        "UPDATE transactions SET absence_trusted_from = now() + interval '1 second' WHERE id = '"
+            + tx
+            + "'");
     db.makeDue(tx);
     bank.onLookup(Answer.problem(404, "No payment").after(Duration.ofMillis(1_500)));
 
@@ -281,7 +297,9 @@ class SettlementOutcomesIT {
   void aDeclineAfterAnUnknownOutcomeThatTheBankHasNoRecordOfIsUnknownNotFailed() throws Exception {
     UUID account = db.insertAccount(10_000, 1_000);
     // Attempt 1 ended with an unknown outcome moments ago; it may still land at the bank.
-    UUID tx = db.insertTransaction(account, 1_000, "PENDING", 1, 0, "now()", "now() + interval '30 seconds'");
+    UUID tx =
+        db.insertTransaction(
+            account, 1_000, "PENDING", 1, 0, "now()", "now() + interval '30 seconds'");
     bank.onPay(Answer.problem(422, "Creditor account closed"));
     bank.onLookup(Answer.problem(404, "No payment"));
 
@@ -307,7 +325,8 @@ class SettlementOutcomesIT {
     processor.process(tx);
 
     assertThat(db.state(tx)).isEqualTo("UNKNOWN");
-    assertThat(counter("onceflow.worker.needs.attention", null, null)).isEqualTo(attentionBefore + 1);
+    assertThat(counter("onceflow.worker.needs.attention", null, null))
+        .isEqualTo(attentionBefore + 1);
     assertThat(db.reserved(account)).isEqualTo(1_000);
     assertThat(db.outboxEvents(tx)).isEmpty();
   }
@@ -315,7 +334,9 @@ class SettlementOutcomesIT {
   @Test
   void pastItsDeadlineATransactionMakesNoPaymentCallAndEndsOnTheBanksAnswer() throws Exception {
     UUID account = db.insertAccount(10_000, 1_000);
-    UUID tx = db.insertTransaction(account, 1_000, "PENDING", 2, 0, "now()", "now() + interval '30 seconds'");
+    UUID tx =
+        db.insertTransaction(
+            account, 1_000, "PENDING", 2, 0, "now()", "now() + interval '30 seconds'");
     db.setFirstAttemptAt(tx, "now() - interval '2 minutes'");
 
     processor.process(tx);
@@ -348,7 +369,8 @@ class SettlementOutcomesIT {
     assertThat(unknown.bankReference()).isEqualTo("pay-pending");
     assertThat(db.absenceTrustedFrom(tx)).as("the bank acknowledged it").isNull();
 
-    for (Answer answer : List.of(Answer.payment(200, "pay-pending", "PENDING"), Answer.problem(404, "No payment"))) {
+    for (Answer answer :
+        List.of(Answer.payment(200, "pay-pending", "PENDING"), Answer.problem(404, "No payment"))) {
       db.makeDue(tx);
       bank.onLookup(answer);
       processor.process(tx);
@@ -391,7 +413,9 @@ class SettlementOutcomesIT {
       throws Exception {
     UUID account = db.insertAccount(10_000, 1_000);
     // Attempt 1 ended with an unknown outcome; the bank may hold its payment.
-    UUID tx = db.insertTransaction(account, 1_000, "PENDING", 1, 0, "now()", "now() + interval '30 seconds'");
+    UUID tx =
+        db.insertTransaction(
+            account, 1_000, "PENDING", 1, 0, "now()", "now() + interval '30 seconds'");
     bank.onPay(Answer.problem(422, "Creditor account closed"));
     bank.onLookup(Answer.payment(200, "pay-first-call", "SETTLED"));
 
@@ -414,10 +438,22 @@ class SettlementOutcomesIT {
     UUID account = db.insertAccount(10_000, 300);
     UUID abandoned =
         db.insertTransaction(
-            account, 100, "PROCESSING", 1, 1, "now() - interval '10 minutes'", "now() - interval '1 minute'");
+            account,
+            100,
+            "PROCESSING",
+            1,
+            1,
+            "now() - interval '10 minutes'",
+            "now() - interval '1 minute'");
     UUID overdue =
         db.insertTransaction(
-            account, 100, "PENDING", 0, 0, "now() - interval '10 minutes'", "now() + interval '1 minute'");
+            account,
+            100,
+            "PENDING",
+            0,
+            0,
+            "now() - interval '10 minutes'",
+            "now() + interval '1 minute'");
     UUID fine = db.insertPendingTransaction(account, 100);
     try {
       // Cached: the rows exist, but nothing is counted until the next recount.
@@ -425,9 +461,12 @@ class SettlementOutcomesIT {
 
       gauges.refresh();
 
-      assertThat(gauge("onceflow.transactions", "state", "PROCESSING")).isEqualTo(processingBefore + 1);
-      assertThat(gauge("onceflow.transactions.stuck", "reason", "lease-expired")).isEqualTo(expiredBefore + 1);
-      assertThat(gauge("onceflow.transactions.stuck", "reason", "overdue")).isEqualTo(overdueBefore + 1);
+      assertThat(gauge("onceflow.transactions", "state", "PROCESSING"))
+          .isEqualTo(processingBefore + 1);
+      assertThat(gauge("onceflow.transactions.stuck", "reason", "lease-expired"))
+          .isEqualTo(expiredBefore + 1);
+      assertThat(gauge("onceflow.transactions.stuck", "reason", "overdue"))
+          .isEqualTo(overdueBefore + 1);
     } finally {
       db.delete(abandoned);
       db.delete(overdue);

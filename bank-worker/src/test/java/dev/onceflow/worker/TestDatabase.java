@@ -51,10 +51,10 @@ final class TestDatabase implements AutoCloseable {
     this.db = DriverManager.getConnection(postgres.jdbcUrl(), PostgresServer.USER, "");
     this.slot = slot;
     try (var statement = db.createStatement()) {
-      statement.execute("SELECT pg_create_logical_replication_slot('" + slot + "', 'test_decoding')");
+      statement.execute(
+          "SELECT pg_create_logical_replication_slot('" + slot + "', 'test_decoding')");
     }
-    update(
-        "INSERT INTO clients (id, name, created_at) VALUES (?, 'it', now())", clientId);
+    update("INSERT INTO clients (id, name, created_at) VALUES (?, 'it', now())", clientId);
   }
 
   UUID insertAccount(long balance, long reserved) throws SQLException {
@@ -74,7 +74,8 @@ final class TestDatabase implements AutoCloseable {
 
   /** A transaction as intake writes it: PENDING, due now, its event trusted for 30 s. */
   UUID insertPendingTransaction(UUID account, long amount) throws SQLException {
-    return insertTransaction(account, amount, "PENDING", 0, 0, "now()", "now() + interval '30 seconds'");
+    return insertTransaction(
+        account, amount, "PENDING", 0, 0, "now()", "now() + interval '30 seconds'");
   }
 
   /**
@@ -136,7 +137,8 @@ final class TestDatabase implements AutoCloseable {
 
   /** From when an UNKNOWN row's "no payment" is believed; null while the bank acknowledged it. */
   Instant absenceTrustedFrom(UUID transaction) throws SQLException {
-    try (PreparedStatement query = db.prepareStatement("SELECT absence_trusted_from FROM transactions WHERE id = ?")) {
+    try (PreparedStatement query =
+        db.prepareStatement("SELECT absence_trusted_from FROM transactions WHERE id = ?")) {
       query.setObject(1, transaction);
       try (ResultSet row = query.executeQuery()) {
         assertThat(row.next()).isTrue();

@@ -44,7 +44,9 @@ public final class TestWorker {
    * test calls the settlement processor itself), plus {@code properties}.
    */
   static ConfigurableApplicationContext driven(String bankUrl, String... properties) {
-    List<String> all = new ArrayList<>(List.of("spring.kafka.listener.auto-startup=false", "onceflow.sweeper.enabled=false"));
+    List<String> all =
+        new ArrayList<>(
+            List.of("spring.kafka.listener.auto-startup=false", "onceflow.sweeper.enabled=false"));
     all.addAll(List.of(properties));
     return start(bankUrl, all.toArray(String[]::new));
   }

@@ -6,10 +6,10 @@ import static org.awaitility.Awaitility.await;
 
 import dev.onceflow.bank.BankSimulatorApplication;
 import dev.onceflow.infra.PostgresServer;
-import dev.onceflow.testing.SharedTestInfrastructure;
 import dev.onceflow.model.EventType;
 import dev.onceflow.model.Topics;
 import dev.onceflow.model.TransactionEvent;
+import dev.onceflow.testing.SharedTestInfrastructure;
 import dev.onceflow.worker.TestDatabase.TransactionRow;
 import dev.onceflow.worker.settlement.RequestConsumer;
 import dev.onceflow.worker.settlement.SettlementProcessor;
@@ -68,17 +68,23 @@ class WorkerCrashIT {
     int bankPort = SharedTestInfrastructure.freePort();
     bank =
         BankSimulatorApplication.application()
-            .run("--server.port=" + bankPort, "--management.server.port=" + SharedTestInfrastructure.freePort());
+            .run(
+                "--server.port=" + bankPort,
+                "--management.server.port=" + SharedTestInfrastructure.freePort());
     bankUrl = "http://localhost:" + bankPort;
     survivor = worker(true);
     db = new TestDatabase(postgres, "worker_crash_it");
     producer =
         new KafkaProducer<>(
             Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedTestInfrastructure.kafka().bootstrapServers(),
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class));
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                SharedTestInfrastructure.kafka().bootstrapServers(),
+                ProducerConfig.ACKS_CONFIG,
+                "all",
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
+                StringSerializer.class,
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
+                StringSerializer.class));
     await().atMost(WAIT).until(() -> !assignedPartitions(survivor).isEmpty());
   }
 
@@ -131,7 +137,8 @@ class WorkerCrashIT {
 
     TransactionRow orphaned = db.transaction(tx);
     assertThat(orphaned.state()).isEqualTo("PROCESSING");
-    assertThat(ledgerFor(orphaned.externalKey())).singleElement()
+    assertThat(ledgerFor(orphaned.externalKey()))
+        .singleElement()
         .satisfies(payment -> assertThat(payment.get("status").asString()).isEqualTo("SETTLED"));
 
     TransactionRow completed = recover(tx, "COMPLETED");
@@ -158,7 +165,8 @@ class WorkerCrashIT {
     TransactionRow failed = recover(tx, "FAILED");
 
     assertThat(failed.failureCode()).isEqualTo("DECLINED");
-    assertThat(ledgerFor(failed.externalKey())).singleElement()
+    assertThat(ledgerFor(failed.externalKey()))
+        .singleElement()
         .satisfies(
             payment -> {
               assertThat(payment.get("status").asString()).isEqualTo("DECLINED");
@@ -197,12 +205,15 @@ class WorkerCrashIT {
     }
   }
 
-  /** Waits for the sweeper to re-enqueue {@code tx}, delivers the event, waits for {@code state}. */
+  /**
+   * Waits for the sweeper to re-enqueue {@code tx}, delivers the event, waits for {@code state}.
+   */
   private TransactionRow recover(UUID tx, String state) throws Exception {
     // The lease runs out; the surviving worker's sweeper hands the row back and enqueues it.
     await().atMost(WAIT).until(() -> db.outboxEvents(tx).contains("TransactionRequested"));
     String event =
-        json.writeValueAsString(TransactionEvent.of(EventType.TRANSACTION_REQUESTED, tx, Instant.now()));
+        json.writeValueAsString(
+            TransactionEvent.of(EventType.TRANSACTION_REQUESTED, tx, Instant.now()));
     producer.send(new ProducerRecord<>(Topics.TRANSACTION_REQUESTED, tx.toString(), event)).get();
     await().atMost(WAIT).until(() -> state.equals(db.state(tx)));
     return db.transaction(tx);
@@ -233,7 +244,8 @@ class WorkerCrashIT {
     assertThat(response.statusCode()).isEqualTo(200);
   }
 
-  private static Collection<TopicPartition> assignedPartitions(ConfigurableApplicationContext worker) {
+  private static Collection<TopicPartition> assignedPartitions(
+      ConfigurableApplicationContext worker) {
     return worker.getBean(RequestConsumer.class).assignedPartitions();
   }
 }

@@ -36,20 +36,29 @@ import java.util.stream.Collectors;
 public final class Benchmark {
 
   private static final String DEMO_KEY = "local-demo-key";
+
   /** Strong enough for intake (32 random bytes' worth), generated per run. */
   private static final String ADMIN_KEY = randomAdminKey();
+
   private static final String DB_USER = "postgres";
   private static final Pattern ID = Pattern.compile("\"id\"\\s*:\\s*\"([0-9a-f-]{36})\"");
   private static final long STARTED = System.nanoTime();
 
-  /** What the JIT compiler threads' names ("C2 CompilerThread0") show in /proc, cut to 15 characters. */
+  /**
+   * What the JIT compiler threads' names ("C2 CompilerThread0") show in /proc, cut to 15
+   * characters.
+   */
   private static final String JIT_COMPILERS = "CompilerThre";
 
   /** The bank latencies (ms) and worker counts of the draining matrix. */
   private static final int[] BANK_LATENCIES_MS = {50, 500, 2000};
+
   private static final int[] WORKER_COUNTS = {1, 2, 4};
 
-  /** onceflow.worker.max-in-flight's default: what a worker whose gauge cannot be read is taken to allow. */
+  /**
+   * onceflow.worker.max-in-flight's default: what a worker whose gauge cannot be read is taken to
+   * allow.
+   */
   private static final int DEFAULT_MAX_IN_FLIGHT = 256;
 
   /**
@@ -82,20 +91,26 @@ public final class Benchmark {
       int settleSeconds,
       int fairnessSeconds) {
     // drainTargetSeconds: a draining cell's backlog is this many seconds of its lowest known bound,
-    // at most maxBacklog, at least minBacklog and backlogPerSlot times what the workers hold at once
+    // at most maxBacklog, at least minBacklog and backlogPerSlot times what the workers hold at
+    // once
     // (--quick's backlogs are smaller than that); filling and draining each stop at their limit.
-    static final Plan FULL = new Plan(30, 100, 50, 30, 20, 20, 50, 20, 15, 300, 2, 5000, 45, 60, 300, 10, 120, 20);
-    static final Plan QUICK = new Plan(5, 50, 50, 8, 8, 5, 40, 6, 3, 100, 0, 400, 15, 20, 60, 5, 20, 6);
+    static final Plan FULL =
+        new Plan(30, 100, 50, 30, 20, 20, 50, 20, 15, 300, 2, 5000, 45, 60, 300, 10, 120, 20);
+    static final Plan QUICK =
+        new Plan(5, 50, 50, 8, 8, 5, 40, 6, 3, 100, 0, 400, 15, 20, 60, 5, 20, 6);
   }
 
   private final Plan plan;
   private final boolean profile;
   private final int clients;
   private final Path stackJar;
+
   /** An earlier build's stack jar to compare this one with, or null. */
   private final Path compareWith;
+
   private final Path work;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final Map<String, String> table = new LinkedHashMap<>();
   private final List<String> notes = new ArrayList<>();
   private final List<Process> workers = new ArrayList<>();
@@ -111,7 +126,8 @@ public final class Benchmark {
   private double readySeconds;
   private long readyRssKb;
 
-  private Benchmark(Plan plan, boolean profile, int clients, Path stackJar, Path compareWith, Path work) {
+  private Benchmark(
+      Plan plan, boolean profile, int clients, Path stackJar, Path compareWith, Path work) {
     this.plan = plan;
     this.profile = profile;
     this.clients = clients;
@@ -146,12 +162,21 @@ public final class Benchmark {
     }
     for (Path required : compareWith == null ? List.of(jar) : List.of(jar, compareWith)) {
       if (!Files.isRegularFile(required)) {
-        System.err.println("onceflow-benchmark: no " + required.toAbsolutePath() + " (run mvn -B -ntp -DskipTests package first)");
+        System.err.println(
+            "onceflow-benchmark: no "
+                + required.toAbsolutePath()
+                + " (run mvn -B -ntp -DskipTests package first)");
         System.exit(2);
       }
     }
     Benchmark benchmark =
-        new Benchmark(plan, profile, clients, jar.toAbsolutePath(), compareWith, Files.createTempDirectory("onceflow-benchmark"));
+        new Benchmark(
+            plan,
+            profile,
+            clients,
+            jar.toAbsolutePath(),
+            compareWith,
+            Files.createTempDirectory("onceflow-benchmark"));
     try {
       benchmark.run(plan == Plan.QUICK);
     } finally {
@@ -160,7 +185,9 @@ public final class Benchmark {
   }
 
   private void run(boolean quick) throws Exception {
-    progress("Onceflow benchmark (%s), %d clients; logs and scripts in %s", quick ? "quick" : "full", clients, work);
+    progress(
+        "Onceflow benchmark (%s), %d clients; logs and scripts in %s",
+        quick ? "quick" : "full", clients, work);
     section("Machine");
     row("load average at start", Files.readString(Path.of("/proc/loadavg")).trim());
     if (compareWith != null) {
@@ -174,21 +201,28 @@ public final class Benchmark {
 
     try (EventTracker events = new EventTracker("localhost:" + kafkaPort)) {
       progress("Warm-up: %d s open-loop at %.0f/s", plan.warmupSeconds(), plan.warmupRate());
-      HttpLoad.Run warmup = intake.openLoop("warm-up", plan.warmupRate(), 64, Duration.ofSeconds(plan.warmupSeconds()));
+      HttpLoad.Run warmup =
+          intake.openLoop(
+              "warm-up", plan.warmupRate(), 64, Duration.ofSeconds(plan.warmupSeconds()));
       awaitFinal(warmup, events);
       settle();
       Idle idle = idle();
 
       progress("Steady load: %d s open-loop at %.0f/s", plan.steadySeconds(), plan.steadyRate());
       Map<Double, Long> relayBefore = relayBuckets();
-      HttpLoad.Run steady = intake.openLoop("steady", plan.steadyRate(), 64, Duration.ofSeconds(plan.steadySeconds()));
+      HttpLoad.Run steady =
+          intake.openLoop(
+              "steady", plan.steadyRate(), 64, Duration.ofSeconds(plan.steadySeconds()));
       Latencies steadyE2e = awaitFinal(steady, events);
       Latencies visible = since(steady, events.requestedAt);
       RelayLag relay = RelayLag.between(relayBefore, relayBuckets());
-      progress("  steady: intake %s; e2e %s; relay commit->ack p99 <= %.0f ms",
+      progress(
+          "  steady: intake %s; e2e %s; relay commit->ack p99 <= %.0f ms",
           latency(steady.latency, true), latency(steadyE2e, false), relay.p99());
 
-      progress("SQL ceiling: %s, %d clients, %d s per script", SqlCeiling.tool(), clients, plan.ceilingSeconds());
+      progress(
+          "SQL ceiling: %s, %d clients, %d s per script",
+          SqlCeiling.tool(), clients, plan.ceilingSeconds());
       SqlCeiling ceiling = new SqlCeiling(postgresPort, DB_USER);
       ceiling.prepare(productJdbcUrl());
       double intakeCeiling = ceiling(ceiling, "ceiling-intake", SqlCeiling.intakeScript());
@@ -205,17 +239,27 @@ public final class Benchmark {
       long completed = saturated.completed();
       double e2ePerSecond = saturated.e2ePerSecond();
 
-      progress("Naive vs async at 50 ms bank latency: %d s open-loop at %.0f/s each", plan.naiveSeconds(), plan.naiveRate());
+      progress(
+          "Naive vs async at 50 ms bank latency: %d s open-loop at %.0f/s each",
+          plan.naiveSeconds(), plan.naiveRate());
       bankLatency(50);
-      HttpLoad.Run async = intake.openLoop("async@50ms", plan.naiveRate(), 64, Duration.ofSeconds(plan.naiveSeconds()));
+      HttpLoad.Run async =
+          intake.openLoop(
+              "async@50ms", plan.naiveRate(), 64, Duration.ofSeconds(plan.naiveSeconds()));
       HttpLoad.Run naive;
       try (Connection connection = DriverManager.getConnection(ceiling.jdbcUrl(), DB_USER, "");
           NaiveServer server = new NaiveServer(ceiling.jdbcUrl(), DB_USER, bankUrl(), 64, 20)) {
         HttpLoad naiveLoad =
-            new HttpLoad(new HttpLoad.Target(server.url(), DEMO_KEY, 201, SqlCeiling.accountIds(connection)));
-        naive = naiveLoad.openLoop("naive@50ms", plan.naiveRate(), 64, Duration.ofSeconds(plan.naiveSeconds()));
+            new HttpLoad(
+                new HttpLoad.Target(
+                    server.url(), DEMO_KEY, 201, SqlCeiling.accountIds(connection)));
+        naive =
+            naiveLoad.openLoop(
+                "naive@50ms", plan.naiveRate(), 64, Duration.ofSeconds(plan.naiveSeconds()));
       }
-      progress("  intake p99: async %.1f ms, naive %.1f ms", async.latency.millis(0.99), naive.latency.millis(0.99));
+      progress(
+          "  intake p99: async %.1f ms, naive %.1f ms",
+          async.latency.millis(0.99), naive.latency.millis(0.99));
       awaitFinal(async, events);
 
       Map<Fairness.Setting, Fairness.Result> fairness = new LinkedHashMap<>();
@@ -223,10 +267,16 @@ public final class Benchmark {
         progress("Fairness: a second intake (%s), one steady client and one flooding it", setting);
         Fairness.Result result =
             new Fairness(ADMIN_KEY)
-                .measure(java(), stackJar, productJdbcUrl(), work.resolve("fairness-intake-" + fairness.size() + ".log"),
-                    Duration.ofSeconds(plan.fairnessSeconds()), setting);
-        progress("  steady client p99: alone %.1f ms, flooded %.1f ms", result.alone().latency.millis(0.99),
-            result.flooded().latency.millis(0.99));
+                .measure(
+                    java(),
+                    stackJar,
+                    productJdbcUrl(),
+                    work.resolve("fairness-intake-" + fairness.size() + ".log"),
+                    Duration.ofSeconds(plan.fairnessSeconds()),
+                    setting);
+        progress(
+            "  steady client p99: alone %.1f ms, flooded %.1f ms",
+            result.alone().latency.millis(0.99), result.flooded().latency.millis(0.99));
         fairness.put(setting, result);
       }
 
@@ -234,16 +284,29 @@ public final class Benchmark {
       row("CPU of stack JVM + PostgreSQL", idle.toString());
       row("  busiest stack JVM threads (ms a second)", idle.threads());
       section("Intake (HTTP 202, client-side, open-loop latency from the scheduled start)");
-      row("steady open-loop at %.0f/s".formatted(plan.steadyRate()), throughput(steady) + latency(steady.latency, true));
-      row("saturation, closed-loop %d clients".formatted(clients), throughput(saturation) + latency(saturation.latency, true));
+      row(
+          "steady open-loop at %.0f/s".formatted(plan.steadyRate()),
+          throughput(steady) + latency(steady.latency, true));
+      row(
+          "saturation, closed-loop %d clients".formatted(clients),
+          throughput(saturation) + latency(saturation.latency, true));
       section("End to end (202 received -> TransactionCompleted consumed from Kafka)");
-      row("steady, 202->COMPLETED", "%d completed, ".formatted(steadyE2e.count()) + latency(steadyE2e, false));
-      row("saturation, completed/s", "%.0f/s (%d completed, %s)".formatted(e2ePerSecond, completed, latency(saturationE2e, false)));
+      row(
+          "steady, 202->COMPLETED",
+          "%d completed, ".formatted(steadyE2e.count()) + latency(steadyE2e, false));
+      row(
+          "saturation, completed/s",
+          "%.0f/s (%d completed, %s)"
+              .formatted(e2ePerSecond, completed, latency(saturationE2e, false)));
       section("Relay lag under steady load");
-      row("relay metric commit->ack, steady phase only (p50 / p99, histogram buckets)",
-          "<= %.0f / <= %.0f ms over %d records  (goal p99 <= 30 ms)".formatted(relay.p50(), relay.p99(), relay.count()));
+      row(
+          "relay metric commit->ack, steady phase only (p50 / p99, histogram buckets)",
+          "<= %.0f / <= %.0f ms over %d records  (goal p99 <= 30 ms)"
+              .formatted(relay.p50(), relay.p99(), relay.count()));
       row("202 received -> request record consumed", latency(visible, false));
-      section("SQL ceiling on the same PostgreSQL (%s, %d clients)".formatted(SqlCeiling.tool(), clients));
+      section(
+          "SQL ceiling on the same PostgreSQL (%s, %d clients)"
+              .formatted(SqlCeiling.tool(), clients));
       row("intake statements", "%.0f tps".formatted(intakeCeiling));
       row("full lifecycle (3 commits)", "%.0f payments/s".formatted(lifecycleCeiling));
       double intakeRatio = saturation.acceptedPerSecond() / intakeCeiling;
@@ -255,17 +318,29 @@ public final class Benchmark {
       saturated.stackThreads().entrySet().stream()
           .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
           .limit(12)
-          .forEach(thread -> row("  stack JVM thread(s) \"%s\"".formatted(thread.getKey()),
-              "%.2f ms".formatted(saturated.perPayment(thread.getValue()))));
-      row("Onceflow, saturation: the load generator (this JVM)", "%.1f ms".formatted(saturated.perPayment(saturated.cpu().selfMillis())));
+          .forEach(
+              thread ->
+                  row(
+                      "  stack JVM thread(s) \"%s\"".formatted(thread.getKey()),
+                      "%.2f ms".formatted(saturated.perPayment(thread.getValue()))));
+      row(
+          "Onceflow, saturation: the load generator (this JVM)",
+          "%.1f ms".formatted(saturated.perPayment(saturated.cpu().selfMillis())));
       double sqlMillis = lifecycleCpu.postgresMillis() / lifecyclePayments;
       double pgbenchMillis = lifecycleCpu.selfMillis() / lifecyclePayments;
-      row("SQL ceiling, full lifecycle: PostgreSQL + %s".formatted(SqlCeiling.tool()), "%.1f + %.1f ms (machine busy %.0f %%)".formatted(
-          sqlMillis, pgbenchMillis, lifecycleCpu.busyPercent()));
+      row(
+          "SQL ceiling, full lifecycle: PostgreSQL + %s".formatted(SqlCeiling.tool()),
+          "%.1f + %.1f ms (machine busy %.0f %%)"
+              .formatted(sqlMillis, pgbenchMillis, lifecycleCpu.busyPercent()));
       double onceflowMillis = saturated.pipelinePerPayment();
-      row("payments/s two cores carry at that cost", "Onceflow %.0f/s, its SQL alone %.0f/s (ratio %.0f %%)".formatted(
-          2000 / onceflowMillis, 2000 / sqlMillis, 100 * sqlMillis / onceflowMillis));
-      section("Naive flow (bank call inside the request) vs async, bank at 50 ms, %.0f/s".formatted(plan.naiveRate()));
+      row(
+          "payments/s two cores carry at that cost",
+          "Onceflow %.0f/s, its SQL alone %.0f/s (ratio %.0f %%)"
+              .formatted(
+                  2000 / onceflowMillis, 2000 / sqlMillis, 100 * sqlMillis / onceflowMillis));
+      section(
+          "Naive flow (bank call inside the request) vs async, bank at 50 ms, %.0f/s"
+              .formatted(plan.naiveRate()));
       row("async intake", throughput(async) + latency(async.latency, true));
       row("naive", throughput(naive) + latency(naive.latency, true));
       double naiveRatio = naive.latency.millis(0.99) / async.latency.millis(0.99);
@@ -274,19 +349,28 @@ public final class Benchmark {
       section("Fairness: one client floods a second intake instance");
       fairness.forEach(
           (setting, result) -> {
-            row(setting + ": steady client alone, open-loop %.0f/s".formatted(Fairness.STEADY_RATE),
+            row(
+                setting + ": steady client alone, open-loop %.0f/s".formatted(Fairness.STEADY_RATE),
                 throughput(result.alone()) + latency(result.alone().latency, true));
-            row(setting + ": steady client while the other sends",
+            row(
+                setting + ": steady client while the other sends",
                 throughput(result.flooded()) + latency(result.flooded().latency, true));
-            row(setting + ": steady client's p99 flooded / alone", "%.1fx  (goal <= 2x)".formatted(result.ratio()));
-            row(setting + ": the other client: accepted, 429 (Retry-After), anything else",
-                "%d accepted (%.0f/s), %d x 429, %d other (errors, timeouts)".formatted(
-                    result.flood().latency.count(), result.flood().acceptedPerSecond(), result.floodAnswered("429"),
-                    result.floodOther()));
+            row(
+                setting + ": steady client's p99 flooded / alone",
+                "%.1fx  (goal <= 2x)".formatted(result.ratio()));
+            row(
+                setting + ": the other client: accepted, 429 (Retry-After), anything else",
+                "%d accepted (%.0f/s), %d x 429, %d other (errors, timeouts)"
+                    .formatted(
+                        result.flood().latency.count(),
+                        result.flood().acceptedPerSecond(),
+                        result.floodAnswered("429"),
+                        result.floodOther()));
           });
 
       double cpuBound = 2000 / onceflowMillis;
-      progress("Draining a backlog: bank at %s ms, with %s workers; CPU bound (saturation phase) %.0f/s",
+      progress(
+          "Draining a backlog: bank at %s ms, with %s workers; CPU bound (saturation phase) %.0f/s",
           join(BANK_LATENCIES_MS, "/"), join(WORKER_COUNTS, ", "), cpuBound);
       List<Cell> cells = new ArrayList<>();
       try (WorkerGroup group = new WorkerGroup("localhost:" + kafkaPort)) {
@@ -304,27 +388,42 @@ public final class Benchmark {
       }
       bankLatency(0);
       section("Draining a backlog with intake idle: completed/s and its bounds");
-      row("CPU bound: two cores at the saturation phase's cost", "%.0f payments/s (stack JVM + PostgreSQL %.1f ms a payment, intake included)"
-          .formatted(cpuBound, onceflowMillis));
-      row("bank simulator bound: %d request threads / latency".formatted(SIMULATOR_THREADS),
+      row(
+          "CPU bound: two cores at the saturation phase's cost",
+          "%.0f payments/s (stack JVM + PostgreSQL %.1f ms a payment, intake included)"
+              .formatted(cpuBound, onceflowMillis));
+      row(
+          "bank simulator bound: %d request threads / latency".formatted(SIMULATOR_THREADS),
           Arrays.stream(BANK_LATENCIES_MS)
-              .mapToObj(latency -> "%.0f/s at %d ms".formatted(SIMULATOR_THREADS * 1000.0 / latency, latency))
+              .mapToObj(
+                  latency ->
+                      "%.0f/s at %d ms".formatted(SIMULATOR_THREADS * 1000.0 / latency, latency))
               .collect(Collectors.joining(", ")));
       cells.stream()
           .sorted(Comparator.comparingInt(Cell::latencyMs).thenComparingInt(Cell::workers))
-          .forEach(cell -> {
-            row(cell.name(), cell.summary());
-            row("  %s: CPU per payment, stack JVM + extra workers + PostgreSQL".formatted(cell.name()), cell.cpuPerPayment());
-          });
-      notes.add(("draining: each cell fills a backlog with intake (closed loop, %d clients) until it holds %d s of the lowest bound"
-          + " known before it (Little's law, the bank simulator's, the CPU bound of the saturation phase)%s, then measures the"
-          + " workers emptying it with intake idle: completions up to the 95th percentile of them, per second. Little's law is"
-          + " the workers' onceflow.worker.max.in.flight gauges summed over the bank latency (and, since a backlog spreads evenly"
-          + " over the partitions, the worker with the most of them bounds the drain); in flight is the median of their"
-          + " onceflow.worker.in.flight gauges summed, read every %d ms.")
-          .formatted(clients, plan.drainTargetSeconds(),
-              plan.backlogPerSlot() > 0 ? ", and at least %d times what the workers hold at once".formatted(plan.backlogPerSlot()) : "",
-              IN_FLIGHT_SAMPLE_MILLIS));
+          .forEach(
+              cell -> {
+                row(cell.name(), cell.summary());
+                row(
+                    "  %s: CPU per payment, stack JVM + extra workers + PostgreSQL"
+                        .formatted(cell.name()),
+                    cell.cpuPerPayment());
+              });
+      notes.add(
+          ("draining: each cell fills a backlog with intake (closed loop, %d clients) until it holds %d s of the lowest bound"
+                  + " known before it (Little's law, the bank simulator's, the CPU bound of the saturation phase)%s, then measures the"
+                  + " workers emptying it with intake idle: completions up to the 95th percentile of them, per second. Little's law is"
+                  + " the workers' onceflow.worker.max.in.flight gauges summed over the bank latency (and, since a backlog spreads evenly"
+                  + " over the partitions, the worker with the most of them bounds the drain); in flight is the median of their"
+                  + " onceflow.worker.in.flight gauges summed, read every %d ms.")
+              .formatted(
+                  clients,
+                  plan.drainTargetSeconds(),
+                  plan.backlogPerSlot() > 0
+                      ? ", and at least %d times what the workers hold at once"
+                          .formatted(plan.backlogPerSlot())
+                      : "",
+                  IN_FLIGHT_SAMPLE_MILLIS));
       Map<Integer, Long> workerPeaks = new LinkedHashMap<>();
       for (Process worker : workers) {
         workerPeaks.put(workerPeaks.size() + 2, Processes.peakRssKb(worker.pid()));
@@ -336,20 +435,33 @@ public final class Benchmark {
       List<Long> postgres = Processes.postgresTree(postmaster);
       long maxBackend = postgres.stream().skip(1).mapToLong(Processes::peakRssKb).max().orElse(0);
       long pss = postgres.stream().mapToLong(Processes::pssKb).sum();
-      row("PostgreSQL postmaster / largest of %d children".formatted(postgres.size() - 1),
+      row(
+          "PostgreSQL postmaster / largest of %d children".formatted(postgres.size() - 1),
           Processes.mib(Processes.peakRssKb(postmaster)) + " / " + Processes.mib(maxBackend));
       row("PostgreSQL, all processes (PSS now, shared buffers counted once)", Processes.mib(pss));
-      workerPeaks.forEach((n, kb) -> row("extra worker %d (-Xmx384m)".formatted(n), Processes.mib(kb)));
-      row("benchmark JVM (load, Kafka tracker, naive server)", Processes.mib(Processes.peakRssKb(ProcessHandle.current().pid())));
-      notes.add("pgbench's own processes are not sampled: it ran as a short-lived client of a few MiB.");
+      workerPeaks.forEach(
+          (n, kb) -> row("extra worker %d (-Xmx384m)".formatted(n), Processes.mib(kb)));
+      row(
+          "benchmark JVM (load, Kafka tracker, naive server)",
+          Processes.mib(Processes.peakRssKb(ProcessHandle.current().pid())));
+      notes.add(
+          "pgbench's own processes are not sampled: it ran as a short-lived client of a few MiB.");
       notes.add("load average at end: " + Files.readString(Path.of("/proc/loadavg")).trim());
     }
     printTable();
   }
 
-  /** The closed-loop saturation phase, its end-to-end figures, and the CPU it took until the last payment was final. */
+  /**
+   * The closed-loop saturation phase, its end-to-end figures, and the CPU it took until the last
+   * payment was final.
+   */
   record Saturation(
-      HttpLoad.Run run, Latencies e2e, long completed, double e2ePerSecond, CpuUse cpu, Map<String, Long> stackThreads) {
+      HttpLoad.Run run,
+      Latencies e2e,
+      long completed,
+      double e2ePerSecond,
+      CpuUse cpu,
+      Map<String, Long> stackThreads) {
 
     /** CPU ms per accepted payment (each one was followed until it was final). */
     double perPayment(long millis) {
@@ -362,8 +474,12 @@ public final class Benchmark {
     }
 
     String cpuPerPayment() {
-      return "%.1f + %.1f = %.1f ms (machine busy %.0f %%)".formatted(
-          perPayment(cpu.stackMillis()), perPayment(cpu.postgresMillis()), pipelinePerPayment(), cpu.busyPercent());
+      return "%.1f + %.1f = %.1f ms (machine busy %.0f %%)"
+          .formatted(
+              perPayment(cpu.stackMillis()),
+              perPayment(cpu.postgresMillis()),
+              pipelinePerPayment(),
+              cpu.busyPercent());
     }
   }
 
@@ -371,11 +487,21 @@ public final class Benchmark {
    * CPU time (ms) used by the stack JVM, the extra workers' JVMs, PostgreSQL and this JVM (with
    * pgbench), and by the machine.
    */
-  record CpuUse(long stackMillis, long workersMillis, long postgresMillis, long selfMillis, long busyMillis, long totalMillis) {
+  record CpuUse(
+      long stackMillis,
+      long workersMillis,
+      long postgresMillis,
+      long selfMillis,
+      long busyMillis,
+      long totalMillis) {
 
     CpuUse since(CpuUse earlier) {
-      return new CpuUse(stackMillis - earlier.stackMillis, workersMillis - earlier.workersMillis,
-          postgresMillis - earlier.postgresMillis, selfMillis - earlier.selfMillis, busyMillis - earlier.busyMillis,
+      return new CpuUse(
+          stackMillis - earlier.stackMillis,
+          workersMillis - earlier.workersMillis,
+          postgresMillis - earlier.postgresMillis,
+          selfMillis - earlier.selfMillis,
+          busyMillis - earlier.busyMillis,
           totalMillis - earlier.totalMillis);
     }
 
@@ -389,7 +515,11 @@ public final class Benchmark {
    * one core). The JIT compilers are counted apart: after a load they compile what it made hot for
    * a minute or more, which ends, while what the services do when idle does not.
    */
-  record Idle(double stackPerSecond, double compilersPerSecond, double postgresPerSecond, Map<String, Double> busiestThreads) {
+  record Idle(
+      double stackPerSecond,
+      double compilersPerSecond,
+      double postgresPerSecond,
+      Map<String, Double> busiestThreads) {
 
     double perSecond() {
       return stackPerSecond + postgresPerSecond;
@@ -397,8 +527,9 @@ public final class Benchmark {
 
     @Override
     public String toString() {
-      return "%.0f + %.0f = %.0f ms a second (%.0f %% of two cores); JIT compilers apart: %.0f ms a second".formatted(
-          stackPerSecond, postgresPerSecond, perSecond(), perSecond() / 20, compilersPerSecond);
+      return "%.0f + %.0f = %.0f ms a second (%.0f %% of two cores); JIT compilers apart: %.0f ms a second"
+          .formatted(
+              stackPerSecond, postgresPerSecond, perSecond(), perSecond() / 20, compilersPerSecond);
     }
 
     String threads() {
@@ -423,8 +554,13 @@ public final class Benchmark {
       sleep(2000);
       perSecond = (compilerMillis() - before) / ((System.nanoTime() - at) / 1e9);
     } while (perSecond > 100 && System.nanoTime() < deadline);
-    progress("  JIT compilers at %.0f ms a second after %.0f s%s", perSecond, (System.nanoTime() - started) / 1e9,
-        perSecond > 100 ? " (still compiling: the limit of %d s passed)".formatted(plan.settleSeconds()) : "");
+    progress(
+        "  JIT compilers at %.0f ms a second after %.0f s%s",
+        perSecond,
+        (System.nanoTime() - started) / 1e9,
+        perSecond > 100
+            ? " (still compiling: the limit of %d s passed)".formatted(plan.settleSeconds())
+            : "");
   }
 
   private long compilerMillis() {
@@ -444,14 +580,24 @@ public final class Benchmark {
     CpuUse cpu = cpuNow().since(before);
     double seconds = (System.nanoTime() - start) / 1e9;
     Map<String, Long> threads = threadCpuSince(threadsBefore);
-    double compilers = threads.entrySet().stream().filter(t -> t.getKey().contains(JIT_COMPILERS)).mapToLong(Map.Entry::getValue).sum() / seconds;
+    double compilers =
+        threads.entrySet().stream()
+                .filter(t -> t.getKey().contains(JIT_COMPILERS))
+                .mapToLong(Map.Entry::getValue)
+                .sum()
+            / seconds;
     Map<String, Double> busiest = new LinkedHashMap<>();
     threads.entrySet().stream()
         .filter(t -> !t.getKey().contains(JIT_COMPILERS))
         .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
         .limit(5)
         .forEach(thread -> busiest.put(thread.getKey(), thread.getValue() / seconds));
-    Idle idle = new Idle(cpu.stackMillis() / seconds - compilers, compilers, cpu.postgresMillis() / seconds, busiest);
+    Idle idle =
+        new Idle(
+            cpu.stackMillis() / seconds - compilers,
+            compilers,
+            cpu.postgresMillis() / seconds,
+            busiest);
     progress("  idle: %s; busiest stack threads (ms a second): %s", idle, idle.threads());
     return idle;
   }
@@ -460,7 +606,9 @@ public final class Benchmark {
   private Map<String, Long> threadCpuSince(Map<String, Long> before) {
     Map<String, Long> since = new TreeMap<>();
     Processes.threadCpuMillis(stack.pid())
-        .forEach((name, millis) -> since.merge(portsNamed(name), millis - before.getOrDefault(name, 0L), Long::sum));
+        .forEach(
+            (name, millis) ->
+                since.merge(portsNamed(name), millis - before.getOrDefault(name, 0L), Long::sum));
     return since;
   }
 
@@ -479,7 +627,8 @@ public final class Benchmark {
     return new CpuUse(
         Processes.cpuMillis(stack.pid(), false),
         workers.stream().mapToLong(worker -> Processes.cpuMillis(worker.pid(), false)).sum(),
-        Processes.postgresCpuMillis(Processes.postmasterPid(work.resolve("stack").resolve("postgres"))),
+        Processes.postgresCpuMillis(
+            Processes.postmasterPid(work.resolve("stack").resolve("postgres"))),
         Processes.cpuMillis(ProcessHandle.current().pid(), true),
         machine[0],
         machine[1]);
@@ -489,35 +638,58 @@ public final class Benchmark {
     progress("Saturation: %d s closed-loop with %d clients", plan.saturationSeconds(), clients);
     CpuUse before = cpuNow();
     Map<String, Long> threadsBefore = Processes.threadCpuMillis(stack.pid());
-    HttpLoad.Run run = intake.closedLoop("saturation", clients, Duration.ofSeconds(plan.saturationSeconds()));
+    HttpLoad.Run run =
+        intake.closedLoop("saturation", clients, Duration.ofSeconds(plan.saturationSeconds()));
     Latencies e2e = awaitFinal(run, events);
     CpuUse cpu = cpuNow().since(before);
     Map<String, Long> threads = threadCpuSince(threadsBefore);
     long lastCompletion =
-        run.accepted.keySet().stream().map(events.completedAt::get).filter(t -> t != null).max(Long::compare).orElse(run.endedAt);
+        run.accepted.keySet().stream()
+            .map(events.completedAt::get)
+            .filter(t -> t != null)
+            .max(Long::compare)
+            .orElse(run.endedAt);
     long completed = run.accepted.keySet().stream().filter(events.completedAt::containsKey).count();
     double e2ePerSecond = completed / ((lastCompletion - run.startedAt) / 1e9);
-    progress("  saturation: intake %.0f/s, %s; e2e %.0f completed/s",
+    progress(
+        "  saturation: intake %.0f/s, %s; e2e %.0f completed/s",
         run.acceptedPerSecond(), latency(run.latency, true), e2ePerSecond);
     Saturation saturation = new Saturation(run, e2e, completed, e2ePerSecond, cpu, threads);
-    progress("  saturation: CPU per payment, stack JVM + PostgreSQL: %s", saturation.cpuPerPayment());
+    progress(
+        "  saturation: CPU per payment, stack JVM + PostgreSQL: %s", saturation.cpuPerPayment());
     return saturation;
   }
 
-  /** One side of the before/after comparison: this stack jar started, warmed up, saturated, stopped. */
-  record Side(String label, double readySeconds, long readyRssKb, long peakRssKb, Idle idle, Saturation saturation) {}
+  /**
+   * One side of the before/after comparison: this stack jar started, warmed up, saturated, stopped.
+   */
+  record Side(
+      String label,
+      double readySeconds,
+      long readyRssKb,
+      long peakRssKb,
+      Idle idle,
+      Saturation saturation) {}
 
   private Side side(String label) throws Exception {
     startStack();
     List<String> accounts = openAccounts(SqlCeiling.ACCOUNTS);
-    HttpLoad intake = new HttpLoad(new HttpLoad.Target("http://localhost:" + intakePort + "/transactions", DEMO_KEY, 202, accounts));
+    HttpLoad intake =
+        new HttpLoad(
+            new HttpLoad.Target(
+                "http://localhost:" + intakePort + "/transactions", DEMO_KEY, 202, accounts));
     try (EventTracker events = new EventTracker("localhost:" + kafkaPort)) {
-      progress("%s: warm-up, %d s open-loop at %.0f/s", label, plan.warmupSeconds(), plan.warmupRate());
-      awaitFinal(intake.openLoop("warm-up", plan.warmupRate(), 64, Duration.ofSeconds(plan.warmupSeconds())), events);
+      progress(
+          "%s: warm-up, %d s open-loop at %.0f/s", label, plan.warmupSeconds(), plan.warmupRate());
+      awaitFinal(
+          intake.openLoop(
+              "warm-up", plan.warmupRate(), 64, Duration.ofSeconds(plan.warmupSeconds())),
+          events);
       settle();
       Idle idle = idle();
       Saturation saturation = saturate(intake, events);
-      return new Side(label, readySeconds, readyRssKb, Processes.peakRssKb(stack.pid()), idle, saturation);
+      return new Side(
+          label, readySeconds, readyRssKb, Processes.peakRssKb(stack.pid()), idle, saturation);
     }
   }
 
@@ -529,7 +701,9 @@ public final class Benchmark {
     List<Side> sides = new ArrayList<>();
     for (Path jar : List.of(before, stackJar)) {
       String label = jar.equals(before) ? "before" : "after";
-      Benchmark side = new Benchmark(plan, false, clients, jar, null, Files.createDirectories(work.resolve(label)));
+      Benchmark side =
+          new Benchmark(
+              plan, false, clients, jar, null, Files.createDirectories(work.resolve(label)));
       progress("Comparison, %s: %s", label, jar);
       try {
         sides.add(side.side(label));
@@ -540,25 +714,44 @@ public final class Benchmark {
     section("Before/after, same run: %s vs %s".formatted(before, stackJar));
     for (Side side : sides) {
       Saturation saturation = side.saturation();
-      row(side.label() + ": ready / RSS at ready (JVM + PostgreSQL) / JVM peak",
-          "%.1f s / %s / %s".formatted(side.readySeconds(), Processes.mib(side.readyRssKb()), Processes.mib(side.peakRssKb())));
-      row(side.label() + ": idle, CPU of stack JVM + PostgreSQL", side.idle().toString() + "; " + side.idle().threads());
-      row(side.label() + ": intake saturation, %d clients".formatted(clients),
+      row(
+          side.label() + ": ready / RSS at ready (JVM + PostgreSQL) / JVM peak",
+          "%.1f s / %s / %s"
+              .formatted(
+                  side.readySeconds(),
+                  Processes.mib(side.readyRssKb()),
+                  Processes.mib(side.peakRssKb())));
+      row(
+          side.label() + ": idle, CPU of stack JVM + PostgreSQL",
+          side.idle().toString() + "; " + side.idle().threads());
+      row(
+          side.label() + ": intake saturation, %d clients".formatted(clients),
           throughput(saturation.run()) + latency(saturation.run().latency, true));
-      row(side.label() + ": e2e completed/s", "%.0f/s (%d completed, %s)".formatted(
-          saturation.e2ePerSecond(), saturation.completed(), latency(saturation.e2e(), false)));
+      row(
+          side.label() + ": e2e completed/s",
+          "%.0f/s (%d completed, %s)"
+              .formatted(
+                  saturation.e2ePerSecond(),
+                  saturation.completed(),
+                  latency(saturation.e2e(), false)));
       row(side.label() + ": CPU per payment, stack JVM + PostgreSQL", saturation.cpuPerPayment());
     }
     Saturation was = sides.get(0).saturation();
     Saturation is = sides.get(1).saturation();
-    row("after / before: intake/s, intake p99, e2e/s", "%.2fx, %.2fx, %.2fx".formatted(
-        is.run().acceptedPerSecond() / was.run().acceptedPerSecond(),
-        is.run().latency.millis(0.99) / was.run().latency.millis(0.99),
-        is.e2ePerSecond() / was.e2ePerSecond()));
-    row("after / before: ready, idle CPU, CPU per payment", "%.2fx, %.2fx, %.2fx".formatted(
-        sides.get(1).readySeconds() / sides.get(0).readySeconds(),
-        sides.get(1).idle().perSecond() / sides.get(0).idle().perSecond(),
-        is.pipelinePerPayment() / was.pipelinePerPayment()));
+    row(
+        "after / before: intake/s, intake p99, e2e/s",
+        "%.2fx, %.2fx, %.2fx"
+            .formatted(
+                is.run().acceptedPerSecond() / was.run().acceptedPerSecond(),
+                is.run().latency.millis(0.99) / was.run().latency.millis(0.99),
+                is.e2ePerSecond() / was.e2ePerSecond()));
+    row(
+        "after / before: ready, idle CPU, CPU per payment",
+        "%.2fx, %.2fx, %.2fx"
+            .formatted(
+                sides.get(1).readySeconds() / sides.get(0).readySeconds(),
+                sides.get(1).idle().perSecond() / sides.get(0).idle().perSecond(),
+                is.pipelinePerPayment() / was.pipelinePerPayment()));
   }
 
   /** What the workers did with one backlog at one bank latency. */
@@ -595,9 +788,13 @@ public final class Benchmark {
       return SIMULATOR_THREADS * 1000.0 / latencyMs;
     }
 
-    /** The stack JVM's, the extra workers' and PostgreSQL's CPU ms per payment completed while draining. */
+    /**
+     * The stack JVM's, the extra workers' and PostgreSQL's CPU ms per payment completed while
+     * draining.
+     */
     double millisPerPayment() {
-      return (double) (cpu.stackMillis() + cpu.workersMillis() + cpu.postgresMillis()) / Math.max(1, completed);
+      return (double) (cpu.stackMillis() + cpu.workersMillis() + cpu.postgresMillis())
+          / Math.max(1, completed);
     }
 
     double cpuBound() {
@@ -611,33 +808,56 @@ public final class Benchmark {
       if (Double.isFinite(cpuBound())) {
         bounds.put("CPU at this cell's cost", cpuBound());
       }
-      Map.Entry<String, Double> lowest = bounds.entrySet().stream().min(Map.Entry.comparingByValue()).orElseThrow();
-      String skew = busiestBound() < littleBound()
-          ? ", %.0f/s with %d of %d partitions on the busiest worker".formatted(busiestBound(), split.busiest(), split.partitions())
-          : "";
+      Map.Entry<String, Double> lowest =
+          bounds.entrySet().stream().min(Map.Entry.comparingByValue()).orElseThrow();
+      String skew =
+          busiestBound() < littleBound()
+              ? ", %.0f/s with %d of %d partitions on the busiest worker"
+                  .formatted(busiestBound(), split.busiest(), split.partitions())
+              : "";
       return "%.0f completed/s of a backlog of %d; Little's law bound %.0f/s (%d%s in flight / %d ms%s); in flight %s; lowest bound: %s %.0f/s"
-          .formatted(perSecond, backlog, littleBound(), maxInFlight, maxInFlightRead ? "" : " (the default: gauge not read)",
-              latencyMs, skew, Double.isNaN(medianInFlight) ? "n/a" : "%.0f (median)".formatted(medianInFlight),
-              lowest.getKey(), lowest.getValue());
+          .formatted(
+              perSecond,
+              backlog,
+              littleBound(),
+              maxInFlight,
+              maxInFlightRead ? "" : " (the default: gauge not read)",
+              latencyMs,
+              skew,
+              Double.isNaN(medianInFlight) ? "n/a" : "%.0f (median)".formatted(medianInFlight),
+              lowest.getKey(),
+              lowest.getValue());
     }
 
     String cpuPerPayment() {
       double per = Math.max(1, completed);
-      return "%.1f + %.1f + %.1f = %.1f ms over %d payments (machine busy %.0f %%); two cores carry %.0f/s at that cost".formatted(
-          cpu.stackMillis() / per, cpu.workersMillis() / per, cpu.postgresMillis() / per, millisPerPayment(), completed,
-          cpu.busyPercent(), cpuBound());
+      return "%.1f + %.1f + %.1f = %.1f ms over %d payments (machine busy %.0f %%); two cores carry %.0f/s at that cost"
+          .formatted(
+              cpu.stackMillis() / per,
+              cpu.workersMillis() / per,
+              cpu.postgresMillis() / per,
+              millisPerPayment(),
+              completed,
+              cpu.busyPercent(),
+              cpuBound());
     }
   }
 
   /**
    * One cell of the draining matrix: sets the bank's latency, fills the request topic with intake
-   * (closed loop) until the backlog holds about {@code drainTargetSeconds} of the lowest bound known
-   * beforehand, stops intake, and measures how fast the workers empty it: completions after the fill
-   * ended, up to the 95th percentile of them (a retried straggler does not stretch the window), per
-   * second; the CPU of the stack JVM, the extra workers and PostgreSQL meanwhile; and the workers'
-   * in-flight gauges, sampled.
+   * (closed loop) until the backlog holds about {@code drainTargetSeconds} of the lowest bound
+   * known beforehand, stops intake, and measures how fast the workers empty it: completions after
+   * the fill ended, up to the 95th percentile of them (a retried straggler does not stretch the
+   * window), per second; the CPU of the stack JVM, the extra workers and PostgreSQL meanwhile; and
+   * the workers' in-flight gauges, sampled.
    */
-  private Cell cell(HttpLoad intake, EventTracker events, int latencyMs, int count, WorkerGroup.Split split, double cpuBound)
+  private Cell cell(
+      HttpLoad intake,
+      EventTracker events,
+      int latencyMs,
+      int count,
+      WorkerGroup.Split split,
+      double cpuBound)
       throws Exception {
     bankLatency(latencyMs);
     List<String> managementUrls = new ArrayList<>();
@@ -650,22 +870,33 @@ public final class Benchmark {
       maxInFlightRead &= !Double.isNaN(max);
       maxInFlight += Double.isNaN(max) ? DEFAULT_MAX_IN_FLIGHT : (int) max;
     }
-    double little = maxInFlight * 1000.0 / latencyMs * split.partitions() / ((double) split.busiest() * count);
+    double little =
+        maxInFlight * 1000.0 / latencyMs * split.partitions() / ((double) split.busiest() * count);
     double known = Math.min(little, SIMULATOR_THREADS * 1000.0 / latencyMs);
     if (Double.isFinite(cpuBound) && cpuBound > 0) {
       known = Math.min(known, cpuBound);
     }
     // More than the workers hold at once, or the drain is only the tail of what they had started.
     long floor = Math.max(plan.minBacklog(), (long) plan.backlogPerSlot() * maxInFlight);
-    long target = Math.max(floor, Math.min(plan.maxBacklog(), Math.round(known * plan.drainTargetSeconds())));
+    long target =
+        Math.max(floor, Math.min(plan.maxBacklog(), Math.round(known * plan.drainTargetSeconds())));
     String name = "%d ms, %d worker%s".formatted(latencyMs, count, count == 1 ? "" : "s");
-    progress("  %s: filling a backlog of %d (closed loop, %d clients, at most %d s)", name, target, clients, plan.fillLimitSeconds());
+    progress(
+        "  %s: filling a backlog of %d (closed loop, %d clients, at most %d s)",
+        name, target, clients, plan.fillLimitSeconds());
     HttpLoad.Run fill =
-        intake.closedLoop("fill " + name, clients, Duration.ofSeconds(plan.fillLimitSeconds()), run -> open(run, events) >= target);
+        intake.closedLoop(
+            "fill " + name,
+            clients,
+            Duration.ofSeconds(plan.fillLimitSeconds()),
+            run -> open(run, events) >= target);
     long filled = fill.endedAt;
     CpuUse before = cpuNow();
-    long backlog = fill.accepted.keySet().stream().filter(id -> notFinalAt(events, id, filled)).count();
-    progress("  %s: draining a backlog of %d (%d accepted at %.0f/s), intake idle", name, backlog, fill.accepted.size(), fill.acceptedPerSecond());
+    long backlog =
+        fill.accepted.keySet().stream().filter(id -> notFinalAt(events, id, filled)).count();
+    progress(
+        "  %s: draining a backlog of %d (%d accepted at %.0f/s), intake idle",
+        name, backlog, fill.accepted.size(), fill.acceptedPerSecond());
     List<long[]> samples = new ArrayList<>();
     Thread sampler = new Thread(() -> sampleInFlight(managementUrls, samples), "in-flight-sampler");
     sampler.setDaemon(true);
@@ -679,7 +910,9 @@ public final class Benchmark {
         synchronized (samples) {
           last = samples.isEmpty() ? null : samples.get(samples.size() - 1);
         }
-        progress("  %s: %d of %d left, %s in flight", name, open, backlog, last == null ? "?" : Long.toString(last[1]));
+        progress(
+            "  %s: %d of %d left, %s in flight",
+            name, open, backlog, last == null ? "?" : Long.toString(last[1]));
         lastReport = System.nanoTime();
       }
       sleep(100);
@@ -688,11 +921,17 @@ public final class Benchmark {
     sampler.interrupt();
     sampler.join();
     if (open > 0) {
-      notes.add("%s: %d of %d payments still open after the cell's %d s of draining (measured without them)".formatted(
-          name, open, backlog, plan.cellDrainLimitSeconds()));
+      notes.add(
+          "%s: %d of %d payments still open after the cell's %d s of draining (measured without them)"
+              .formatted(name, open, backlog, plan.cellDrainLimitSeconds()));
     }
     long[] after =
-        fill.accepted.keySet().stream().map(events.completedAt::get).filter(t -> t != null && t > filled).mapToLong(Long::longValue).sorted().toArray();
+        fill.accepted.keySet().stream()
+            .map(events.completedAt::get)
+            .filter(t -> t != null && t > filled)
+            .mapToLong(Long::longValue)
+            .sorted()
+            .toArray();
     double perSecond = Double.NaN;
     long until = Long.MAX_VALUE;
     if (after.length > 0) {
@@ -701,9 +940,26 @@ public final class Benchmark {
       until = after[last];
     }
     long end = until;
-    double medianInFlight = median(samples.stream().filter(sample -> sample[0] >= filled && sample[0] <= end).mapToLong(sample -> sample[1]).toArray());
-    Cell cell = new Cell(latencyMs, count, maxInFlight, maxInFlightRead, split, backlog, perSecond, medianInFlight, after.length, cpu);
-    progress("  %s: %.0f completed/s (Little's law bound %.0f/s), in flight %.0f, CPU %.1f ms a payment",
+    double medianInFlight =
+        median(
+            samples.stream()
+                .filter(sample -> sample[0] >= filled && sample[0] <= end)
+                .mapToLong(sample -> sample[1])
+                .toArray());
+    Cell cell =
+        new Cell(
+            latencyMs,
+            count,
+            maxInFlight,
+            maxInFlightRead,
+            split,
+            backlog,
+            perSecond,
+            medianInFlight,
+            after.length,
+            cpu);
+    progress(
+        "  %s: %.0f completed/s (Little's law bound %.0f/s), in flight %.0f, CPU %.1f ms a payment",
         name, perSecond, cell.littleBound(), medianInFlight, cell.millisPerPayment());
     // The next cell starts from an empty topic: what is left (retries, stragglers) ends first.
     awaitFinal(fill, events);
@@ -712,10 +968,15 @@ public final class Benchmark {
 
   /** Accepted payments of the run without their final event yet. */
   private static long open(HttpLoad.Run run, EventTracker events) {
-    return run.accepted.keySet().stream().filter(id -> !events.completedAt.containsKey(id) && !events.failedAt.containsKey(id)).count();
+    return run.accepted.keySet().stream()
+        .filter(id -> !events.completedAt.containsKey(id) && !events.failedAt.containsKey(id))
+        .count();
   }
 
-  /** Until interrupted: (nanoTime, the workers' in-flight gauges summed) every IN_FLIGHT_SAMPLE_MILLIS, when every worker answered. */
+  /**
+   * Until interrupted: (nanoTime, the workers' in-flight gauges summed) every
+   * IN_FLIGHT_SAMPLE_MILLIS, when every worker answered.
+   */
   private void sampleInFlight(List<String> managementUrls, List<long[]> samples) {
     while (!Thread.currentThread().isInterrupted()) {
       long at = System.nanoTime();
@@ -749,13 +1010,17 @@ public final class Benchmark {
     return sorted.length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2.0;
   }
 
-  /** One gauge of a worker, read through its actuator's metrics endpoint (the meter its Prometheus endpoint shows), or NaN. */
+  /**
+   * One gauge of a worker, read through its actuator's metrics endpoint (the meter its Prometheus
+   * endpoint shows), or NaN.
+   */
   private double gauge(String managementUrl, String meter) {
     Matcher value = GAUGE_VALUE.matcher(get(managementUrl + "/actuator/metrics/" + meter, null));
     return value.find() ? Double.parseDouble(value.group(1)) : Double.NaN;
   }
 
-  private static final Pattern GAUGE_VALUE = Pattern.compile("\"statistic\"\\s*:\\s*\"VALUE\"\\s*,\\s*\"value\"\\s*:\\s*([0-9.eE+-]+)");
+  private static final Pattern GAUGE_VALUE =
+      Pattern.compile("\"statistic\"\\s*:\\s*\"VALUE\"\\s*,\\s*\"value\"\\s*:\\s*([0-9.eE+-]+)");
 
   private static String join(int[] values, String separator) {
     return Arrays.stream(values).mapToObj(Integer::toString).collect(Collectors.joining(separator));
@@ -782,33 +1047,51 @@ public final class Benchmark {
     List<String> command = new ArrayList<>(List.of(java()));
     Path archive = stackJar.resolveSibling("onceflow-local.jsa");
     if (profile) {
-      // Sampled stacks of the whole stack JVM, written when it stops: jfr print --events jdk.ExecutionSample
-      command.add("-XX:StartFlightRecording=settings=profile,dumponexit=true,filename=" + work.resolve("stack.jfr"));
-      notes.add("--jfr: the stack JVM ran with a flight recording (" + work.resolve("stack.jfr") + ") and without the class-data"
-          + " archive (JDK 17 crashes with both); its figures carry that overhead.");
+      // Sampled stacks of the whole stack JVM, written when it stops: jfr print --events
+      // jdk.ExecutionSample
+      command.add(
+          "-XX:StartFlightRecording=settings=profile,dumponexit=true,filename="
+              + work.resolve("stack.jfr"));
+      notes.add(
+          "--jfr: the stack JVM ran with a flight recording ("
+              + work.resolve("stack.jfr")
+              + ") and without the class-data"
+              + " archive (JDK 17 crashes with both); its figures carry that overhead.");
       section("Local stack start (java -jar onceflow-local.jar --wipe, with a flight recording)");
     } else if (Files.exists(archive)) {
       // The README's run command: the class-data archive the build recorded.
       command.add("-XX:SharedArchiveFile=" + archive);
-      section("Local stack start (the README's run command: java -XX:SharedArchiveFile=onceflow-local.jsa -jar onceflow-local.jar --wipe)");
+      section(
+          "Local stack start (the README's run command: java -XX:SharedArchiveFile=onceflow-local.jsa -jar onceflow-local.jar --wipe)");
     } else {
-      section("Local stack start (java -jar onceflow-local.jar --wipe: this build has no class-data archive)");
+      section(
+          "Local stack start (java -jar onceflow-local.jar --wipe: this build has no class-data archive)");
     }
     command.addAll(
         List.of(
-            "-jar", stackJar.toString(), "--wipe", "--data-dir=" + work.resolve("stack"),
-            "--postgres-port=" + postgresPort, "--kafka-port=" + kafkaPort,
-            "--kafka-controller-port=" + Processes.freePort(), "--intake-port=" + intakePort,
-            "--bank-port=" + bankPort, "--worker-port=" + workerPort, "--relay-port=" + relayPort,
+            "-jar",
+            stackJar.toString(),
+            "--wipe",
+            "--data-dir=" + work.resolve("stack"),
+            "--postgres-port=" + postgresPort,
+            "--kafka-port=" + kafkaPort,
+            "--kafka-controller-port=" + Processes.freePort(),
+            "--intake-port=" + intakePort,
+            "--bank-port=" + bankPort,
+            "--worker-port=" + workerPort,
+            "--relay-port=" + relayPort,
             "--intake-management-port=" + intakeManagementPort,
-            // Given, not read from the data directory: an earlier build (--compare-with) knows its own.
+            // Given, not read from the data directory: an earlier build (--compare-with) knows its
+            // own.
             "--onceflow.admin.api-key=" + ADMIN_KEY,
-            // The phases drive the demo client as hard as the pipeline goes: its rate is not measured.
+            // The phases drive the demo client as hard as the pipeline goes: its rate is not
+            // measured.
             "--onceflow.intake.limits.requests-per-second=1000000",
             "--onceflow.intake.limits.burst=1000000"));
     progress("Starting the local stack (log: %s)", log);
     long started = System.nanoTime();
-    stack = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    stack =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     String text = "";
     while (!text.contains(ReadyLine.STACK)) {
       if (!stack.isAlive()) {
@@ -824,13 +1107,20 @@ public final class Benchmark {
     Matcher inside = Pattern.compile("started in (\\d+) ms").matcher(text);
     long jvm = Processes.peakRssKb(stack.pid());
     long postgres =
-        Processes.postgresTree(Processes.postmasterPid(work.resolve("stack").resolve("postgres"))).stream()
+        Processes.postgresTree(Processes.postmasterPid(work.resolve("stack").resolve("postgres")))
+            .stream()
             .mapToLong(Processes::pssKb)
             .sum();
     readySeconds = readyMillis / 1000.0;
     readyRssKb = jvm + postgres;
-    row("ready (process start -> banner)", "%.1f s (in-JVM: %s ms)  (goal <= 15 s)".formatted(readyMillis / 1000.0, inside.find() ? inside.group(1) : "?"));
-    row("RSS at ready: JVM VmHWM + PostgreSQL PSS", "%s + %s = %s  (goal <= 1.2 GB)".formatted(Processes.mib(jvm), Processes.mib(postgres), Processes.mib(jvm + postgres)));
+    row(
+        "ready (process start -> banner)",
+        "%.1f s (in-JVM: %s ms)  (goal <= 15 s)"
+            .formatted(readyMillis / 1000.0, inside.find() ? inside.group(1) : "?"));
+    row(
+        "RSS at ready: JVM VmHWM + PostgreSQL PSS",
+        "%s + %s = %s  (goal <= 1.2 GB)"
+            .formatted(Processes.mib(jvm), Processes.mib(postgres), Processes.mib(jvm + postgres)));
     progress("Local stack ready in %.1f s", readyMillis / 1000.0);
     machine();
   }
@@ -843,18 +1133,37 @@ public final class Benchmark {
             .map(line -> line.substring(line.indexOf(':') + 1).trim())
             .orElse("?");
     String memory =
-        Files.readAllLines(Path.of("/proc/meminfo")).stream().filter(l -> l.startsWith("MemTotal")).findFirst().orElse("?");
+        Files.readAllLines(Path.of("/proc/meminfo")).stream()
+            .filter(l -> l.startsWith("MemTotal"))
+            .findFirst()
+            .orElse("?");
     Process version = new ProcessBuilder(java(), "-version").redirectErrorStream(true).start();
-    String javaVersion = new String(version.getInputStream().readAllBytes()).lines().findFirst().orElse("?");
+    String javaVersion =
+        new String(version.getInputStream().readAllBytes()).lines().findFirst().orElse("?");
     String postgres;
     try (Connection connection = DriverManager.getConnection(productJdbcUrl(), DB_USER, "");
         Statement statement = connection.createStatement();
-        ResultSet rows = statement.executeQuery("SELECT version(), current_setting('synchronous_commit'), current_setting('fsync')")) {
+        ResultSet rows =
+            statement.executeQuery(
+                "SELECT version(), current_setting('synchronous_commit'), current_setting('fsync')")) {
       rows.next();
-      postgres = rows.getString(1).replaceAll(" on .*", "") + " (synchronous_commit=" + rows.getString(2) + ", fsync=" + rows.getString(3) + ")";
+      postgres =
+          rows.getString(1).replaceAll(" on .*", "")
+              + " (synchronous_commit="
+              + rows.getString(2)
+              + ", fsync="
+              + rows.getString(3)
+              + ")";
     }
-    notes.add(0, "machine: %d CPUs (%s), %s, %s; %s".formatted(
-        Runtime.getRuntime().availableProcessors(), cpu, memory.replaceAll("\\s+", " "), javaVersion, postgres));
+    notes.add(
+        0,
+        "machine: %d CPUs (%s), %s, %s; %s"
+            .formatted(
+                Runtime.getRuntime().availableProcessors(),
+                cpu,
+                memory.replaceAll("\\s+", " "),
+                javaVersion,
+                postgres));
   }
 
   private static String randomAdminKey() {
@@ -873,38 +1182,50 @@ public final class Benchmark {
     for (int i = 0; i < count; i++) {
       HttpResponse<String> response =
           http.send(
-              HttpRequest.newBuilder(URI.create(intake + "/admin/clients/" + client.group(1) + "/accounts"))
+              HttpRequest.newBuilder(
+                      URI.create(intake + "/admin/clients/" + client.group(1) + "/accounts"))
                   .header("Authorization", "Bearer " + ADMIN_KEY)
                   .header("Content-Type", "application/json")
                   .header("Idempotency-Key", "benchmark-account-" + UUID.randomUUID())
-                  .POST(HttpRequest.BodyPublishers.ofString("{\"currency\":\"EUR\",\"openingBalance\":1000000000000}"))
+                  .POST(
+                      HttpRequest.BodyPublishers.ofString(
+                          "{\"currency\":\"EUR\",\"openingBalance\":1000000000000}"))
                   .build(),
               HttpResponse.BodyHandlers.ofString());
       Matcher id = ID.matcher(response.body());
       if (response.statusCode() != 201 || !id.find()) {
-        throw new IllegalStateException("cannot open an account: " + response.statusCode() + " " + response.body());
+        throw new IllegalStateException(
+            "cannot open an account: " + response.statusCode() + " " + response.body());
       }
       ids.add(id.group(1));
     }
     return ids;
   }
 
-  /** Waits until every accepted payment of the run has its final event; returns 202->COMPLETED latencies. */
+  /**
+   * Waits until every accepted payment of the run has its final event; returns 202->COMPLETED
+   * latencies.
+   */
   private Latencies awaitFinal(HttpLoad.Run run, EventTracker events) {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(plan.drainSeconds());
     long lastReport = System.nanoTime();
     while (true) {
       long open =
-          run.accepted.keySet().stream().filter(id -> !events.completedAt.containsKey(id) && !events.failedAt.containsKey(id)).count();
+          run.accepted.keySet().stream()
+              .filter(id -> !events.completedAt.containsKey(id) && !events.failedAt.containsKey(id))
+              .count();
       if (open == 0) {
         break;
       }
       if (System.nanoTime() > deadline) {
-        notes.add("%s: %d of %d accepted payments had no final event after %d s of draining".formatted(run.name, open, run.accepted.size(), plan.drainSeconds()));
+        notes.add(
+            "%s: %d of %d accepted payments had no final event after %d s of draining"
+                .formatted(run.name, open, run.accepted.size(), plan.drainSeconds()));
         break;
       }
       if (System.nanoTime() - lastReport > 5_000_000_000L) {
-        progress("  %s: waiting for %d of %d payments to complete", run.name, open, run.accepted.size());
+        progress(
+            "  %s: waiting for %d of %d payments to complete", run.name, open, run.accepted.size());
         lastReport = System.nanoTime();
       }
       sleep(200);
@@ -930,27 +1251,37 @@ public final class Benchmark {
     return latencies;
   }
 
-  /** The relay's commit->ack histogram from its Prometheus endpoint: bucket bound (ms) -> records at or below it. */
+  /**
+   * The relay's commit->ack histogram from its Prometheus endpoint: bucket bound (ms) -> records at
+   * or below it.
+   */
   private Map<Double, Long> relayBuckets() throws Exception {
     Map<Double, Long> buckets = new TreeMap<>();
     String text = get("http://localhost:" + relayPort + "/actuator/prometheus", null);
-    Matcher bucket = Pattern.compile(
-            "^onceflow_relay_publish_latency_seconds_bucket\\{(?=[^}]*since=\"commit\")[^}]*le=\"([^\"]+)\"[^}]*} ([0-9.eE+]+)$",
-            Pattern.MULTILINE)
-        .matcher(text);
+    Matcher bucket =
+        Pattern.compile(
+                "^onceflow_relay_publish_latency_seconds_bucket\\{(?=[^}]*since=\"commit\")[^}]*le=\"([^\"]+)\"[^}]*} ([0-9.eE+]+)$",
+                Pattern.MULTILINE)
+            .matcher(text);
     while (bucket.find()) {
-      double bound = bucket.group(1).equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(bucket.group(1)) * 1000;
+      double bound =
+          bucket.group(1).equals("+Inf")
+              ? Double.POSITIVE_INFINITY
+              : Double.parseDouble(bucket.group(1)) * 1000;
       buckets.put(bound, (long) Double.parseDouble(bucket.group(2)));
     }
     return buckets;
   }
 
-  /** Commit->ack quantiles of the records published between two readings of the relay's histogram. */
+  /**
+   * Commit->ack quantiles of the records published between two readings of the relay's histogram.
+   */
   record RelayLag(double p50, double p99, long count) {
 
     static RelayLag between(Map<Double, Long> before, Map<Double, Long> after) {
       Map<Double, Long> delta = new TreeMap<>();
-      after.forEach((bound, cumulative) -> delta.put(bound, cumulative - before.getOrDefault(bound, 0L)));
+      after.forEach(
+          (bound, cumulative) -> delta.put(bound, cumulative - before.getOrDefault(bound, 0L)));
       long count = delta.getOrDefault(Double.POSITIVE_INFINITY, 0L);
       return new RelayLag(bound(delta, 0.5, count), bound(delta, 0.99, count), count);
     }
@@ -974,11 +1305,14 @@ public final class Benchmark {
         http.send(
             HttpRequest.newBuilder(URI.create(bankUrl() + "/faults"))
                 .header("Content-Type", "application/json")
-                .PUT(HttpRequest.BodyPublishers.ofString("{\"latencyMs\":{\"min\":%d,\"max\":%d}}".formatted(millis, millis)))
+                .PUT(
+                    HttpRequest.BodyPublishers.ofString(
+                        "{\"latencyMs\":{\"min\":%d,\"max\":%d}}".formatted(millis, millis)))
                 .build(),
             HttpResponse.BodyHandlers.ofString());
     if (response.statusCode() / 100 != 2) {
-      throw new IllegalStateException("PUT /faults: " + response.statusCode() + " " + response.body());
+      throw new IllegalStateException(
+          "PUT /faults: " + response.statusCode() + " " + response.body());
     }
   }
 
@@ -989,8 +1323,15 @@ public final class Benchmark {
     progress("Starting worker %d on port %d", number, port);
     Process worker =
         new ProcessBuilder(
-                java(), "-Xmx384m", "-XX:+UseSerialGC", "-jar", stackJar.toString(), "service", "bank-worker",
-                "--server.port=" + port, "--management.server.port=" + port,
+                java(),
+                "-Xmx384m",
+                "-XX:+UseSerialGC",
+                "-jar",
+                stackJar.toString(),
+                "service",
+                "bank-worker",
+                "--server.port=" + port,
+                "--management.server.port=" + port,
                 "--spring.datasource.url=" + productJdbcUrl(),
                 "--spring.kafka.bootstrap-servers=localhost:" + kafkaPort,
                 "--onceflow.bank.base-url=" + bankUrl())
@@ -1026,7 +1367,8 @@ public final class Benchmark {
     if (stack != null) {
       stack.destroy();
       waitFor(stack);
-      if (!stack.isAlive() && Processes.postmasterPid(work.resolve("stack").resolve("postgres")) < 0) {
+      if (!stack.isAlive()
+          && Processes.postmasterPid(work.resolve("stack").resolve("postgres")) < 0) {
         // PostgreSQL and Kafka data: hundreds of MB nobody reads again; logs and scripts stay.
         delete(work.resolve("stack"));
       }
@@ -1039,7 +1381,8 @@ public final class Benchmark {
         Files.deleteIfExists(path);
       }
     } catch (IOException e) {
-      System.err.println("onceflow-benchmark: could not delete " + directory + ": " + e.getMessage());
+      System.err.println(
+          "onceflow-benchmark: could not delete " + directory + ": " + e.getMessage());
     }
   }
 
@@ -1054,7 +1397,8 @@ public final class Benchmark {
   }
 
   private String get(String url, String bearer) {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10));
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10));
     if (bearer != null) {
       request.header("Authorization", "Bearer " + bearer);
     }
@@ -1086,7 +1430,8 @@ public final class Benchmark {
   }
 
   private static String latency(Latencies latencies, boolean withTail) {
-    String text = "p50 %.1f ms, p99 %.1f ms".formatted(latencies.millis(0.5), latencies.millis(0.99));
+    String text =
+        "p50 %.1f ms, p99 %.1f ms".formatted(latencies.millis(0.5), latencies.millis(0.99));
     return withTail ? text + ", p99.9 %.1f ms".formatted(latencies.millis(0.999)) : text;
   }
 

@@ -15,9 +15,9 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
- * Watches both topics from their current end and notes, by transaction id, when each request
- * record and each completion event became visible on this machine's monotonic clock. No consumer
- * group: the benchmark must not take partitions from the workers or commit anything.
+ * Watches both topics from their current end and notes, by transaction id, when each request record
+ * and each completion event became visible on this machine's monotonic clock. No consumer group:
+ * the benchmark must not take partitions from the workers or commit anything.
  */
 final class EventTracker implements AutoCloseable {
 

@@ -29,18 +29,21 @@ final class Fairness {
 
   /** The steady client's open-loop rate. */
   static final double STEADY_RATE = 20;
+
   /** The flooding client's closed-loop connections. */
   static final int FLOOD_CONNECTIONS = 16;
+
   /** Rounds of the steady client alone, then flooded. */
   static final int ROUNDS = 3;
+
   /**
-   * The second intake's per-client limit (requests a second) and burst, how long its 429s wait,
-   * and whether the other client floods (closed loop, no think time) or sends open-loop at its
-   * limit, a well-behaved client as busy as the limit lets the flood be: the control, what the
-   * flood's accepted share costs the steady client by itself. In one run: refusals at once (as
-   * before they were held) and held, at a limit of about a third of what the instance carries here
-   * with bursts of as much; the control at that limit; and held at the steady client's own rate (a
-   * limit below it would refuse the steady client too).
+   * The second intake's per-client limit (requests a second) and burst, how long its 429s wait, and
+   * whether the other client floods (closed loop, no think time) or sends open-loop at its limit, a
+   * well-behaved client as busy as the limit lets the flood be: the control, what the flood's
+   * accepted share costs the steady client by itself. In one run: refusals at once (as before they
+   * were held) and held, at a limit of about a third of what the instance carries here with bursts
+   * of as much; the control at that limit; and held at the steady client's own rate (a limit below
+   * it would refuse the steady client too).
    */
   record Setting(int clientRate, int burst, Duration refusalDelay, boolean flood) {
     static final List<Setting> MEASURED =
@@ -52,12 +55,20 @@ final class Fairness {
 
     @Override
     public String toString() {
-      return "limit %d/s, bursts of %d, 429 after %d ms, %s".formatted(clientRate, burst, refusalDelay.toMillis(),
-          flood ? "flood of " + FLOOD_CONNECTIONS + " connections" : "the other client open-loop at the limit");
+      return "limit %d/s, bursts of %d, 429 after %d ms, %s"
+          .formatted(
+              clientRate,
+              burst,
+              refusalDelay.toMillis(),
+              flood
+                  ? "flood of " + FLOOD_CONNECTIONS + " connections"
+                  : "the other client open-loop at the limit");
     }
 
     HttpLoad.Run other(HttpLoad client, String name, Duration phase) throws InterruptedException {
-      return flood ? client.closedLoop(name, FLOOD_CONNECTIONS, phase) : client.openLoop(name, clientRate, 16, phase);
+      return flood
+          ? client.closedLoop(name, FLOOD_CONNECTIONS, phase)
+          : client.openLoop(name, clientRate, 16, phase);
     }
   }
 
@@ -84,28 +95,38 @@ final class Fairness {
   private static final Pattern ID = Pattern.compile("\"id\":\"([0-9a-f-]{36})\"");
   private static final Pattern API_KEY = Pattern.compile("\"apiKey\":\"([^\"]+)\"");
 
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final String adminKey;
 
   Fairness(String adminKey) {
     this.adminKey = adminKey;
   }
 
-  Result measure(String java, Path stackJar, String jdbcUrl, Path log, Duration phase, Setting setting)
+  Result measure(
+      String java, Path stackJar, String jdbcUrl, Path log, Duration phase, Setting setting)
       throws Exception {
     int port = Processes.freePort();
     int managementPort = Processes.freePort();
     Process intake =
         new ProcessBuilder(
-                java, "-Xmx384m", "-jar", stackJar.toString(), "service", "intake-api",
-                "--server.port=" + port, "--management.server.port=" + managementPort,
+                java,
+                "-Xmx384m",
+                "-jar",
+                stackJar.toString(),
+                "service",
+                "intake-api",
+                "--server.port=" + port,
+                "--management.server.port=" + managementPort,
                 "--spring.datasource.url=" + jdbcUrl,
                 "--onceflow.admin.api-key=" + adminKey,
                 // Like the stack's intake: an instance without demo mode would retire the demo key.
                 "--onceflow.demo.enabled=true",
                 "--onceflow.intake.limits.requests-per-second=" + setting.clientRate(),
                 "--onceflow.intake.limits.burst=" + setting.burst(),
-                "--onceflow.intake.limits.refusal-delay=" + setting.refusalDelay().toMillis() + "ms")
+                "--onceflow.intake.limits.refusal-delay="
+                    + setting.refusalDelay().toMillis()
+                    + "ms")
             .redirectErrorStream(true)
             .redirectOutput(log.toFile())
             .start();
@@ -120,10 +141,13 @@ final class Fairness {
       List<HttpLoad.Run> alone = new ArrayList<>();
       List<HttpLoad.Run[]> flooded = new ArrayList<>();
       for (int round = 1; round <= ROUNDS; round++) {
-        Benchmark.progress("  round %d of %d: steady client alone, %d s open-loop at %.0f/s", round, ROUNDS,
-            phase.toSeconds(), STEADY_RATE);
+        Benchmark.progress(
+            "  round %d of %d: steady client alone, %d s open-loop at %.0f/s",
+            round, ROUNDS, phase.toSeconds(), STEADY_RATE);
         alone.add(steady.openLoop("steady alone " + round, STEADY_RATE, 16, phase));
-        Benchmark.progress("  round %d of %d: steady client again, while the other sends (%s)", round, ROUNDS, setting);
+        Benchmark.progress(
+            "  round %d of %d: steady client again, while the other sends (%s)",
+            round, ROUNDS, setting);
         flooded.add(flooded(steady, "round " + round, flooding, phase, setting));
       }
       return new Result(
@@ -142,7 +166,8 @@ final class Fairness {
    * The steady client for {@code phase} while the other sends ({@code setting}) from a second
    * before it until the steady client is done: the steady client's run, then the other's.
    */
-  private static HttpLoad.Run[] flooded(HttpLoad steady, String name, HttpLoad other, Duration phase, Setting setting)
+  private static HttpLoad.Run[] flooded(
+      HttpLoad steady, String name, HttpLoad other, Duration phase, Setting setting)
       throws Exception {
     CompletableFuture<HttpLoad.Run> flood =
         CompletableFuture.supplyAsync(
@@ -169,12 +194,15 @@ final class Fairness {
       throw new IllegalStateException("cannot create a client: " + client);
     }
     Matcher account =
-        ID.matcher(post(url + "/admin/clients/" + id.group(1) + "/accounts",
-            "{\"currency\":\"EUR\",\"openingBalance\":1000000000000}"));
+        ID.matcher(
+            post(
+                url + "/admin/clients/" + id.group(1) + "/accounts",
+                "{\"currency\":\"EUR\",\"openingBalance\":1000000000000}"));
     if (!account.find()) {
       throw new IllegalStateException("cannot open an account for " + name);
     }
-    return new HttpLoad(new HttpLoad.Target(url + "/transactions", key.group(1), 202, List.of(account.group(1))));
+    return new HttpLoad(
+        new HttpLoad.Target(url + "/transactions", key.group(1), 202, List.of(account.group(1))));
   }
 
   private String post(String url, String body) throws Exception {
@@ -200,7 +228,9 @@ final class Fairness {
         throw new IllegalStateException("the second intake exited; see " + log);
       }
       try {
-        if (http.send(HttpRequest.newBuilder(URI.create(health)).build(), HttpResponse.BodyHandlers.ofString())
+        if (http.send(
+                HttpRequest.newBuilder(URI.create(health)).build(),
+                HttpResponse.BodyHandlers.ofString())
             .body()
             .contains("\"UP\"")) {
           return;

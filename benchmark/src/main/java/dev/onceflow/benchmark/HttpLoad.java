@@ -26,7 +26,9 @@ import java.util.function.Predicate;
  */
 final class HttpLoad {
 
-  /** Where to send, and which status means accepted (202 for Onceflow, 201 for the naive server). */
+  /**
+   * Where to send, and which status means accepted (202 for Onceflow, 201 for the naive server).
+   */
   record Target(String url, String apiKey, int acceptedStatus, List<String> accountIds) {}
 
   /** One run: accepted ids with the nanoTime their answer arrived, latencies, refusals. */
@@ -53,7 +55,9 @@ final class HttpLoad {
       for (Run run : runs) {
         all.latency.addAll(run.latency);
         all.accepted.putAll(run.accepted);
-        run.refused.forEach((outcome, count) -> all.refused.computeIfAbsent(outcome, k -> new AtomicLong()).addAndGet(count.get()));
+        run.refused.forEach(
+            (outcome, count) ->
+                all.refused.computeIfAbsent(outcome, k -> new AtomicLong()).addAndGet(count.get()));
         all.answered.addAndGet(run.answered.get());
         all.endedAt += run.endedAt - run.startedAt;
       }
@@ -66,7 +70,10 @@ final class HttpLoad {
   }
 
   private final HttpClient http =
-      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
   private final Target target;
 
   HttpLoad(Target target) {
@@ -81,7 +88,8 @@ final class HttpLoad {
    * Closed loop until {@code enough} holds (checked every 100 ms) or {@code limit} has passed,
    * whichever comes first.
    */
-  Run closedLoop(String name, int clients, Duration limit, Predicate<Run> enough) throws InterruptedException {
+  Run closedLoop(String name, int clients, Duration limit, Predicate<Run> enough)
+      throws InterruptedException {
     Run run = new Run(name);
     ExecutorService pool = Executors.newFixedThreadPool(clients);
     run.startedAt = System.nanoTime();
@@ -117,7 +125,8 @@ final class HttpLoad {
     return run;
   }
 
-  Run openLoop(String name, double perSecond, int maxInFlight, Duration duration) throws InterruptedException {
+  Run openLoop(String name, double perSecond, int maxInFlight, Duration duration)
+      throws InterruptedException {
     Run run = new Run(name);
     ExecutorService pool = Executors.newFixedThreadPool(maxInFlight);
     run.startedAt = System.nanoTime();
@@ -146,7 +155,8 @@ final class HttpLoad {
   }
 
   /** Progress lines every 5 s until the pool has finished. */
-  private static void report(Run run, long plannedEnd, ExecutorService pool) throws InterruptedException {
+  private static void report(Run run, long plannedEnd, ExecutorService pool)
+      throws InterruptedException {
     while (!pool.awaitTermination(5, TimeUnit.SECONDS)) {
       long elapsed = (System.nanoTime() - run.startedAt) / 1_000_000_000;
       Benchmark.progress(
@@ -186,7 +196,11 @@ final class HttpLoad {
       if (response.statusCode() == target.acceptedStatus()) {
         run.latency.add(now - scheduledAt);
         String location = response.headers().firstValue("Location").orElse("");
-        run.accepted.put(location.isEmpty() ? UUID.randomUUID().toString() : location.substring(location.lastIndexOf('/') + 1), now);
+        run.accepted.put(
+            location.isEmpty()
+                ? UUID.randomUUID().toString()
+                : location.substring(location.lastIndexOf('/') + 1),
+            now);
         run.answered.incrementAndGet();
         return;
       }

@@ -36,7 +36,10 @@ final class NaiveServer implements AutoCloseable {
   private final ExecutorService threads;
   private final BlockingQueue<Connection> connections;
   private final HttpClient http =
-      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
   private final String bankUrl;
 
   /** As many request threads as intake's Tomcat would use at this load, and intake's pool size. */
@@ -80,7 +83,9 @@ final class NaiveServer implements AutoCloseable {
           } else {
             record(transactionId, key, bankKey, UUID.fromString(account.group(1)), value);
             status = 201;
-            answer = ("{\"id\":\"" + transactionId + "\",\"state\":\"COMPLETED\"}").getBytes(StandardCharsets.UTF_8);
+            answer =
+                ("{\"id\":\"" + transactionId + "\",\"state\":\"COMPLETED\"}")
+                    .getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().add("Location", "/transactions/" + transactionId);
           }
         }
@@ -97,7 +102,8 @@ final class NaiveServer implements AutoCloseable {
     }
   }
 
-  private int callBank(UUID transactionId, String bankKey, long amount) throws IOException, InterruptedException {
+  private int callBank(UUID transactionId, String bankKey, long amount)
+      throws IOException, InterruptedException {
     String payment =
         """
         {"amount":%d,"currency":"EUR","creditorName":"ACME GmbH","creditorIban":"DE89370400440532013000",\

@@ -10,7 +10,10 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
-/** What the benchmark needs from the operating system: free ports, and the memory and CPU time of processes. */
+/**
+ * What the benchmark needs from the operating system: free ports, and the memory and CPU time of
+ * processes.
+ */
 final class Processes {
 
   private Processes() {}
@@ -53,7 +56,8 @@ final class Processes {
   /** The postmaster's pid from its pid file in the data directory, or -1. */
   static long postmasterPid(Path dataDirectory) {
     try {
-      return Long.parseLong(Files.readAllLines(dataDirectory.resolve("postmaster.pid")).get(0).trim());
+      return Long.parseLong(
+          Files.readAllLines(dataDirectory.resolve("postmaster.pid")).get(0).trim());
     } catch (IOException | RuntimeException e) {
       return -1;
     }
@@ -66,7 +70,8 @@ final class Processes {
       return pids;
     }
     pids.add(postmaster);
-    ProcessHandle.of(postmaster).ifPresent(p -> p.children().forEach(child -> pids.add(child.pid())));
+    ProcessHandle.of(postmaster)
+        .ifPresent(p -> p.children().forEach(child -> pids.add(child.pid())));
     return pids;
   }
 
@@ -76,7 +81,8 @@ final class Processes {
    */
   static long cpuMillis(long pid, boolean reapedChildren) {
     try {
-      return cpuMillis(Files.readString(Path.of("/proc", Long.toString(pid), "stat")), reapedChildren);
+      return cpuMillis(
+          Files.readString(Path.of("/proc", Long.toString(pid), "stat")), reapedChildren);
     } catch (IOException | RuntimeException e) {
       return 0;
     }
@@ -103,8 +109,9 @@ final class Processes {
       for (Path task : tasks.toList()) {
         try {
           String stat = Files.readString(task.resolve("stat"));
-          String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
-              .replaceAll("(?<![0-9])[0-9]{1,3}(?![0-9])", "N");
+          String name =
+              stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
+                  .replaceAll("(?<![0-9])[0-9]{1,3}(?![0-9])", "N");
           byName.merge(name, cpuMillis(stat, false), Long::sum);
         } catch (IOException | RuntimeException e) {
           // the thread ended meanwhile
@@ -116,7 +123,9 @@ final class Processes {
     return byName;
   }
 
-  /** All of PostgreSQL's CPU so far: the postmaster's, its live children's and its ended children's. */
+  /**
+   * All of PostgreSQL's CPU so far: the postmaster's, its live children's and its ended children's.
+   */
   static long postgresCpuMillis(long postmaster) {
     List<Long> tree = postgresTree(postmaster);
     long millis = 0;
@@ -126,7 +135,9 @@ final class Processes {
     return millis;
   }
 
-  /** The machine's busy and total CPU time in ms, over all CPUs, from the first line of /proc/stat. */
+  /**
+   * The machine's busy and total CPU time in ms, over all CPUs, from the first line of /proc/stat.
+   */
   static long[] machineCpuMillis() {
     try {
       String[] fields = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");

@@ -53,11 +53,16 @@ final class SqlCeiling {
       statement.execute("DROP DATABASE IF EXISTS " + DATABASE);
       statement.execute("CREATE DATABASE " + DATABASE);
     }
-    Flyway.configure().dataSource(jdbcUrl(), user, "").locations("classpath:db/migration").load().migrate();
+    Flyway.configure()
+        .dataSource(jdbcUrl(), user, "")
+        .locations("classpath:db/migration")
+        .load()
+        .migrate();
     try (Connection connection = DriverManager.getConnection(jdbcUrl(), user, "");
         Statement statement = connection.createStatement()) {
       statement.execute(
-          "INSERT INTO clients (id, name, created_at) VALUES ('%s', 'ceiling', now())".formatted(CLIENT_ID));
+          "INSERT INTO clients (id, name, created_at) VALUES ('%s', 'ceiling', now())"
+              .formatted(CLIENT_ID));
       statement.execute(
           """
           INSERT INTO accounts (id, client_id, currency, opening_balance, balance, reserved, version, created_at, updated_at)
@@ -111,7 +116,8 @@ final class SqlCeiling {
         \\set a random(1, %d)
         \\set r random(1, 9000000000000000000)
         \\set amt random(1, 100)
-        """.formatted(ACCOUNTS);
+        """
+        .formatted(ACCOUNTS);
   }
 
   private static String intakeStatements() {
@@ -136,7 +142,8 @@ final class SqlCeiling {
   }
 
   /** Scripts per second (payments/s): with pgbench if installed, else with a JDBC loop. */
-  double run(String name, String script, int clients, int seconds, Path workDirectory) throws Exception {
+  double run(String name, String script, int clients, int seconds, Path workDirectory)
+      throws Exception {
     if (Files.isExecutable(PGBENCH)) {
       return pgbench(PGBENCH, name, script, clients, seconds, workDirectory);
     }
@@ -144,17 +151,35 @@ final class SqlCeiling {
     return jdbcLoop(script, clients, seconds);
   }
 
-  private double pgbench(Path pgbench, String name, String script, int clients, int seconds, Path workDirectory)
+  private double pgbench(
+      Path pgbench, String name, String script, int clients, int seconds, Path workDirectory)
       throws IOException, InterruptedException {
     Path file = workDirectory.resolve(name + ".sql");
     Files.writeString(file, script);
     Path log = workDirectory.resolve(name + ".out");
     List<String> command =
         List.of(
-            pgbench.toString(), "-n", "-M", "prepared", "-c", Integer.toString(clients), "-j", "2",
-            "-T", Integer.toString(seconds), "-f", file.toString(),
-            "-h", "localhost", "-p", Integer.toString(port), "-U", user, DATABASE);
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            pgbench.toString(),
+            "-n",
+            "-M",
+            "prepared",
+            "-c",
+            Integer.toString(clients),
+            "-j",
+            "2",
+            "-T",
+            Integer.toString(seconds),
+            "-f",
+            file.toString(),
+            "-h",
+            "localhost",
+            "-p",
+            Integer.toString(port),
+            "-U",
+            user,
+            DATABASE);
+    Process process =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     if (process.waitFor() != 0) {
       throw new IllegalStateException("pgbench failed; see " + log);
     }
@@ -165,7 +190,9 @@ final class SqlCeiling {
     return Double.parseDouble(tps.group(1));
   }
 
-  /** The same script without pgbench: each thread replays it with literal values, autocommit off. */
+  /**
+   * The same script without pgbench: each thread replays it with literal values, autocommit off.
+   */
   private double jdbcLoop(String script, int clients, int seconds) throws Exception {
     List<String> statements = new ArrayList<>();
     for (String line : script.split("\n")) {
@@ -186,9 +213,14 @@ final class SqlCeiling {
                   while (System.nanoTime() < end) {
                     Map<String, String> values = new HashMap<>();
                     values.put("client_id", Integer.toString(clientId));
-                    values.put("a", Integer.toString(1 + ThreadLocalRandom.current().nextInt(ACCOUNTS)));
-                    values.put("r", Long.toString(1 + ThreadLocalRandom.current().nextLong(9_000_000_000_000_000_000L)));
-                    values.put("amt", Integer.toString(1 + ThreadLocalRandom.current().nextInt(100)));
+                    values.put(
+                        "a", Integer.toString(1 + ThreadLocalRandom.current().nextInt(ACCOUNTS)));
+                    values.put(
+                        "r",
+                        Long.toString(
+                            1 + ThreadLocalRandom.current().nextLong(9_000_000_000_000_000_000L)));
+                    values.put(
+                        "amt", Integer.toString(1 + ThreadLocalRandom.current().nextInt(100)));
                     for (String sql : statements) {
                       String bound = sql;
                       for (var value : values.entrySet()) {

@@ -46,28 +46,50 @@ final class WorkerGroup implements AutoCloseable {
     long deadline = System.nanoTime() + timeout.toNanos();
     int partitions = partitions();
     ConsumerGroupDescription group = describe();
-    while (group.groupState() != GroupState.STABLE || group.members().size() != members || assigned(group) != partitions) {
+    while (group.groupState() != GroupState.STABLE
+        || group.members().size() != members
+        || assigned(group) != partitions) {
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("consumer group %s: %s with %d members holding %d of %d partitions, expected STABLE with %d"
-            .formatted(GROUP_ID, group.groupState(), group.members().size(), assigned(group), partitions, members));
+        throw new IllegalStateException(
+            "consumer group %s: %s with %d members holding %d of %d partitions, expected STABLE with %d"
+                .formatted(
+                    GROUP_ID,
+                    group.groupState(),
+                    group.members().size(),
+                    assigned(group),
+                    partitions,
+                    members));
       }
       Benchmark.sleep(250);
       group = describe();
     }
-    Split split = new Split(partitions,
-        group.members().stream().map(member -> member.assignment().topicPartitions().size()).sorted().toList());
-    Benchmark.progress("  consumer group %s stable: %d consumer%s holding %d partitions (%s)", GROUP_ID, members,
-        members == 1 ? "" : "s", partitions, split);
+    Split split =
+        new Split(
+            partitions,
+            group.members().stream()
+                .map(member -> member.assignment().topicPartitions().size())
+                .sorted()
+                .toList());
+    Benchmark.progress(
+        "  consumer group %s stable: %d consumer%s holding %d partitions (%s)",
+        GROUP_ID, members, members == 1 ? "" : "s", partitions, split);
     return split;
   }
 
   private static int assigned(ConsumerGroupDescription group) {
-    return group.members().stream().mapToInt(member -> member.assignment().topicPartitions().size()).sum();
+    return group.members().stream()
+        .mapToInt(member -> member.assignment().topicPartitions().size())
+        .sum();
   }
 
   private int partitions() throws InterruptedException, ExecutionException {
-    return admin.describeTopics(List.of(Topics.TRANSACTION_REQUESTED)).allTopicNames().get()
-        .get(Topics.TRANSACTION_REQUESTED).partitions().size();
+    return admin
+        .describeTopics(List.of(Topics.TRANSACTION_REQUESTED))
+        .allTopicNames()
+        .get()
+        .get(Topics.TRANSACTION_REQUESTED)
+        .partitions()
+        .size();
   }
 
   private ConsumerGroupDescription describe() throws InterruptedException, ExecutionException {

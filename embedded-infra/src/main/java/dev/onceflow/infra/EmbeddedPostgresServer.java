@@ -53,7 +53,8 @@ public final class EmbeddedPostgresServer implements PostgresServer, AutoCloseab
             .setServerConfig("max_replication_slots", "10")
             .setServerConfig("max_wal_senders", "10")
             .setServerConfig("max_connections", "300")
-            // PostgreSQL's own log (crash recovery, checkpoints, errors) in <data>/log, for operators.
+            // PostgreSQL's own log (crash recovery, checkpoints, errors) in <data>/log, for
+            // operators.
             .setServerConfig("logging_collector", "on")
             // zonky turns this off; an acknowledged payment must survive and CDC must not lag.
             .setServerConfig("synchronous_commit", "on")
@@ -92,7 +93,10 @@ public final class EmbeddedPostgresServer implements PostgresServer, AutoCloseab
       return;
     }
     long pid = orphan.get().pid();
-    log.warn("PostgreSQL (pid {}) still runs on {} from an earlier start; stopping it", pid, dataDirectory);
+    log.warn(
+        "PostgreSQL (pid {}) still runs on {} from an earlier start; stopping it",
+        pid,
+        dataDirectory);
     try {
       // SIGINT is PostgreSQL's fast shutdown: clean, and it does not wait for clients.
       new ProcessBuilder("kill", "-INT", Long.toString(pid)).inheritIO().start().waitFor();

@@ -12,8 +12,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * Ports for servers that start later. A port is free when handed out but nobody holds it until the
  * server binds, so two things must not take it meanwhile: a second call in this JVM (the kernel
  * readily hands out a just-released port again) and an outgoing connection, which takes its local
- * port from the ephemeral range (32768-60999 on Linux). So ports come from below that range and
- * are never handed out twice by one JVM.
+ * port from the ephemeral range (32768-60999 on Linux). So ports come from below that range and are
+ * never handed out twice by one JVM.
  */
 public final class FreePorts {
 
@@ -31,7 +31,8 @@ public final class FreePorts {
         return port;
       }
     }
-    throw new UncheckedIOException(new IOException("no free port between " + LOWEST + " and " + HIGHEST));
+    throw new UncheckedIOException(
+        new IOException("no free port between " + LOWEST + " and " + HIGHEST));
   }
 
   private static boolean bindable(int port) {

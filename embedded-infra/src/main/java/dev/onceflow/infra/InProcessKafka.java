@@ -1,6 +1,5 @@
 package dev.onceflow.infra;
 
-import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -45,8 +44,8 @@ public final class InProcessKafka implements KafkaBroker, AutoCloseable {
    * Like {@link #start(Path, int, int)}, but clients are told to connect to {@code advertisedPort}
    * (0: the client port), for a proxy in front of the broker.
    */
-  public static InProcessKafka start(Path logDirectory, int port, int controllerPort, int advertisedPort)
-      throws Exception {
+  public static InProcessKafka start(
+      Path logDirectory, int port, int controllerPort, int advertisedPort) throws Exception {
     int clientPort = port > 0 ? port : FreePorts.find();
     int quorumPort = controllerPort > 0 ? controllerPort : FreePorts.find();
     Files.createDirectories(logDirectory);
@@ -57,9 +56,11 @@ public final class InProcessKafka implements KafkaBroker, AutoCloseable {
     config.put("node.id", "1");
     config.put("controller.quorum.voters", "1@localhost:" + quorumPort);
     config.put(
-        "listeners", "PLAINTEXT://localhost:" + clientPort + ",CONTROLLER://localhost:" + quorumPort);
+        "listeners",
+        "PLAINTEXT://localhost:" + clientPort + ",CONTROLLER://localhost:" + quorumPort);
     config.put(
-        "advertised.listeners", "PLAINTEXT://localhost:" + (advertisedPort > 0 ? advertisedPort : clientPort));
+        "advertised.listeners",
+        "PLAINTEXT://localhost:" + (advertisedPort > 0 ? advertisedPort : clientPort));
     config.put("controller.listener.names", "CONTROLLER");
     config.put("inter.broker.listener.name", "PLAINTEXT");
     config.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
@@ -105,5 +106,4 @@ public final class InProcessKafka implements KafkaBroker, AutoCloseable {
     server.shutdown();
     server.awaitShutdown();
   }
-
 }

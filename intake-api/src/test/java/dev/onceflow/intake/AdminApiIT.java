@@ -5,10 +5,10 @@ import static dev.onceflow.intake.Problems.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.onceflow.testing.SharedTestInfrastructure;
 import dev.onceflow.intake.admin.AdminActions;
 import dev.onceflow.intake.client.ApiKeys;
 import dev.onceflow.testing.MoneyInvariant;
+import dev.onceflow.testing.SharedTestInfrastructure;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
@@ -45,7 +45,11 @@ class AdminApiIT {
     assertThat(row.get("key_hash")).isEqualTo(ApiKeys.hash(apiKey));
     assertThat(row.get("hint")).isEqualTo(apiKey.substring(apiKey.length() - 4));
     assertThat(row.values()).noneMatch(value -> String.valueOf(value).contains(apiKey));
-    assertThat(intake.jdbc.queryForMap("SELECT * FROM clients WHERE id = ?", UUID.fromString(id)).values())
+    assertThat(
+            intake
+                .jdbc
+                .queryForMap("SELECT * FROM clients WHERE id = ?", UUID.fromString(id))
+                .values())
         .noneMatch(value -> String.valueOf(value).contains(apiKey));
     JsonNode read = json(admin.get("/admin/clients/" + id));
     assertThat(read.has("apiKey")).isFalse();
@@ -100,25 +104,44 @@ class AdminApiIT {
     IntakeHttp.Client client = admin.newClient("careful client");
     String accounts = "/admin/clients/" + client.id() + "/accounts";
 
-    assertProblem(admin.post(accounts, "{\"currency\": \"EURO\", \"openingBalance\": 1}"), 400, "invalid-currency");
-    assertProblem(admin.post(accounts, "{\"currency\": \"EUR\", \"openingBalance\": -1}"), 400, "invalid-opening-balance");
-    assertProblem(admin.post(accounts, "{\"currency\": \"EUR\"}"), 400, "invalid-opening-balance");
-    assertProblem(admin.post(accounts, "{\"currency\": \"EUR\", \"openingBalance\": 1.5}"), 400, "malformed-body");
     assertProblem(
-        admin.post("/admin/clients/" + UUID.randomUUID() + "/accounts", "{\"currency\": \"EUR\", \"openingBalance\": 1}"),
+        admin.post(accounts, "{\"currency\": \"EURO\", \"openingBalance\": 1}"),
+        400,
+        "invalid-currency");
+    assertProblem(
+        admin.post(accounts, "{\"currency\": \"EUR\", \"openingBalance\": -1}"),
+        400,
+        "invalid-opening-balance");
+    assertProblem(admin.post(accounts, "{\"currency\": \"EUR\"}"), 400, "invalid-opening-balance");
+    assertProblem(
+        admin.post(accounts, "{\"currency\": \"EUR\", \"openingBalance\": 1.5}"),
+        400,
+        "malformed-body");
+    assertProblem(
+        admin.post(
+            "/admin/clients/" + UUID.randomUUID() + "/accounts",
+            "{\"currency\": \"EUR\", \"openingBalance\": 1}"),
         404,
         "client-not-found");
     assertProblem(admin.post("/admin/clients", "{\"name\": \"  \"}"), 400, "invalid-client");
-    assertProblem(admin.post("/admin/clients", "{\"name\": \"Evil\u202eCorp\"}"), 400, "invalid-client");
+    assertProblem(
+        admin.post("/admin/clients", "{\"name\": \"Evil\u202eCorp\"}"), 400, "invalid-client");
     assertProblem(
         admin.post(accounts, "{\"currency\": \"EUR\", \"openingBalance\": 1000000000001}"),
         400,
         "invalid-opening-balance");
-    assertProblem(admin.post(accounts, "{\"currency\": \"EUR\", \"openingBalanse\": 1}"), 400, "unknown-field");
-    assertProblem(admin.post(accounts, null, "{\"currency\": \"EUR\", \"openingBalance\": 1}"), 400, "invalid-idempotency-key");
+    assertProblem(
+        admin.post(accounts, "{\"currency\": \"EUR\", \"openingBalanse\": 1}"),
+        400,
+        "unknown-field");
+    assertProblem(
+        admin.post(accounts, null, "{\"currency\": \"EUR\", \"openingBalance\": 1}"),
+        400,
+        "invalid-idempotency-key");
 
-    assertThat(intake.jdbc.queryForObject(
-            "SELECT count(*) FROM accounts WHERE client_id = ?", Integer.class, client.id()))
+    assertThat(
+            intake.jdbc.queryForObject(
+                "SELECT count(*) FROM accounts WHERE client_id = ?", Integer.class, client.id()))
         .isZero();
   }
 
@@ -145,22 +168,33 @@ class AdminApiIT {
     }
 
     assertThat(answers).extracting(HttpResponse::statusCode).containsOnly(201);
-    assertThat(answers).filteredOn(a -> a.headers().firstValue("Idempotent-Replay").isEmpty()).hasSize(1);
-    assertThat(answers).extracting(a -> a.headers().firstValue("Location").orElseThrow()).containsOnly(
-        answers.get(0).headers().firstValue("Location").orElseThrow());
+    assertThat(answers)
+        .filteredOn(a -> a.headers().firstValue("Idempotent-Replay").isEmpty())
+        .hasSize(1);
+    assertThat(answers)
+        .extracting(a -> a.headers().firstValue("Location").orElseThrow())
+        .containsOnly(answers.get(0).headers().firstValue("Location").orElseThrow());
     assertThat(answers).extracting(IntakeHttp::json).containsOnly(json(answers.get(0)));
-    assertThat(intake.jdbc.queryForObject(
-            "SELECT count(*) FROM accounts WHERE client_id = ?", Integer.class, client.id()))
+    assertThat(
+            intake.jdbc.queryForObject(
+                "SELECT count(*) FROM accounts WHERE client_id = ?", Integer.class, client.id()))
         .isEqualTo(1);
-    assertThat(intake.jdbc.queryForObject(
-            "SELECT sum(opening_balance) FROM accounts WHERE client_id = ?", Long.class, client.id()))
+    assertThat(
+            intake.jdbc.queryForObject(
+                "SELECT sum(opening_balance) FROM accounts WHERE client_id = ?",
+                Long.class,
+                client.id()))
         .isEqualTo(70_000);
     assertProblem(
-        admin.post(accounts, "open-eur-" + client.id(), "{\"currency\": \"EUR\", \"openingBalance\": 80000}"),
+        admin.post(
+            accounts,
+            "open-eur-" + client.id(),
+            "{\"currency\": \"EUR\", \"openingBalance\": 80000}"),
         422,
         "idempotency-key-reused");
-    assertThat(intake.jdbc.queryForObject(
-            "SELECT count(*) FROM accounts WHERE client_id = ?", Integer.class, client.id()))
+    assertThat(
+            intake.jdbc.queryForObject(
+                "SELECT count(*) FROM accounts WHERE client_id = ?", Integer.class, client.id()))
         .isEqualTo(1);
   }
 
@@ -169,20 +203,30 @@ class AdminApiIT {
     IntakeHttp.Client client = admin.newClient("expiring admin key");
     String accounts = "/admin/clients/" + client.id() + "/accounts";
     String key = "open-once-" + client.id();
-    assertThat(admin.post(accounts, key, "{\"currency\": \"EUR\", \"openingBalance\": 1}").statusCode()).isEqualTo(201);
+    assertThat(
+            admin
+                .post(accounts, key, "{\"currency\": \"EUR\", \"openingBalance\": 1}")
+                .statusCode())
+        .isEqualTo(201);
     intake.jdbc.update(
-        "UPDATE admin_idempotency_keys SET expires_at = now() - interval '1 second' WHERE idempotency_key = ?", key);
+        "UPDATE admin_idempotency_keys SET expires_at = now() - interval '1 second' WHERE idempotency_key = ?",
+        key);
 
     assertThat(intake.context.getBean(AdminActions.class).purgeExpiredKeys()).isPositive();
 
-    assertThat(intake.jdbc.queryForObject(
-            "SELECT count(*) FROM admin_idempotency_keys WHERE idempotency_key = ?", Integer.class, key))
+    assertThat(
+            intake.jdbc.queryForObject(
+                "SELECT count(*) FROM admin_idempotency_keys WHERE idempotency_key = ?",
+                Integer.class,
+                key))
         .isZero();
-    HttpResponse<String> again = admin.post(accounts, key, "{\"currency\": \"GBP\", \"openingBalance\": 2}");
+    HttpResponse<String> again =
+        admin.post(accounts, key, "{\"currency\": \"GBP\", \"openingBalance\": 2}");
     assertThat(again.statusCode()).isEqualTo(201);
     assertThat(again.headers().firstValue("Idempotent-Replay")).isEmpty();
-    assertThat(intake.jdbc.queryForObject(
-            "SELECT count(*) FROM accounts WHERE client_id = ?", Integer.class, client.id()))
+    assertThat(
+            intake.jdbc.queryForObject(
+                "SELECT count(*) FROM accounts WHERE client_id = ?", Integer.class, client.id()))
         .isEqualTo(2);
   }
 
@@ -199,10 +243,15 @@ class AdminApiIT {
     assertThat(json(retry).get("id")).isEqualTo(json(first).get("id"));
     assertThat(json(retry).has("apiKey")).isFalse();
     String apiKey = json(first).get("apiKey").asString();
-    assertThat(intake.jdbc.queryForObject("SELECT count(*) FROM clients WHERE name = ?", Integer.class, name))
+    assertThat(
+            intake.jdbc.queryForObject(
+                "SELECT count(*) FROM clients WHERE name = ?", Integer.class, name))
         .isEqualTo(1);
-    assertThat(intake.jdbc.queryForObject(
-            "SELECT count(*) FROM admin_idempotency_keys WHERE response_body LIKE ?", Integer.class, "%" + apiKey + "%"))
+    assertThat(
+            intake.jdbc.queryForObject(
+                "SELECT count(*) FROM admin_idempotency_keys WHERE response_body LIKE ?",
+                Integer.class,
+                "%" + apiKey + "%"))
         .isZero();
   }
 
@@ -211,41 +260,56 @@ class AdminApiIT {
     String marker = "audited-" + UUID.randomUUID();
     IntakeHttp.Client client = admin.newClient(marker);
     HttpRequest named =
-        admin.request("/admin/clients/" + client.id() + "/accounts")
+        admin
+            .request("/admin/clients/" + client.id() + "/accounts")
             .header("Content-Type", "application/json")
             .header("Idempotency-Key", marker)
             .header("Onceflow-Actor", "alice@ops")
-            .POST(HttpRequest.BodyPublishers.ofString("{\"currency\": \"EUR\", \"openingBalance\": 5}"))
+            .POST(
+                HttpRequest.BodyPublishers.ofString(
+                    "{\"currency\": \"EUR\", \"openingBalance\": 5}"))
             .build();
     assertThat(IntakeHttp.send(named).statusCode()).isEqualTo(201);
     assertProblem(intake.http("forged").get("/admin/clients/" + client.id()), 401, "unauthorized");
     assertProblem(
-        IntakeHttp.send(admin.request("/admin/clients").header("Onceflow-Actor", "bad actor!").GET().build()),
+        IntakeHttp.send(
+            admin.request("/admin/clients").header("Onceflow-Actor", "bad actor!").GET().build()),
         400,
         "invalid-actor");
 
     List<Map<String, Object>> rows =
         intake.jdbc.queryForList(
             "SELECT * FROM admin_audit WHERE path LIKE ? OR idempotency_key = ? ORDER BY at",
-            "%" + client.id() + "%", marker);
-    assertThat(rows).extracting(row -> row.get("method") + " " + row.get("status"))
+            "%" + client.id() + "%",
+            marker);
+    assertThat(rows)
+        .extracting(row -> row.get("method") + " " + row.get("status"))
         .containsExactly("POST 201", "GET 401");
     Map<String, Object> opening = rows.get(0);
-    assertThat((String) opening.get("actor")).startsWith("admin key ").endsWith(" as alice@ops")
+    assertThat((String) opening.get("actor"))
+        .startsWith("admin key ")
+        .endsWith(" as alice@ops")
         .doesNotContain(TestIntake.ADMIN_KEY);
     assertThat((String) opening.get("outcome")).contains("opened account").contains("5 EUR");
     assertThat(opening.get("remote_address")).isEqualTo("127.0.0.1");
     assertThat(rows.get(1).get("actor")).isEqualTo("unauthenticated");
-    assertThat(intake.jdbc.queryForObject(
-            "SELECT count(*) FROM admin_audit WHERE status = 400 AND outcome LIKE '%Onceflow-Actor%'", Integer.class))
+    assertThat(
+            intake.jdbc.queryForObject(
+                "SELECT count(*) FROM admin_audit WHERE status = 400 AND outcome LIKE '%Onceflow-Actor%'",
+                Integer.class))
         .isPositive();
     assertThat(json(admin.get("/admin/audit?limit=500")).toString()).contains(marker);
     assertProblem(admin.get("/admin/audit?limit=0"), 400, "invalid-parameter");
 
-    for (String change : List.of("UPDATE admin_audit SET outcome = 'nothing'", "DELETE FROM admin_audit", "TRUNCATE admin_audit")) {
+    for (String change :
+        List.of(
+            "UPDATE admin_audit SET outcome = 'nothing'",
+            "DELETE FROM admin_audit",
+            "TRUNCATE admin_audit")) {
       assertThatThrownBy(() -> intake.jdbc.execute(change)).hasMessageContaining("append-only");
     }
-    assertThatThrownBy(() -> intake.jdbc.execute("DELETE FROM ops_audit")).hasMessageContaining("append-only");
+    assertThatThrownBy(() -> intake.jdbc.execute("DELETE FROM ops_audit"))
+        .hasMessageContaining("append-only");
   }
 
   @Test
@@ -258,7 +322,9 @@ class AdminApiIT {
       assertProblem(caller.get("/admin/clients"), 401, "unauthorized");
       assertProblem(caller.post("/admin/clients", "{\"name\": \"intruder\"}"), 401, "unauthorized");
       assertProblem(
-          caller.post("/admin/clients/" + client.id() + "/accounts", "{\"currency\": \"EUR\", \"openingBalance\": 1}"),
+          caller.post(
+              "/admin/clients/" + client.id() + "/accounts",
+              "{\"currency\": \"EUR\", \"openingBalance\": 1}"),
           401,
           "unauthorized");
     }
@@ -273,7 +339,9 @@ class AdminApiIT {
     IntakeHttp.Client client = admin.newClient("self-service");
 
     assertProblem(
-        intake.http(client.apiKey()).post("/accounts", "{\"currency\": \"EUR\", \"openingBalance\": 1000000}"),
+        intake
+            .http(client.apiKey())
+            .post("/accounts", "{\"currency\": \"EUR\", \"openingBalance\": 1000000}"),
         405,
         "method-not-allowed");
     assertThat(json(intake.http(client.apiKey()).get("/accounts"))).isEmpty();
@@ -283,11 +351,17 @@ class AdminApiIT {
   void refusesEverythingWhenNoAdminKeyIsConfigured() {
     try (TestIntake unconfigured = TestIntake.start(SharedTestInfrastructure.postgres())) {
       for (IntakeHttp caller :
-          List.of(unconfigured.http(null), unconfigured.http("anything"), unconfigured.http(TestIntake.ADMIN_KEY))) {
+          List.of(
+              unconfigured.http(null),
+              unconfigured.http("anything"),
+              unconfigured.http(TestIntake.ADMIN_KEY))) {
         assertProblem(caller.get("/admin/clients"), 401, "unauthorized");
         assertProblem(caller.post("/admin/clients", "{\"name\": \"x\"}"), 401, "unauthorized");
       }
-      assertThat(IntakeHttp.json(unconfigured.http(null).get("/admin/clients")).get("detail").asString())
+      assertThat(
+              IntakeHttp.json(unconfigured.http(null).get("/admin/clients"))
+                  .get("detail")
+                  .asString())
           .contains("disabled");
     }
   }

@@ -8,9 +8,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.onceflow.infra.EmbeddedPostgresServer;
-import dev.onceflow.testing.SharedTestInfrastructure;
 import dev.onceflow.intake.IntakeHttp.Client;
 import dev.onceflow.testing.MoneyInvariant;
+import dev.onceflow.testing.SharedTestInfrastructure;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,8 +28,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * PostgreSQL goes away under a running intake (its own server, stopped by the test): every request
- * answers 503 problem+json with Retry-After within seconds, nothing is half-written, and the
- * intake serves again once PostgreSQL is back.
+ * answers 503 problem+json with Retry-After within seconds, nothing is half-written, and the intake
+ * serves again once PostgreSQL is back.
  */
 class AvailabilityIT {
 
@@ -73,7 +73,10 @@ class AvailabilityIT {
     ExecutorService pool = Executors.newFixedThreadPool(requests.size());
     try {
       for (Future<HttpResponse<String>> answer :
-          pool.invokeAll(requests.stream().map(r -> (Callable<HttpResponse<String>>) () -> timed(r)).toList())) {
+          pool.invokeAll(
+              requests.stream()
+                  .map(r -> (Callable<HttpResponse<String>>) () -> timed(r))
+                  .toList())) {
         HttpResponse<String> response = answer.get();
         assertProblem(response, 503, "service-unavailable");
         assertThat(response.headers().firstValue("Retry-After")).contains("5");
@@ -87,12 +90,19 @@ class AvailabilityIT {
     // The pool reconnects with a backoff of its own (up to 5 s after a long outage): until then
     // the answer is the same 503 with Retry-After, and a client retries as told.
     HttpResponse<String> retried =
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
-            .until(() -> api.submit("during", payment(account, 250)), response -> response.statusCode() != 503);
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .pollInterval(Duration.ofMillis(500))
+            .until(
+                () -> api.submit("during", payment(account, 250)),
+                response -> response.statusCode() != 503);
     assertThat(retried.statusCode()).isEqualTo(202);
     assertThat(json(api.get("/accounts/" + account)).get("reserved").asLong()).isEqualTo(350);
-    assertThat(intake.jdbc.queryForObject(
-            "SELECT count(*) FROM transactions WHERE client_id = ?", Integer.class, client.id()))
+    assertThat(
+            intake.jdbc.queryForObject(
+                "SELECT count(*) FROM transactions WHERE client_id = ?",
+                Integer.class,
+                client.id()))
         .isEqualTo(2);
     MoneyInvariant.assertHolds(postgres.jdbcUrl());
   }
@@ -104,5 +114,4 @@ class AvailabilityIT {
     assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
     return response;
   }
-
 }

@@ -151,8 +151,11 @@ class DraftFlowIT {
     assertProblem(api.draft(null, "{"), 400, "malformed-body");
 
     assertThat(draftCount()).isZero();
-    assertThat(jdbc.queryForObject(
-            "SELECT count(*) FROM idempotency_keys WHERE client_id = ?", Integer.class, client.id()))
+    assertThat(
+            jdbc.queryForObject(
+                "SELECT count(*) FROM idempotency_keys WHERE client_id = ?",
+                Integer.class,
+                client.id()))
         .isZero();
   }
 

@@ -57,7 +57,8 @@ class ExpiryIT {
     Map<String, Object> key = keyRow("ttl");
     Duration ttl =
         Duration.between(
-            ((Timestamp) key.get("created_at")).toInstant(), ((Timestamp) key.get("expires_at")).toInstant());
+            ((Timestamp) key.get("created_at")).toInstant(),
+            ((Timestamp) key.get("expires_at")).toInstant());
     assertThat(ttl).isEqualTo(Duration.ofHours(24));
   }
 
@@ -72,7 +73,8 @@ class ExpiryIT {
     assertThat(again.headers().firstValue("Idempotent-Replay")).isEmpty();
     assertThat(id(again)).isNotEqualTo(first);
     assertThat(transactionIds()).containsExactlyInAnyOrder(first, id(again));
-    assertThat(json(api.get("/transactions?idempotencyKey=reused")).get("id").asString()).isEqualTo(id(again));
+    assertThat(json(api.get("/transactions?idempotencyKey=reused")).get("id").asString())
+        .isEqualTo(id(again));
     assertThat(reserved()).isEqualTo(200);
     HttpResponse<String> replay = api.submit("reused", payment(accountId, 100));
     assertThat(id(replay)).isEqualTo(id(again));
@@ -127,19 +129,24 @@ class ExpiryIT {
 
     // Batches of 3 in the shared intake: 5 expired keys take more than one batch.
     assertThat(purged).isGreaterThanOrEqualTo(5);
-    assertThat(jdbc.queryForList(
-            "SELECT idempotency_key FROM idempotency_keys WHERE client_id = ?", String.class, client.id()))
+    assertThat(
+            jdbc.queryForList(
+                "SELECT idempotency_key FROM idempotency_keys WHERE client_id = ?",
+                String.class,
+                client.id()))
         .containsExactlyInAnyOrder("purge-5", "purge-6");
     assertThat(transactionIds()).hasSize(7);
-    assertThat(jdbc.queryForObject(
-            "SELECT count(*) FROM idempotency_keys WHERE expires_at <= now()", Integer.class))
+    assertThat(
+            jdbc.queryForObject(
+                "SELECT count(*) FROM idempotency_keys WHERE expires_at <= now()", Integer.class))
         .isZero();
   }
 
   @Test
   void theKeyPurgeAndTheDraftExpiryAreScheduled() {
     List<String> scheduled = new ArrayList<>();
-    for (ScheduledTaskHolder holder : intake.context.getBeansOfType(ScheduledTaskHolder.class).values()) {
+    for (ScheduledTaskHolder holder :
+        intake.context.getBeansOfType(ScheduledTaskHolder.class).values()) {
       for (ScheduledTask task : holder.getScheduledTasks()) {
         if (task.getTask() instanceof FixedDelayTask fixedDelay) {
           // The runnable may be wrapped (outcome tracking); its text names the scheduled method.
@@ -149,16 +156,25 @@ class ExpiryIT {
     }
 
     assertThat(scheduled)
-        .anySatisfy(task -> assertThat(task).contains("IdempotencyKeyPurge.purgeExpired").endsWith("every PT1H"))
-        .anySatisfy(task -> assertThat(task).contains("DraftExpiry.expireOverdue").endsWith("every PT1H"));
+        .anySatisfy(
+            task ->
+                assertThat(task)
+                    .contains("IdempotencyKeyPurge.purgeExpired")
+                    .endsWith("every PT1H"))
+        .anySatisfy(
+            task -> assertThat(task).contains("DraftExpiry.expireOverdue").endsWith("every PT1H"));
   }
 
   @Test
   void aDraftNotConfirmedInTimeExpiresAndCanNoLongerBeConfirmed() {
     String id = id(api.draft(null, payment(accountId, 1_000)));
-    Map<String, Object> row = jdbc.queryForMap("SELECT created_at, lease_until FROM transactions WHERE id = ?", UUID.fromString(id));
-    assertThat(Duration.between(
-            ((Timestamp) row.get("created_at")).toInstant(), ((Timestamp) row.get("lease_until")).toInstant()))
+    Map<String, Object> row =
+        jdbc.queryForMap(
+            "SELECT created_at, lease_until FROM transactions WHERE id = ?", UUID.fromString(id));
+    assertThat(
+            Duration.between(
+                ((Timestamp) row.get("created_at")).toInstant(),
+                ((Timestamp) row.get("lease_until")).toInstant()))
         .isEqualTo(Duration.ofHours(1));
     makeOverdue(id);
 
@@ -220,7 +236,9 @@ class ExpiryIT {
 
   private Map<String, Object> keyRow(String key) {
     return jdbc.queryForMap(
-        "SELECT * FROM idempotency_keys WHERE client_id = ? AND idempotency_key = ?", client.id(), key);
+        "SELECT * FROM idempotency_keys WHERE client_id = ? AND idempotency_key = ?",
+        client.id(),
+        key);
   }
 
   private List<String> transactionIds() {

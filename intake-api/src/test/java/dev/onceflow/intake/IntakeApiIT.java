@@ -136,11 +136,13 @@ class IntakeApiIT {
         "invalid-request");
     for (String invisible : new String[] {"\u200b", "\u202e", "\ufeff", "\u00ad"}) {
       assertProblem(
-          api.submit("k-12", payment(accountId, 100).replace("ACME GmbH", "ACME" + invisible + " GmbH")),
+          api.submit(
+              "k-12", payment(accountId, 100).replace("ACME GmbH", "ACME" + invisible + " GmbH")),
           400,
           "invalid-request");
       assertProblem(
-          api.submit("k-13", payment(accountId, 100).replace("invoice 42", "invoice" + invisible + " 42")),
+          api.submit(
+              "k-13", payment(accountId, 100).replace("invoice 42", "invoice" + invisible + " 42")),
           400,
           "invalid-request");
     }
@@ -254,7 +256,8 @@ class IntakeApiIT {
     UUID otherAccount = intake.admin().openAccount(other.id(), "EUR", 100_000);
 
     String mine = id(api.submit("shared-key", payment(accountId, 100)));
-    String theirs = id(intake.http(other.apiKey()).submit("shared-key", payment(otherAccount, 100)));
+    String theirs =
+        id(intake.http(other.apiKey()).submit("shared-key", payment(otherAccount, 100)));
 
     assertThat(theirs).isNotEqualTo(mine);
   }
@@ -316,8 +319,11 @@ class IntakeApiIT {
 
   private void assertNothingStored() {
     assertThat(transactionCount()).isZero();
-    assertThat(jdbc.queryForObject(
-            "SELECT count(*) FROM idempotency_keys WHERE client_id = ?", Integer.class, client.id()))
+    assertThat(
+            jdbc.queryForObject(
+                "SELECT count(*) FROM idempotency_keys WHERE client_id = ?",
+                Integer.class,
+                client.id()))
         .isZero();
     assertThat(reserved(accountId)).isZero();
   }

@@ -64,7 +64,8 @@ final class IntakeHttp {
   // --- client API ---
 
   HttpResponse<String> submit(String idempotencyKey, String body) {
-    HttpRequest.Builder request = request("/transactions").header("Content-Type", "application/json");
+    HttpRequest.Builder request =
+        request("/transactions").header("Content-Type", "application/json");
     if (idempotencyKey != null) {
       request.header("Idempotency-Key", idempotencyKey);
     }

@@ -7,8 +7,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.onceflow.testing.SharedTestInfrastructure;
 import dev.onceflow.intake.IntakeHttp.Client;
+import dev.onceflow.testing.SharedTestInfrastructure;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -73,7 +73,9 @@ class LimitsIT {
     long retryAfter = Long.parseLong(refused.headers().firstValue("Retry-After").orElseThrow());
     assertThat(retryAfter).isBetween(1L, 5L);
     assertThat(intake.http(other.apiKey()).get("/accounts").statusCode()).isEqualTo(200);
-    await().atMost(Duration.ofSeconds(retryAfter + 2)).until(() -> api.get("/accounts").statusCode() == 200);
+    await()
+        .atMost(Duration.ofSeconds(retryAfter + 2))
+        .until(() -> api.get("/accounts").statusCode() == 200);
   }
 
   @Test
@@ -82,17 +84,23 @@ class LimitsIT {
     assertThat(intake.http(known.apiKey()).get("/accounts").statusCode()).isEqualTo(200);
 
     List<HttpResponse<String>> forged = new ArrayList<>();
-    while (forged.size() < 20 && (forged.isEmpty() || forged.get(forged.size() - 1).statusCode() == 401)) {
+    while (forged.size() < 20
+        && (forged.isEmpty() || forged.get(forged.size() - 1).statusCode() == 401)) {
       forged.add(intake.http("forged-" + UUID.randomUUID()).get("/accounts"));
     }
     // Remembered as valid (for half a second), the known key is not held up by the spent budget.
     assertThat(intake.http(known.apiKey()).get("/accounts").statusCode()).isEqualTo(200);
 
-    assertThat(forged).extracting(HttpResponse::statusCode).startsWith(401, 401, 401, 401).endsWith(429);
+    assertThat(forged)
+        .extracting(HttpResponse::statusCode)
+        .startsWith(401, 401, 401, 401)
+        .endsWith(429);
     assertProblem(forged.get(forged.size() - 1), 429, "too-many-failed-authentications");
     // The budget refills: the address may authenticate again (and the other tests here can).
-    await().atMost(Duration.ofSeconds(5))
-        .until(() -> intake.http("forged-" + UUID.randomUUID()).get("/accounts").statusCode() == 401);
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(
+            () -> intake.http("forged-" + UUID.randomUUID()).get("/accounts").statusCode() == 401);
   }
 
   @Test
@@ -141,13 +149,17 @@ class LimitsIT {
       List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
       for (int i = 0; i < 13; i++) {
         CompletableFuture<HttpResponse<String>> answer =
-            http.sendAsync(api.request("/accounts").GET().build(), HttpResponse.BodyHandlers.ofString());
+            http.sendAsync(
+                api.request("/accounts").GET().build(), HttpResponse.BodyHandlers.ofString());
         answers.add(answer);
         answeredAfterNanos.add(answer.thenApply(response -> System.nanoTime() - sent));
       }
-      await().atMost(Duration.ofSeconds(4))
-          .until(() -> gauge(holding, HELD_REFUSALS) == 10
-              && answers.stream().filter(CompletableFuture::isDone).count() >= 1);
+      await()
+          .atMost(Duration.ofSeconds(4))
+          .until(
+              () ->
+                  gauge(holding, HELD_REFUSALS) == 10
+                      && answers.stream().filter(CompletableFuture::isDone).count() >= 1);
 
       // The bucket refilled at most one request meanwhile; every other one is a 429, ten of them
       // held for between half and one and a half delays (4-12 s), the rest answered at once.
@@ -163,12 +175,22 @@ class LimitsIT {
           heldMillis.add(millis);
         }
       }
-      assertThat(all).extracting(HttpResponse::statusCode).isSubsetOf(200, 429).filteredOn(status -> status == 429).hasSizeGreaterThanOrEqualTo(12);
-      assertThat(heldMillis).as("answers held for the jittered 8 s delay").hasSize(10).allMatch(millis -> millis < 12_000 + 1_000);
-      // Ten delays drawn from 8 s of spread all within 1.6 s of each other: odds of about 1 in 250,000.
-      assertThat(heldMillis.stream().mapToLong(Long::longValue).max().getAsLong()
-              - heldMillis.stream().mapToLong(Long::longValue).min().getAsLong())
-          .as("held refusals sent together come back spread out").isGreaterThan(1_600);
+      assertThat(all)
+          .extracting(HttpResponse::statusCode)
+          .isSubsetOf(200, 429)
+          .filteredOn(status -> status == 429)
+          .hasSizeGreaterThanOrEqualTo(12);
+      assertThat(heldMillis)
+          .as("answers held for the jittered 8 s delay")
+          .hasSize(10)
+          .allMatch(millis -> millis < 12_000 + 1_000);
+      // Ten delays drawn from 8 s of spread all within 1.6 s of each other: odds of about 1 in
+      // 250,000.
+      assertThat(
+              heldMillis.stream().mapToLong(Long::longValue).max().getAsLong()
+                  - heldMillis.stream().mapToLong(Long::longValue).min().getAsLong())
+          .as("held refusals sent together come back spread out")
+          .isGreaterThan(1_600);
       assertThat(gauge(holding, HELD_REFUSALS)).isZero();
     }
   }
@@ -190,8 +212,7 @@ class LimitsIT {
       ExecutorService threads = Executors.newFixedThreadPool(5);
       CompletableFuture<HttpResponse<String>> poll =
           CompletableFuture.supplyAsync(() -> api.await(draft, 2), threads);
-      await().atMost(Duration.ofSeconds(10))
-          .until(() -> gauge(polled, WAITING_POLLS) == 1);
+      await().atMost(Duration.ofSeconds(10)).until(() -> gauge(polled, WAITING_POLLS) == 1);
       // Admitted and waiting: now the same client takes every token as soon as the bucket refills,
       // so the poll's answer, after its 2 s wait, finds the bucket empty.
       List<CompletableFuture<Void>> spenders = new ArrayList<>();
@@ -212,7 +233,9 @@ class LimitsIT {
 
       assertThat(answered.statusCode()).as(answered.body()).isEqualTo(200);
       assertThat(IntakeHttp.state(answered)).isEqualTo("DRAFT");
-      assertThat(answered.headers().firstValue("Preference-Applied")).as("it waited").contains("wait=2");
+      assertThat(answered.headers().firstValue("Preference-Applied"))
+          .as("it waited")
+          .contains("wait=2");
     }
   }
 
@@ -229,7 +252,8 @@ class LimitsIT {
       long started = System.nanoTime();
       HttpResponse<String> shed = intake.http(client.apiKey()).get("/accounts");
 
-      assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofMillis(1_000));
+      assertThat(Duration.ofNanos(System.nanoTime() - started))
+          .isLessThan(Duration.ofMillis(1_000));
       assertProblem(shed, 503, "overloaded");
       assertThat(shed.headers().firstValue("Retry-After")).contains("1");
     } finally {
@@ -247,7 +271,8 @@ class LimitsIT {
 
   private static CompletableFuture<HttpResponse<String>> poll(Client client, String transaction) {
     HttpRequest request =
-        intake.http(client.apiKey())
+        intake
+            .http(client.apiKey())
             .request("/transactions/" + transaction)
             .header("Prefer", "wait=30")
             .GET()

@@ -8,10 +8,10 @@ import static dev.onceflow.intake.Problems.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.onceflow.testing.SharedTestInfrastructure;
 import dev.onceflow.intake.IntakeHttp.Client;
 import dev.onceflow.intake.transaction.TransactionWatcher;
 import dev.onceflow.testing.MoneyInvariant;
+import dev.onceflow.testing.SharedTestInfrastructure;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -112,8 +112,10 @@ class LongPollIT {
     String id = id(api.submit("complete", payment(accountId, 1_250)));
     claimAll(List.of(id));
 
-    CompletableFuture<HttpResponse<String>> poll = CompletableFuture.supplyAsync(() -> api.await(id, 20));
-    await().atMost(Duration.ofSeconds(10))
+    CompletableFuture<HttpResponse<String>> poll =
+        CompletableFuture.supplyAsync(() -> api.await(id, 20));
+    await()
+        .atMost(Duration.ofSeconds(10))
         .until(() -> intake.context.getBean(TransactionWatcher.class).waiting() >= 1);
     complete(id);
     HttpResponse<String> response = poll.get(15, TimeUnit.SECONDS);
@@ -158,7 +160,8 @@ class LongPollIT {
 
     HttpResponse<String> plain = api.get("/transactions/" + id);
     HttpResponse<String> zero =
-        IntakeHttp.send(api.request("/transactions/" + id).header("Prefer", "wait=0").GET().build());
+        IntakeHttp.send(
+            api.request("/transactions/" + id).header("Prefer", "wait=0").GET().build());
 
     for (HttpResponse<String> response : List.of(plain, zero)) {
       assertThat(response.statusCode()).isEqualTo(200);
@@ -182,34 +185,39 @@ class LongPollIT {
   /** What a worker's claim does: PENDING -> PROCESSING (funds stay reserved). */
   private static void claimAll(List<String> ids) {
     for (String id : ids) {
-      assertThat(jdbc.update(
-              "UPDATE transactions SET state = 'PROCESSING', attempts = attempts + 1, version = version + 1"
-                  + " WHERE id = ? AND state = 'PENDING'",
-              UUID.fromString(id)))
+      assertThat(
+              jdbc.update(
+                  "UPDATE transactions SET state = 'PROCESSING', attempts = attempts + 1, version = version + 1"
+                      + " WHERE id = ? AND state = 'PENDING'",
+                  UUID.fromString(id)))
           .isEqualTo(1);
     }
   }
 
   /** What a worker's success does, in one DB transaction: COMPLETED, and the funds settled. */
   private static void complete(String id) {
-    new TransactionTemplate(intake.context.getBean(org.springframework.transaction.PlatformTransactionManager.class))
+    new TransactionTemplate(
+            intake.context.getBean(
+                org.springframework.transaction.PlatformTransactionManager.class))
         .executeWithoutResult(
             status -> {
               UUID tx = UUID.fromString(id);
-              assertThat(jdbc.update(
-                      "UPDATE transactions SET state = 'COMPLETED', bank_reference = ?, version = version + 1"
-                          + " WHERE id = ? AND state = 'PROCESSING'",
-                      "bank-" + id,
-                      tx))
+              assertThat(
+                      jdbc.update(
+                          "UPDATE transactions SET state = 'COMPLETED', bank_reference = ?, version = version + 1"
+                              + " WHERE id = ? AND state = 'PROCESSING'",
+                          "bank-" + id,
+                          tx))
                   .isEqualTo(1);
-              assertThat(jdbc.update(
-                      """
+              assertThat(
+                      jdbc.update(
+                          """
                       UPDATE accounts a
                       SET balance = a.balance - t.amount, reserved = a.reserved - t.amount
                       FROM transactions t
                       WHERE t.id = ? AND a.id = t.account_id
                       """,
-                      tx))
+                          tx))
                   .isEqualTo(1);
             });
   }

@@ -16,11 +16,13 @@ import org.yaml.snakeyaml.Yaml;
 /** The served OpenAPI document and the app's client API describe the same endpoints. */
 class OpenApiDocumentIT {
 
-  private static final Set<String> METHODS = Set.of("get", "put", "post", "delete", "patch", "head", "options");
+  private static final Set<String> METHODS =
+      Set.of("get", "put", "post", "delete", "patch", "head", "options");
 
   private final TestIntake intake = TestIntake.shared();
   // Like every client endpoint, the document needs a client key.
-  private final IntakeHttp client = intake.http(intake.admin().newClient("reads the API document").apiKey());
+  private final IntakeHttp client =
+      intake.http(intake.admin().newClient("reads the API document").apiKey());
 
   @Test
   void documentsEveryClientEndpointAndNothingElse() {
@@ -39,7 +41,8 @@ class OpenApiDocumentIT {
 
     assertThat(root.get("openapi").toString()).startsWith("3.");
     assertThat(root).containsKeys("info", "paths", "components");
-    java.util.regex.Matcher refs = java.util.regex.Pattern.compile("\\$ref: '#/([^']+)'").matcher(document);
+    java.util.regex.Matcher refs =
+        java.util.regex.Pattern.compile("\\$ref: '#/([^']+)'").matcher(document);
     while (refs.find()) {
       Object node = root;
       for (String part : refs.group(1).split("/")) {
@@ -53,15 +56,16 @@ class OpenApiDocumentIT {
   /** "METHOD /path/{}" for every operation of the document. */
   @SuppressWarnings("unchecked")
   private static Set<String> documented(String yaml) {
-    Map<String, Object> paths = (Map<String, Object>) new Yaml().<Map<String, Object>>load(yaml).get("paths");
+    Map<String, Object> paths =
+        (Map<String, Object>) new Yaml().<Map<String, Object>>load(yaml).get("paths");
     Set<String> operations = new TreeSet<>();
     paths.forEach(
         (path, item) ->
             ((Map<String, Object>) item)
-                .keySet()
-                .stream()
-                .filter(METHODS::contains)
-                .forEach(method -> operations.add(method.toUpperCase() + " " + normalise(path))));
+                .keySet().stream()
+                    .filter(METHODS::contains)
+                    .forEach(
+                        method -> operations.add(method.toUpperCase() + " " + normalise(path))));
     return operations;
   }
 
@@ -70,7 +74,8 @@ class OpenApiDocumentIT {
     Set<String> operations = new TreeSet<>();
     RequestMappingHandlerMapping mapping =
         intake.context.getBean("requestMappingHandlerMapping", RequestMappingHandlerMapping.class);
-    for (Map.Entry<RequestMappingInfo, HandlerMethod> handler : mapping.getHandlerMethods().entrySet()) {
+    for (Map.Entry<RequestMappingInfo, HandlerMethod> handler :
+        mapping.getHandlerMethods().entrySet()) {
       RequestMappingInfo info = handler.getKey();
       for (String path : info.getPatternValues()) {
         if (path.equals("/admin") || path.startsWith("/admin/") || path.equals("/error")) {

@@ -13,7 +13,8 @@ final class Problems {
   static void assertProblem(HttpResponse<String> response, int status, String type) {
     assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
     assertThat(response.headers().firstValue("Content-Type"))
-        .hasValueSatisfying(contentType -> assertThat(contentType).startsWith("application/problem+json"));
+        .hasValueSatisfying(
+            contentType -> assertThat(contentType).startsWith("application/problem+json"));
     JsonNode body = IntakeHttp.json(response);
     assertThat(body.path("type").asString(""))
         .as(response.body())

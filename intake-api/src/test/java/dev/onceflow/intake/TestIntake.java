@@ -21,8 +21,10 @@ final class TestIntake implements AutoCloseable {
 
   final ConfigurableApplicationContext context;
   final String baseUrl;
+
   /** The test's own view of the database, as its owner: intake's role may not see everything. */
   final JdbcTemplate jdbc;
+
   private final HikariDataSource owner;
 
   private TestIntake(ConfigurableApplicationContext context) {

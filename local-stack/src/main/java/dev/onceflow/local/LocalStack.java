@@ -5,9 +5,9 @@ import dev.onceflow.infra.EmbeddedPostgresServer;
 import dev.onceflow.infra.InProcessKafka;
 import dev.onceflow.intake.IntakeApplication;
 import dev.onceflow.intake.demo.DemoData;
+import dev.onceflow.model.InvalidSettingException;
 import dev.onceflow.model.ReadyLine;
 import dev.onceflow.relay.OutboxRelayApplication;
-import dev.onceflow.model.InvalidSettingException;
 import dev.onceflow.worker.BankWorkerApplication;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -67,13 +67,16 @@ public final class LocalStack implements AutoCloseable {
   // Closed in reverse start order: services first, then Kafka, then PostgreSQL.
   private final Deque<ConfigurableApplicationContext> services = new ArrayDeque<>();
 
-  private LocalStack(LocalStackOptions options, EmbeddedPostgresServer postgres, InProcessKafka kafka) {
+  private LocalStack(
+      LocalStackOptions options, EmbeddedPostgresServer postgres, InProcessKafka kafka) {
     this.options = options;
     this.postgres = postgres;
     this.kafka = kafka;
   }
 
-  /** Starts the stack and prints its banner; it runs until the JVM stops (Ctrl-C stops it cleanly). */
+  /**
+   * Starts the stack and prints its banner; it runs until the JVM stops (Ctrl-C stops it cleanly).
+   */
   static void runUntilStopped(LocalStackOptions options) {
     long started = System.nanoTime();
     LocalStack stack;
@@ -116,16 +119,24 @@ public final class LocalStack implements AutoCloseable {
             () -> {
               try {
                 return InProcessKafka.start(
-                    options.dataDirectory().resolve("kafka"), options.kafkaPort(), options.kafkaControllerPort(), options.kafkaAdvertisedPort());
+                    options.dataDirectory().resolve("kafka"),
+                    options.kafkaPort(),
+                    options.kafkaControllerPort(),
+                    options.kafkaAdvertisedPort());
               } catch (Exception e) {
                 throw new CompletionException(e);
               }
             },
             runnable -> new Thread(runnable, "local-stack-kafka-start").start());
-    log.info("Starting PostgreSQL on port {} (data in {})", options.postgresPort(), options.dataDirectory());
+    log.info(
+        "Starting PostgreSQL on port {} (data in {})",
+        options.postgresPort(),
+        options.dataDirectory());
     EmbeddedPostgresServer postgres;
     try {
-      postgres = EmbeddedPostgresServer.start(options.dataDirectory().resolve("postgres"), options.postgresPort(), true);
+      postgres =
+          EmbeddedPostgresServer.start(
+              options.dataDirectory().resolve("postgres"), options.postgresPort(), true);
     } catch (Exception e) {
       startingKafka.thenAccept(InProcessKafka::close);
       throw e;
@@ -167,7 +178,8 @@ public final class LocalStack implements AutoCloseable {
         "--onceflow.simulator.journal=" + options.dataDirectory().resolve("bank-ledger.jsonl"));
     // On the very first start the relay creates the replication slot; outbox rows committed before
     // it exists would only reach Kafka through the sweeper's re-drive, so intake waits for it.
-    awaitStreaming("outbox-relay", "http://localhost:" + options.relayPort() + "/actuator/health/outboxRelay");
+    awaitStreaming(
+        "outbox-relay", "http://localhost:" + options.relayPort() + "/actuator/health/outboxRelay");
     start(
         "intake-api",
         IntakeApplication.application(),
@@ -201,7 +213,9 @@ public final class LocalStack implements AutoCloseable {
     while (System.nanoTime() < deadline) {
       try {
         HttpResponse<String> response =
-            http.send(HttpRequest.newBuilder(URI.create(healthUrl)).build(), HttpResponse.BodyHandlers.ofString());
+            http.send(
+                HttpRequest.newBuilder(URI.create(healthUrl)).build(),
+                HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() == 200 && response.body().contains("\"RUNNING\"")) {
           return;
         }
@@ -218,7 +232,8 @@ public final class LocalStack implements AutoCloseable {
         throw new IllegalStateException("interrupted while waiting for " + name, e);
       }
     }
-    throw new IllegalStateException(name + " did not start streaming within 120 s (" + healthUrl + ")");
+    throw new IllegalStateException(
+        name + " did not start streaming within 120 s (" + healthUrl + ")");
   }
 
   /**
@@ -252,7 +267,8 @@ public final class LocalStack implements AutoCloseable {
         new SecureRandom().nextBytes(random);
         Path written = Files.createTempFile(file.getParent(), ADMIN_KEY_FILE, ".tmp");
         Files.setPosixFilePermissions(written, PosixFilePermissions.fromString("rw-------"));
-        Files.writeString(written, Base64.getUrlEncoder().withoutPadding().encodeToString(random) + "\n");
+        Files.writeString(
+            written, Base64.getUrlEncoder().withoutPadding().encodeToString(random) + "\n");
         Files.move(written, file, StandardCopyOption.ATOMIC_MOVE);
       }
       return Files.readString(file).strip();
@@ -286,7 +302,10 @@ public final class LocalStack implements AutoCloseable {
     return "http://localhost:" + options.bankPort();
   }
 
-  /** The bank worker's actuator (health, prometheus); intake and the bank serve theirs on their own port. */
+  /**
+   * The bank worker's actuator (health, prometheus); intake and the bank serve theirs on their own
+   * port.
+   */
   public String workerManagementUrl() {
     return "http://localhost:" + options.workerPort();
   }
@@ -312,24 +331,35 @@ public final class LocalStack implements AutoCloseable {
   String banner(long startMillis) {
     StringBuilder text = new StringBuilder();
     text.append("\n").append("=".repeat(86)).append("\n");
-    text.append(" %s (started in %d ms). Ctrl-C stops it; data stays in %s%n"
-        .formatted(ReadyLine.STACK, startMillis, options.dataDirectory()));
-    text.append(options.listenAll()
-        ? " LISTENING ON ALL INTERFACES (--listen-all): anyone who can reach this machine can pay with\n"
-            + " the well-known demo key and fail payments through the bank simulator's /faults.\n"
-        : " Listening on 127.0.0.1 only (--listen-all opens the HTTP ports to the network).\n");
-    text.append("   Kafka           %s%n   PostgreSQL      %s (user postgres; each service has its own role)%n"
-        .formatted(kafka.bootstrapServers(), postgres.jdbcUrl()));
+    text.append(
+        " %s (started in %d ms). Ctrl-C stops it; data stays in %s%n"
+            .formatted(ReadyLine.STACK, startMillis, options.dataDirectory()));
+    text.append(
+        options.listenAll()
+            ? " LISTENING ON ALL INTERFACES (--listen-all): anyone who can reach this machine can pay with\n"
+                + " the well-known demo key and fail payments through the bank simulator's /faults.\n"
+            : " Listening on 127.0.0.1 only (--listen-all opens the HTTP ports to the network).\n");
+    text.append(
+        "   Kafka           %s%n   PostgreSQL      %s (user postgres; each service has its own role)%n"
+            .formatted(kafka.bootstrapServers(), postgres.jdbcUrl()));
     if (options.infraOnly()) {
-      return text.append(" Services not started (--infra-only).\n").append("=".repeat(86)).toString();
+      return text.append(" Services not started (--infra-only).\n")
+          .append("=".repeat(86))
+          .toString();
     }
     text.append("   intake API      %s   (API key: %s)%n".formatted(intakeUrl(), DEMO_API_KEY));
-    text.append("   admin API       %s/admin/clients   (admin key: %s)%n".formatted(intakeUrl(), adminKeySource()));
+    text.append(
+        "   admin API       %s/admin/clients   (admin key: %s)%n"
+            .formatted(intakeUrl(), adminKeySource()));
     text.append("   API document    %s/openapi.yaml%n".formatted(intakeUrl()));
     text.append("   bank simulator  %s/payments (the ledger)%n".formatted(bankUrl()));
-    text.append("   intake metrics  http://localhost:%d/actuator/prometheus%n".formatted(options.intakeManagementPort()));
-    text.append("   bank-worker     http://localhost:%d/actuator/health%n".formatted(options.workerPort()));
-    text.append("   outbox-relay    http://localhost:%d/actuator/health%n".formatted(options.relayPort()));
+    text.append(
+        "   intake metrics  http://localhost:%d/actuator/prometheus%n"
+            .formatted(options.intakeManagementPort()));
+    text.append(
+        "   bank-worker     http://localhost:%d/actuator/health%n".formatted(options.workerPort()));
+    text.append(
+        "   outbox-relay    http://localhost:%d/actuator/health%n".formatted(options.relayPort()));
     String firstAccount = null;
     String firstCurrency = null;
     for (JsonNode account : demoAccounts()) {
@@ -337,18 +367,23 @@ public final class LocalStack implements AutoCloseable {
         firstAccount = account.get("id").asString();
         firstCurrency = account.get("currency").asString();
       }
-      text.append("   demo account    %s %s  available %d%n"
-          .formatted(account.get("currency").asString(), account.get("id").asString(),
-              account.get("available").asLong()));
+      text.append(
+          "   demo account    %s %s  available %d%n"
+              .formatted(
+                  account.get("currency").asString(),
+                  account.get("id").asString(),
+                  account.get("available").asLong()));
     }
     if (firstAccount != null) {
-      text.append("""
+      text.append(
+          """
            Try it:
              curl -i -X POST %s/transactions \\
                -H 'Authorization: Bearer %s' -H 'Idempotency-Key: order-1' \\
                -H 'Content-Type: application/json' \\
                -d '{"accountId":"%s","amount":1250,"currency":"%s","creditor":{"name":"ACME GmbH","iban":"DE89370400440532013000"},"reference":"invoice 42"}'
-          """.formatted(intakeUrl(), DEMO_API_KEY, firstAccount, firstCurrency));
+          """
+              .formatted(intakeUrl(), DEMO_API_KEY, firstAccount, firstCurrency));
     }
     return text.append("=".repeat(86)).toString();
   }

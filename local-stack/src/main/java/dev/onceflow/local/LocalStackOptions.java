@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The local stack's flags. Each may also be given as a system property {@code onceflow.local.<flag>}
- * (for example {@code -Donceflow.local.intake-port=9080}).
+ * The local stack's flags. Each may also be given as a system property {@code
+ * onceflow.local.<flag>} (for example {@code -Donceflow.local.intake-port=9080}).
  */
 public record LocalStackOptions(
     Path dataDirectory,
@@ -96,7 +96,8 @@ public record LocalStackOptions(
     Map<String, String> values = new LinkedHashMap<>(DEFAULTS);
     // What the user set, by system property or (winning over it) by flag.
     Map<String, String> given = new LinkedHashMap<>();
-    DEFAULTS.keySet()
+    DEFAULTS
+        .keySet()
         .forEach(
             flag -> {
               String property = System.getProperty("onceflow.local." + flag);
@@ -118,7 +119,9 @@ public record LocalStackOptions(
         selfCheck = true;
       } else if (arg.equals("--listen-all")) {
         listenAll = true;
-      } else if (arg.startsWith("--spring.") || arg.startsWith("--onceflow.") || arg.startsWith("--logging.")) {
+      } else if (arg.startsWith("--spring.")
+          || arg.startsWith("--onceflow.")
+          || arg.startsWith("--logging.")) {
         springArguments.add(arg);
       } else if (arg.startsWith("--") && arg.contains("=")) {
         String flag = arg.substring(2, arg.indexOf('='));
@@ -132,11 +135,16 @@ public record LocalStackOptions(
     }
     if (selfCheck) {
       if (infraOnly) {
-        throw new IllegalArgumentException("--self-check needs the services; it cannot be combined with --infra-only");
+        throw new IllegalArgumentException(
+            "--self-check needs the services; it cannot be combined with --infra-only");
       }
       // A check must not collide with a stack already running here, nor pay into its data.
       DEFAULTS.keySet().stream()
-          .filter(flag -> flag.endsWith("-port") && !flag.equals("kafka-advertised-port") && !given.containsKey(flag))
+          .filter(
+              flag ->
+                  flag.endsWith("-port")
+                      && !flag.equals("kafka-advertised-port")
+                      && !given.containsKey(flag))
           .forEach(flag -> values.put(flag, String.valueOf(FreePorts.find())));
       if (!given.containsKey("data-dir")) {
         values.put("data-dir", temporaryDirectory().toString());
@@ -152,7 +160,9 @@ public record LocalStackOptions(
         port(values, "postgres-port"),
         port(values, "kafka-port"),
         port(values, "kafka-controller-port"),
-        values.get("kafka-advertised-port").isEmpty() ? port(values, "kafka-port") : port(values, "kafka-advertised-port"),
+        values.get("kafka-advertised-port").isEmpty()
+            ? port(values, "kafka-port")
+            : port(values, "kafka-advertised-port"),
         port(values, "intake-port"),
         port(values, "bank-port"),
         port(values, "worker-port"),
@@ -184,7 +194,8 @@ public record LocalStackOptions(
       }
       return port;
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("--" + flag + " must be a port number 1-65535, got '" + value + "'");
+      throw new IllegalArgumentException(
+          "--" + flag + " must be a port number 1-65535, got '" + value + "'");
     }
   }
 

@@ -5,8 +5,8 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The runnable jar's one entry: {@code [run] [flags]} starts the local stack (the default),
- * {@code --self-check} starts one on free ports, pays once and stops, {@code service NAME} runs one
+ * The runnable jar's one entry: {@code [run] [flags]} starts the local stack (the default), {@code
+ * --self-check} starts one on free ports, pays once and stops, {@code service NAME} runs one
  * service or server alone, {@code ops COMMAND} runs an operator's command.
  */
 public final class Onceflow {

@@ -20,7 +20,8 @@ final class SelfCheck {
 
   private static final Duration LIMIT = Duration.ofSeconds(60);
 
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final JsonMapper json = JsonMapper.builder().build();
   private final LocalStack stack;
 
@@ -28,7 +29,9 @@ final class SelfCheck {
     this.stack = stack;
   }
 
-  /** Starts the stack, pays, stops; returns the process exit code (0 when the payment completed). */
+  /**
+   * Starts the stack, pays, stops; returns the process exit code (0 when the payment completed).
+   */
   static int run(LocalStackOptions options) {
     long started = System.nanoTime();
     try {
@@ -36,13 +39,15 @@ final class SelfCheck {
       try {
         stack = LocalStack.start(options);
       } catch (Exception e) {
-        System.err.println("onceflow-local: self-check failed: the stack did not start: " + e.getMessage());
+        System.err.println(
+            "onceflow-local: self-check failed: the stack did not start: " + e.getMessage());
         return 1;
       }
       try (stack) {
         long ready = (System.nanoTime() - started) / 1_000_000;
         String outcome = new SelfCheck(stack).pay();
-        System.out.printf("onceflow-local: self-check passed: ready in %d ms, %s%n", ready, outcome);
+        System.out.printf(
+            "onceflow-local: self-check passed: ready in %d ms, %s%n", ready, outcome);
         return 0;
       } catch (Exception e) {
         System.err.println("onceflow-local: self-check failed: " + e.getMessage());
@@ -73,13 +78,15 @@ final class SelfCheck {
                 .header("Idempotency-Key", "self-check-" + UUID.randomUUID())
                 .POST(HttpRequest.BodyPublishers.ofString(payment)));
     if (accepted.statusCode() != 202) {
-      throw new IllegalStateException("POST /transactions answered " + accepted.statusCode() + ": " + accepted.body());
+      throw new IllegalStateException(
+          "POST /transactions answered " + accepted.statusCode() + ": " + accepted.body());
     }
     String id = json.readTree(accepted.body()).get("id").asString();
     long deadline = submitted + LIMIT.toNanos();
     String state = "PENDING";
     while (System.nanoTime() < deadline) {
-      JsonNode transaction = json.readTree(send(request("/transactions/" + id).header("Prefer", "wait=10")).body());
+      JsonNode transaction =
+          json.readTree(send(request("/transactions/" + id).header("Prefer", "wait=10")).body());
       state = transaction.get("state").asString();
       if (state.equals("COMPLETED")) {
         return "payment %s COMPLETED %d ms after it was submitted"
@@ -89,7 +96,8 @@ final class SelfCheck {
         throw new IllegalStateException("payment " + id + " FAILED: " + transaction);
       }
     }
-    throw new IllegalStateException("payment " + id + " still " + state + " after " + LIMIT.toSeconds() + " s");
+    throw new IllegalStateException(
+        "payment " + id + " still " + state + " after " + LIMIT.toSeconds() + " s");
   }
 
   private HttpRequest.Builder request(String path) {
@@ -98,23 +106,30 @@ final class SelfCheck {
         .header("Authorization", "Bearer " + LocalStack.DEMO_API_KEY);
   }
 
-  private HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
+  private HttpResponse<String> send(HttpRequest.Builder request)
+      throws IOException, InterruptedException {
     return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 
-  /** Deletes the temporary data directory the options chose for the check, never one a user named. */
+  /**
+   * Deletes the temporary data directory the options chose for the check, never one a user named.
+   */
   private static void deleteIfOwn(Path dataDirectory) {
     Path temporary = Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath();
     boolean own =
         temporary.equals(dataDirectory.getParent())
-            && dataDirectory.getFileName().toString().startsWith(LocalStackOptions.SELF_CHECK_DIRECTORY_PREFIX);
+            && dataDirectory
+                .getFileName()
+                .toString()
+                .startsWith(LocalStackOptions.SELF_CHECK_DIRECTORY_PREFIX);
     if (!own) {
       return;
     }
     try {
       LocalStack.wipe(dataDirectory);
     } catch (IOException e) {
-      System.err.println("onceflow-local: could not delete " + dataDirectory + ": " + e.getMessage());
+      System.err.println(
+          "onceflow-local: could not delete " + dataDirectory + ": " + e.getMessage());
     }
   }
 }

@@ -28,12 +28,13 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
  */
 final class ServiceLauncher {
 
-  static final Map<String, Supplier<SpringApplicationBuilder>> SERVICES = new TreeMap<>(
-      Map.of(
-          "intake-api", IntakeApplication::application,
-          "outbox-relay", OutboxRelayApplication::application,
-          "bank-worker", BankWorkerApplication::application,
-          "bank-simulator", BankSimulatorApplication::application));
+  static final Map<String, Supplier<SpringApplicationBuilder>> SERVICES =
+      new TreeMap<>(
+          Map.of(
+              "intake-api", IntakeApplication::application,
+              "outbox-relay", OutboxRelayApplication::application,
+              "bank-worker", BankWorkerApplication::application,
+              "bank-simulator", BankSimulatorApplication::application));
 
   private static final Map<String, InfrastructureStarter> INFRASTRUCTURE =
       Map.of("postgres", ServiceLauncher::postgres, "kafka", ServiceLauncher::kafka);
@@ -118,7 +119,8 @@ final class ServiceLauncher {
 
   private static AutoCloseable postgres(LocalStackOptions options) {
     try {
-      return EmbeddedPostgresServer.start(options.dataDirectory().resolve("postgres"), options.postgresPort(), true);
+      return EmbeddedPostgresServer.start(
+          options.dataDirectory().resolve("postgres"), options.postgresPort(), true);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -126,7 +128,10 @@ final class ServiceLauncher {
 
   private static AutoCloseable kafka(LocalStackOptions options) throws Exception {
     return InProcessKafka.start(
-        options.dataDirectory().resolve("kafka"), options.kafkaPort(), options.kafkaControllerPort(), options.kafkaAdvertisedPort());
+        options.dataDirectory().resolve("kafka"),
+        options.kafkaPort(),
+        options.kafkaControllerPort(),
+        options.kafkaAdvertisedPort());
   }
 
   @FunctionalInterface

@@ -91,8 +91,12 @@ public final class OperatorActions implements AutoCloseable {
           LIMIT :limit
           """);
 
-  /** The ids as one array literal: a replay may name more transactions than a statement takes parameters. */
-  private static final String VERSIONS = "SELECT id, version FROM transactions WHERE id = ANY (CAST(:ids AS uuid[]))";
+  /**
+   * The ids as one array literal: a replay may name more transactions than a statement takes
+   * parameters.
+   */
+  private static final String VERSIONS =
+      "SELECT id, version FROM transactions WHERE id = ANY (CAST(:ids AS uuid[]))";
 
   private static final String RECENT_AUDIT =
       """
@@ -117,7 +121,8 @@ public final class OperatorActions implements AutoCloseable {
    * Connects to the database at once (a wrong URL or role is reported in the driver's words before
    * anything runs); Kafka ({@code kafka}, bootstrap servers) only for a replay.
    */
-  public OperatorActions(String jdbcUrl, String user, String password, String kafka, Clock clock) throws SQLException {
+  public OperatorActions(String jdbcUrl, String user, String password, String kafka, Clock clock)
+      throws SQLException {
     this.kafka = kafka;
     this.clock = clock;
     this.dataSource = new SingleConnectionDataSource(jdbcUrl, user, password, true);
@@ -127,19 +132,27 @@ public final class OperatorActions implements AutoCloseable {
     this.transactions = new TransactionTransitions(jdbc);
     this.funds = new AccountFunds(jdbc);
     // One trace per command: the workers' handling of the events it writes continues it.
-    this.outbox = new OutboxWriter(jdbc, JsonMapper.builder().build(), SpanContextSource.fixed(newTrace()));
+    this.outbox =
+        new OutboxWriter(jdbc, JsonMapper.builder().build(), SpanContextSource.fixed(newTrace()));
     this.outcomes = new PaymentOutcomes(transactions, funds, outbox);
   }
 
   /** Re-enqueues PENDING transactions created before {@code createdBefore}; returns how many. */
   public int redrivePending(Instant createdBefore, Duration redriveAfter, Audit audit) {
     Instant now = clock.instant();
-    return inTransaction.execute(status -> {
-      List<UUID> ids = transactions.extendPendingLeasesCreatedBefore(createdBefore, now, now.plus(redriveAfter));
-      ids.forEach(id -> outbox.append(EventType.TRANSACTION_REQUESTED, id, now));
-      insertAudit(audit.affected(ids.size()).outcome("re-enqueued " + ids.size() + " PENDING transactions"), now);
-      return ids.size();
-    });
+    return inTransaction.execute(
+        status -> {
+          List<UUID> ids =
+              transactions.extendPendingLeasesCreatedBefore(
+                  createdBefore, now, now.plus(redriveAfter));
+          ids.forEach(id -> outbox.append(EventType.TRANSACTION_REQUESTED, id, now));
+          insertAudit(
+              audit
+                  .affected(ids.size())
+                  .outcome("re-enqueued " + ids.size() + " PENDING transactions"),
+              now);
+          return ids.size();
+        });
   }
 
   /**
@@ -148,20 +161,29 @@ public final class OperatorActions implements AutoCloseable {
    */
   public Decision retryFailed(UUID id, Duration redriveAfter, Audit audit) {
     Instant now = clock.instant();
-    return decide(audit, now, id, tx -> {
-      if (tx.state() != TransactionState.FAILED || tx.failureCode() != RETRYABLE) {
-        return "transaction " + id + " is " + tx.state()
-            + (tx.failureCode() == null ? "" : " (" + tx.failureCode() + ")")
-            + "; only FAILED with " + RETRYABLE + " may be retried";
-      }
-      if (!funds.reserve(tx.accountId(), tx.clientId(), tx.currency(), tx.amount(), now)) {
-        return "account " + tx.accountId() + " no longer has " + tx.amount() + " available";
-      }
-      requireChanged(transactions.reopenFailed(tx, RETRYABLE, now, now.plus(redriveAfter)), id);
-      outbox.append(EventType.TRANSACTION_REQUESTED, id, now);
-      audit.affected(1).outcome("reopened as PENDING");
-      return null;
-    });
+    return decide(
+        audit,
+        now,
+        id,
+        tx -> {
+          if (tx.state() != TransactionState.FAILED || tx.failureCode() != RETRYABLE) {
+            return "transaction "
+                + id
+                + " is "
+                + tx.state()
+                + (tx.failureCode() == null ? "" : " (" + tx.failureCode() + ")")
+                + "; only FAILED with "
+                + RETRYABLE
+                + " may be retried";
+          }
+          if (!funds.reserve(tx.accountId(), tx.clientId(), tx.currency(), tx.amount(), now)) {
+            return "account " + tx.accountId() + " no longer has " + tx.amount() + " available";
+          }
+          requireChanged(transactions.reopenFailed(tx, RETRYABLE, now, now.plus(redriveAfter)), id);
+          outbox.append(EventType.TRANSACTION_REQUESTED, id, now);
+          audit.affected(1).outcome("reopened as PENDING");
+          return null;
+        });
   }
 
   /** UNKNOWN transactions, oldest first; {@code unknownFor} is null where the row does not say. */
@@ -169,15 +191,16 @@ public final class OperatorActions implements AutoCloseable {
     Instant now = clock.instant();
     return jdbc.sql(LIST_UNKNOWN)
         .param("limit", limit)
-        .query((rows, n) -> {
-          Timestamp since = rows.getTimestamp("unknown_since");
-          return new UnknownTransaction(
-              rows.getObject("id", UUID.class),
-              since == null ? null : Duration.between(since.toInstant(), now).withNanos(0),
-              rows.getInt("lookups"),
-              rows.getString("external_key"),
-              rows.getString("bank_reference"));
-        })
+        .query(
+            (rows, n) -> {
+              Timestamp since = rows.getTimestamp("unknown_since");
+              return new UnknownTransaction(
+                  rows.getObject("id", UUID.class),
+                  since == null ? null : Duration.between(since.toInstant(), now).withNanos(0),
+                  rows.getInt("lookups"),
+                  rows.getString("external_key"),
+                  rows.getString("bank_reference"));
+            })
         .list();
   }
 
@@ -187,20 +210,29 @@ public final class OperatorActions implements AutoCloseable {
    *
    * @param bankReference the bank's payment id, for a completed one
    */
-  public Decision resolveUnknown(UUID id, boolean completed, String bankReference, String reason, Audit audit) {
+  public Decision resolveUnknown(
+      UUID id, boolean completed, String bankReference, String reason, Audit audit) {
     Instant now = clock.instant();
-    return decide(audit, now, id, tx -> {
-      if (tx.state() != TransactionState.UNKNOWN) {
-        return "transaction " + id + " is " + tx.state() + "; only an UNKNOWN one may be decided";
-      }
-      requireChanged(
-          completed
-              ? outcomes.complete(tx, bankReference, now)
-              : outcomes.fail(tx, FailureCode.OPERATOR_DECISION, reason, now),
-          id);
-      audit.affected(1).outcome((completed ? "COMPLETED" : "FAILED") + ": " + reason);
-      return null;
-    });
+    return decide(
+        audit,
+        now,
+        id,
+        tx -> {
+          if (tx.state() != TransactionState.UNKNOWN) {
+            return "transaction "
+                + id
+                + " is "
+                + tx.state()
+                + "; only an UNKNOWN one may be decided";
+          }
+          requireChanged(
+              completed
+                  ? outcomes.complete(tx, bankReference, now)
+                  : outcomes.fail(tx, FailureCode.OPERATOR_DECISION, reason, now),
+              id);
+          audit.affected(1).outcome((completed ? "COMPLETED" : "FAILED") + ": " + reason);
+          return null;
+        });
   }
 
   /** Each transaction's version: any change to a row raises it. */
@@ -208,17 +240,18 @@ public final class OperatorActions implements AutoCloseable {
     Map<UUID, Long> versions = new HashMap<>();
     jdbc.sql(VERSIONS)
         .param("ids", ids.stream().map(UUID::toString).collect(Collectors.joining(",", "{", "}")))
-        .query(rows -> {
-          versions.put(rows.getObject(1, UUID.class), rows.getLong(2));
-        });
+        .query(
+            rows -> {
+              versions.put(rows.getObject(1, UUID.class), rows.getLong(2));
+            });
     return versions;
   }
 
   /**
-   * Publishes the request topic's records again (every partition, from the offset or the
-   * timestamp to its current end) for the workers; with {@code wait}, waits up to {@code
-   * waitTimeout} for {@code group} to consume them, reporting to {@code progress}, and counts the
-   * transactions that changed. Audited before anything is published, and again when it ends.
+   * Publishes the request topic's records again (every partition, from the offset or the timestamp
+   * to its current end) for the workers; with {@code wait}, waits up to {@code waitTimeout} for
+   * {@code group} to consume them, reporting to {@code progress}, and counts the transactions that
+   * changed. Audited before anything is published, and again when it ends.
    */
   public Replay replayRequests(
       Long fromOffset,
@@ -230,25 +263,36 @@ public final class OperatorActions implements AutoCloseable {
       Audit audit)
       throws Exception {
     if ((fromOffset == null) == (fromTimestamp == null)) {
-      throw new IllegalArgumentException("a replay starts from exactly one of an offset or a timestamp");
+      throw new IllegalArgumentException(
+          "a replay starts from exactly one of an offset or a timestamp");
     }
     String replayId = UUID.randomUUID().toString();
     try (TopicReplay replay = new TopicReplay(kafka)) {
-      List<ConsumerRecord<byte[], byte[]>> records = replay.read(Topics.TRANSACTION_REQUESTED, fromOffset, fromTimestamp);
+      List<ConsumerRecord<byte[], byte[]>> records =
+          replay.read(Topics.TRANSACTION_REQUESTED, fromOffset, fromTimestamp);
       Set<UUID> transactions = transactionIds(records);
       Map<UUID, Long> before = versions(transactions);
       // Before anything is published: an interrupted replay still leaves its trace.
-      insertAudit(audit.affected(records.size()).outcome(started(replayId, records.size())), clock.instant());
+      insertAudit(
+          audit.affected(records.size()).outcome(started(replayId, records.size())),
+          clock.instant());
       replay.republish(
-          records, Topics.TRANSACTION_REQUESTED, replayId, header -> header.equals(TopicReplay.REPLAY_HEADER));
-      String outcome = "finished replay " + replayId + ": republished " + records.size() + " records";
+          records,
+          Topics.TRANSACTION_REQUESTED,
+          replayId,
+          header -> header.equals(TopicReplay.REPLAY_HEADER));
+      String outcome =
+          "finished replay " + replayId + ": republished " + records.size() + " records";
       Boolean consumed = null;
       long changed = 0;
       if (wait && !records.isEmpty()) {
         Map<TopicPartition, Long> end = replay.endOffsets(Topics.TRANSACTION_REQUESTED);
         consumed = replay.awaitConsumed(group, end, waitTimeout, progress);
         Map<UUID, Long> after = versions(transactions);
-        changed = after.entrySet().stream().filter(e -> !e.getValue().equals(before.get(e.getKey()))).count();
+        changed =
+            after.entrySet().stream()
+                .filter(e -> !e.getValue().equals(before.get(e.getKey())))
+                .count();
         outcome += consumed ? "; consumed; transactions changed: " + changed : "; not yet consumed";
       }
       insertAudit(audit.affected(records.size()).outcome(outcome), clock.instant());
@@ -262,7 +306,9 @@ public final class OperatorActions implements AutoCloseable {
     try (TopicReplay replay = new TopicReplay(kafka)) {
       List<ConsumerRecord<byte[], byte[]>> records =
           replay.read(Topics.TRANSACTION_REQUESTED_DEAD_LETTER, fromOffset, null);
-      insertAudit(audit.affected(records.size()).outcome(started(replayId, records.size())), clock.instant());
+      insertAudit(
+          audit.affected(records.size()).outcome(started(replayId, records.size())),
+          clock.instant());
       // The dead-letter reasons describe the last failure; the record is retried as it was.
       replay.republish(
           records,
@@ -270,7 +316,10 @@ public final class OperatorActions implements AutoCloseable {
           replayId,
           header -> header.startsWith("onceflow-") || header.startsWith("kafka_dlt"));
       insertAudit(
-          audit.affected(records.size()).outcome("finished replay " + replayId + ": republished " + records.size() + " records"),
+          audit
+              .affected(records.size())
+              .outcome(
+                  "finished replay " + replayId + ": republished " + records.size() + " records"),
           clock.instant());
       return new Replay(replayId, records.size(), transactionIds(records).size(), null, 0);
     }
@@ -280,13 +329,15 @@ public final class OperatorActions implements AutoCloseable {
   public List<AuditEntry> recentAudit(int limit) {
     return jdbc.sql(RECENT_AUDIT)
         .param("limit", limit)
-        .query((rows, n) -> new AuditEntry(
-            rows.getTimestamp("at").toInstant(),
-            rows.getString("actor"),
-            rows.getString("action"),
-            rows.getString("parameters"),
-            rows.getInt("affected"),
-            rows.getString("outcome")))
+        .query(
+            (rows, n) ->
+                new AuditEntry(
+                    rows.getTimestamp("at").toInstant(),
+                    rows.getString("actor"),
+                    rows.getString("action"),
+                    rows.getString("parameters"),
+                    rows.getInt("affected"),
+                    rows.getString("outcome")))
         .list();
   }
 
@@ -314,17 +365,20 @@ public final class OperatorActions implements AutoCloseable {
    * A decision on one row, locked first, with its audit row, in one DB transaction; or, refused,
    * rolled back and the refusal audited.
    */
-  private Decision decide(Audit audit, Instant now, UUID id, Function<LockedTransaction, String> decision) {
-    String refusal = inTransaction.execute(status -> {
-      Optional<LockedTransaction> locked = transactions.lock(id);
-      String why = locked.isEmpty() ? "no transaction " + id : decision.apply(locked.get());
-      if (why != null) {
-        status.setRollbackOnly();
-        return why;
-      }
-      insertAudit(audit, now);
-      return null;
-    });
+  private Decision decide(
+      Audit audit, Instant now, UUID id, Function<LockedTransaction, String> decision) {
+    String refusal =
+        inTransaction.execute(
+            status -> {
+              Optional<LockedTransaction> locked = transactions.lock(id);
+              String why = locked.isEmpty() ? "no transaction " + id : decision.apply(locked.get());
+              if (why != null) {
+                status.setRollbackOnly();
+                return why;
+              }
+              insertAudit(audit, now);
+              return null;
+            });
     if (refusal != null) {
       insertAudit(audit.affected(0).outcome("refused: " + refusal), now);
       return new Decision(refusal);
@@ -360,7 +414,8 @@ public final class OperatorActions implements AutoCloseable {
     ThreadLocalRandom.current().nextBytes(ids);
     HexFormat hex = HexFormat.of();
     return Map.of(
-        "traceparent", "00-" + hex.formatHex(ids, 0, 16) + "-" + hex.formatHex(ids, 16, 24) + "-01");
+        "traceparent",
+        "00-" + hex.formatHex(ids, 0, 16) + "-" + hex.formatHex(ids, 16, 24) + "-01");
   }
 
   @Override
@@ -381,7 +436,8 @@ public final class OperatorActions implements AutoCloseable {
 
     public Audit(String actor, String action, String parameters) {
       if (!AuditActor.isValid(actor)) {
-        throw new IllegalArgumentException("the actor must be " + AuditActor.RULE + " (it names who acted in the audit)");
+        throw new IllegalArgumentException(
+            "the actor must be " + AuditActor.RULE + " (it names who acted in the audit)");
       }
       this.actor = actor;
       this.action = action;

@@ -135,11 +135,20 @@ public final class OpsCommand {
   }
 
   private int execute(String command, Map<String, String> flags) throws Exception {
-    // Every flag is checked before anything connects: bad input is reported as such, and changes nothing.
-    Action action = prepare(command, flags, new OperatorActions.Audit(flags.get("actor"), command, describe(flags)));
+    // Every flag is checked before anything connects: bad input is reported as such, and changes
+    // nothing.
+    Action action =
+        prepare(
+            command,
+            flags,
+            new OperatorActions.Audit(flags.get("actor"), command, describe(flags)));
     try (OperatorActions actions =
         new OperatorActions(
-            flags.get("jdbc-url"), flags.get("db-user"), flags.get("db-password"), flags.get("kafka"), clock)) {
+            flags.get("jdbc-url"),
+            flags.get("db-user"),
+            flags.get("db-password"),
+            flags.get("kafka"),
+            clock)) {
       return action.run(actions);
     }
   }
@@ -150,7 +159,10 @@ public final class OpsCommand {
         return replayRequests(flags, audit);
       case "replay-dead-letters":
         {
-          long fromOffset = flags.containsKey("from-offset") ? nonNegative(flags.get("from-offset"), "--from-offset") : 0;
+          long fromOffset =
+              flags.containsKey("from-offset")
+                  ? nonNegative(flags.get("from-offset"), "--from-offset")
+                  : 0;
           return actions -> {
             OperatorActions.Replay replay = actions.replayDeadLetters(fromOffset, audit);
             out.println(
@@ -173,7 +185,12 @@ public final class OpsCommand {
           return actions -> {
             Instant createdBefore = clock.instant().minus(age);
             int count = actions.redrivePending(createdBefore, redriveAfter, audit);
-            out.println("Re-enqueued " + count + " PENDING transactions created before " + createdBefore + ".");
+            out.println(
+                "Re-enqueued "
+                    + count
+                    + " PENDING transactions created before "
+                    + createdBefore
+                    + ".");
             return 0;
           };
         }
@@ -187,7 +204,10 @@ public final class OpsCommand {
               out.println("Refused: " + decision.refusal() + ". Nothing changed.");
               return 1;
             }
-            out.println("Transaction " + id + " is PENDING again; a worker will pay it with its original bank key.");
+            out.println(
+                "Transaction "
+                    + id
+                    + " is PENDING again; a worker will pay it with its original bank key.");
             return 0;
           };
         }
@@ -196,7 +216,10 @@ public final class OpsCommand {
           int limit = positive(flags.get("limit"), "--limit");
           return actions -> {
             List<OperatorActions.UnknownTransaction> unknown = actions.unknown(limit);
-            out.println(unknown.isEmpty() ? "No UNKNOWN transactions." : "id  unknown-for  lookups  bank-key  bank-reference");
+            out.println(
+                unknown.isEmpty()
+                    ? "No UNKNOWN transactions."
+                    : "id  unknown-for  lookups  bank-key  bank-reference");
             unknown.forEach(
                 tx ->
                     out.println(
@@ -249,24 +272,36 @@ public final class OpsCommand {
         throw new IllegalArgumentException("--bank-reference goes with --outcome=completed only");
       }
     } else {
-      throw new IllegalArgumentException("--outcome must be completed or failed, got '" + outcome + "'");
+      throw new IllegalArgumentException(
+          "--outcome must be completed or failed, got '" + outcome + "'");
     }
     return actions -> {
-      OperatorActions.Decision decision = actions.resolveUnknown(id, completed, flags.get("bank-reference"), reason, audit);
+      OperatorActions.Decision decision =
+          actions.resolveUnknown(id, completed, flags.get("bank-reference"), reason, audit);
       if (!decision.done()) {
         out.println("Refused: " + decision.refusal() + ". Nothing changed.");
         return 1;
       }
-      out.println("Transaction " + id + " is " + (completed ? "COMPLETED" : "FAILED") + " by your decision (audited).");
+      out.println(
+          "Transaction "
+              + id
+              + " is "
+              + (completed ? "COMPLETED" : "FAILED")
+              + " by your decision (audited).");
       return 0;
     };
   }
 
   private Action replayRequests(Map<String, String> flags, OperatorActions.Audit audit) {
-    Long fromOffset = flags.containsKey("from-offset") ? nonNegative(flags.get("from-offset"), "--from-offset") : null;
-    Instant fromTimestamp = flags.containsKey("from-timestamp") ? instant(flags.get("from-timestamp")) : null;
+    Long fromOffset =
+        flags.containsKey("from-offset")
+            ? nonNegative(flags.get("from-offset"), "--from-offset")
+            : null;
+    Instant fromTimestamp =
+        flags.containsKey("from-timestamp") ? instant(flags.get("from-timestamp")) : null;
     if ((fromOffset == null) == (fromTimestamp == null)) {
-      throw new IllegalArgumentException("replay-requests needs exactly one of --from-offset or --from-timestamp");
+      throw new IllegalArgumentException(
+          "replay-requests needs exactly one of --from-offset or --from-timestamp");
     }
     Duration waitTimeout = duration(flags.get("wait-timeout"), "--wait-timeout");
     return actions -> {
@@ -311,7 +346,8 @@ public final class OpsCommand {
     for (int i = 1; i < args.length; i++) {
       String arg = args[i];
       if (!arg.startsWith("--")) {
-        throw new IllegalArgumentException("unexpected argument '" + arg + "' (flags look like --name=value)");
+        throw new IllegalArgumentException(
+            "unexpected argument '" + arg + "' (flags look like --name=value)");
       }
       int equals = arg.indexOf('=');
       String name = equals < 0 ? arg.substring(2) : arg.substring(2, equals);
@@ -324,7 +360,8 @@ public final class OpsCommand {
       flags.put(name, equals < 0 ? "true" : arg.substring(equals + 1));
     }
     if (!AuditActor.isValid(flags.get("actor"))) {
-      throw new IllegalArgumentException("--actor must be " + AuditActor.RULE + " (it names you in the audit)");
+      throw new IllegalArgumentException(
+          "--actor must be " + AuditActor.RULE + " (it names you in the audit)");
     }
     return flags;
   }
@@ -334,7 +371,11 @@ public final class OpsCommand {
     flags.forEach(
         (name, value) -> {
           if (FLAGS.contains(name)) {
-            text.append(text.isEmpty() ? "" : " ").append("--").append(name).append('=').append(value);
+            text.append(text.isEmpty() ? "" : " ")
+                .append("--")
+                .append(name)
+                .append('=')
+                .append(value);
           }
         });
     return text.toString();
@@ -383,7 +424,10 @@ public final class OpsCommand {
     try {
       return Instant.parse(text);
     } catch (DateTimeParseException e) {
-      throw new IllegalArgumentException("--from-timestamp must be an ISO-8601 instant such as 2026-11-27T10:00:00Z, got '" + text + "'");
+      throw new IllegalArgumentException(
+          "--from-timestamp must be an ISO-8601 instant such as 2026-11-27T10:00:00Z, got '"
+              + text
+              + "'");
     }
   }
 
@@ -391,7 +435,8 @@ public final class OpsCommand {
     try {
       return UUID.fromString(text);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("--transaction must be a transaction id (a UUID), got '" + text + "'");
+      throw new IllegalArgumentException(
+          "--transaction must be a transaction id (a UUID), got '" + text + "'");
     }
   }
 

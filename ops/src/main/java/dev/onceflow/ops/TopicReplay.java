@@ -43,18 +43,27 @@ final class TopicReplay implements AutoCloseable {
     consumer =
         new KafkaConsumer<>(
             Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class));
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrapServers,
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                false,
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+                ByteArrayDeserializer.class,
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                ByteArrayDeserializer.class));
     producer =
         new KafkaProducer<>(
             Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class));
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrapServers,
+                ProducerConfig.ACKS_CONFIG,
+                "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+                true,
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
+                ByteArraySerializer.class,
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
+                ByteArraySerializer.class));
   }
 
   /**
@@ -139,7 +148,8 @@ final class TopicReplay implements AutoCloseable {
    * Waits until the consumer group has committed offsets at or past {@code targets} on every
    * partition, reporting progress; returns false if {@code timeout} passed first.
    */
-  boolean awaitConsumed(String group, Map<TopicPartition, Long> targets, Duration timeout, Consumer<String> progress)
+  boolean awaitConsumed(
+      String group, Map<TopicPartition, Long> targets, Duration timeout, Consumer<String> progress)
       throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     long lastReport = 0;
@@ -167,7 +177,8 @@ final class TopicReplay implements AutoCloseable {
     }
   }
 
-  private static Map<TopicPartition, Long> timestamps(List<TopicPartition> partitions, long millis) {
+  private static Map<TopicPartition, Long> timestamps(
+      List<TopicPartition> partitions, long millis) {
     Map<TopicPartition, Long> timestamps = new HashMap<>();
     partitions.forEach(partition -> timestamps.put(partition, millis));
     return timestamps;

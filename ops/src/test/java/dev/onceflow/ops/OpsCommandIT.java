@@ -18,7 +18,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The ops commands against a real PostgreSQL: what they change, what they refuse, what they audit. */
+/**
+ * The ops commands against a real PostgreSQL: what they change, what they refuse, what they audit.
+ */
 class OpsCommandIT {
 
   private static PostgresServer postgres;
@@ -38,8 +40,7 @@ class OpsCommandIT {
         .migrate();
     db = DriverManager.getConnection(postgres.jdbcUrl(), PostgresServer.USER, "");
     client = UUID.randomUUID();
-    execute(
-        "INSERT INTO clients (id, name, created_at) VALUES (?, 'ops', now())", client);
+    execute("INSERT INTO clients (id, name, created_at) VALUES (?, 'ops', now())", client);
   }
 
   @AfterAll
@@ -57,7 +58,8 @@ class OpsCommandIT {
 
     assertThat(exit).isZero();
     assertThat(text("SELECT state FROM transactions WHERE id = ?", tx)).isEqualTo("PENDING");
-    assertThat(text("SELECT coalesce(failure_code, 'none') FROM transactions WHERE id = ?", tx)).isEqualTo("none");
+    assertThat(text("SELECT coalesce(failure_code, 'none') FROM transactions WHERE id = ?", tx))
+        .isEqualTo("none");
     assertThat(text("SELECT external_key FROM transactions WHERE id = ?", tx)).isEqualTo(key);
     assertThat(text("SELECT reserved::text FROM accounts WHERE id = ?", account)).isEqualTo("2500");
     assertThat(lastAudit()).contains("alice", "retry-failed", "--transaction=" + tx, "affected=1");
@@ -105,44 +107,80 @@ class OpsCommandIT {
   }
 
   @Test
-  void listsUnknownTransactionsAndAnOperatorDecidesOneCompletedWithItsFundsSettled() throws Exception {
+  void listsUnknownTransactionsAndAnOperatorDecidesOneCompletedWithItsFundsSettled()
+      throws Exception {
     UUID account = account(10_000, 2_500);
     UUID tx = transaction(account, 2_500, "UNKNOWN", null);
-    execute("UPDATE transactions SET unknown_since = now() - interval '2 hours', lookups = 40 WHERE id = ?", tx);
+    execute(
+        "UPDATE transactions SET unknown_since = now() - interval '2 hours', lookups = 40 WHERE id = ?",
+        tx);
 
     assertThat(ops("list-unknown")).isZero();
     assertThat(output()).contains(tx.toString(), "PT2H", "40", "ext-" + tx);
 
     int exit =
-        ops("resolve-unknown", "--transaction=" + tx, "--outcome=completed", "--bank-reference=bank-77",
-            "--reason=the bank's support confirmed payment bank-77", "--actor=alice");
+        ops(
+            "resolve-unknown",
+            "--transaction=" + tx,
+            "--outcome=completed",
+            "--bank-reference=bank-77",
+            "--reason=the bank's support confirmed payment bank-77",
+            "--actor=alice");
 
     assertThat(exit).isZero();
     assertThat(text("SELECT state FROM transactions WHERE id = ?", tx)).isEqualTo("COMPLETED");
-    assertThat(text("SELECT bank_reference FROM transactions WHERE id = ?", tx)).isEqualTo("bank-77");
-    assertThat(text("SELECT balance::text || '/' || reserved::text FROM accounts WHERE id = ?", account))
+    assertThat(text("SELECT bank_reference FROM transactions WHERE id = ?", tx))
+        .isEqualTo("bank-77");
+    assertThat(
+            text(
+                "SELECT balance::text || '/' || reserved::text FROM accounts WHERE id = ?",
+                account))
         .isEqualTo("7500/0");
-    assertThat(lastAudit()).contains("alice", "resolve-unknown", "--outcome=completed", "affected=1", "confirmed payment");
+    assertThat(lastAudit())
+        .contains(
+            "alice", "resolve-unknown", "--outcome=completed", "affected=1", "confirmed payment");
   }
 
   @Test
-  void anOperatorDecidesAnUnknownTransactionFailedWithItsFundsReleasedAndNothingElse() throws Exception {
+  void anOperatorDecidesAnUnknownTransactionFailedWithItsFundsReleasedAndNothingElse()
+      throws Exception {
     UUID account = account(10_000, 2_500);
     UUID tx = transaction(account, 2_500, "UNKNOWN", null);
     UUID finished = transaction(account, 2_500, "COMPLETED", null);
 
-    assertThat(ops("resolve-unknown", "--transaction=" + tx, "--outcome=failed", "--reason=bank holds nothing")).isZero();
+    assertThat(
+            ops(
+                "resolve-unknown",
+                "--transaction=" + tx,
+                "--outcome=failed",
+                "--reason=bank holds nothing"))
+        .isZero();
     assertThat(text("SELECT state || ' ' || failure_code FROM transactions WHERE id = ?", tx))
         .isEqualTo("FAILED OPERATOR_DECISION");
-    assertThat(text("SELECT balance::text || '/' || reserved::text FROM accounts WHERE id = ?", account))
+    assertThat(
+            text(
+                "SELECT balance::text || '/' || reserved::text FROM accounts WHERE id = ?",
+                account))
         .isEqualTo("10000/0");
 
     // Only an UNKNOWN one can be decided; a second decision is refused and changes nothing.
-    assertThat(ops("resolve-unknown", "--transaction=" + tx, "--outcome=completed", "--bank-reference=x", "--reason=r"))
+    assertThat(
+            ops(
+                "resolve-unknown",
+                "--transaction=" + tx,
+                "--outcome=completed",
+                "--bank-reference=x",
+                "--reason=r"))
         .isEqualTo(1);
-    assertThat(ops("resolve-unknown", "--transaction=" + finished, "--outcome=failed", "--reason=r")).isEqualTo(1);
-    assertThat(text("SELECT state FROM transactions WHERE id = ?", finished)).isEqualTo("COMPLETED");
-    assertThat(text("SELECT balance::text || '/' || reserved::text FROM accounts WHERE id = ?", account))
+    assertThat(
+            ops("resolve-unknown", "--transaction=" + finished, "--outcome=failed", "--reason=r"))
+        .isEqualTo(1);
+    assertThat(text("SELECT state FROM transactions WHERE id = ?", finished))
+        .isEqualTo("COMPLETED");
+    assertThat(
+            text(
+                "SELECT balance::text || '/' || reserved::text FROM accounts WHERE id = ?",
+                account))
         .isEqualTo("10000/0");
     assertThat(lastAudit()).contains("resolve-unknown", "affected=0", "refused");
   }
@@ -150,10 +188,14 @@ class OpsCommandIT {
   @Test
   void refusesAnIncompleteDecisionWithOneLine() {
     UUID tx = UUID.randomUUID();
-    assertThat(ops("resolve-unknown", "--transaction=" + tx, "--outcome=completed", "--reason=r")).isEqualTo(2);
-    assertThat(ops("resolve-unknown", "--transaction=" + tx, "--outcome=maybe", "--reason=r")).isEqualTo(2);
+    assertThat(ops("resolve-unknown", "--transaction=" + tx, "--outcome=completed", "--reason=r"))
+        .isEqualTo(2);
+    assertThat(ops("resolve-unknown", "--transaction=" + tx, "--outcome=maybe", "--reason=r"))
+        .isEqualTo(2);
     assertThat(ops("resolve-unknown", "--transaction=" + tx, "--outcome=failed")).isEqualTo(2);
-    assertThat(errors().lines()).hasSize(3).allSatisfy(line -> assertThat(line).startsWith("onceflow ops: "));
+    assertThat(errors().lines())
+        .hasSize(3)
+        .allSatisfy(line -> assertThat(line).startsWith("onceflow ops: "));
   }
 
   @Test
@@ -165,7 +207,9 @@ class OpsCommandIT {
     assertThat(ops("audit", "--actor=" + "a".repeat(65))).isEqualTo(2);
     assertThat(ops("audit", "--actor=alice\n2026-01-01 bob retry-failed")).isEqualTo(2);
     assertThat(ops("audit", "--actor=")).isEqualTo(2);
-    assertThat(errors().lines()).hasSize(7).allSatisfy(line -> assertThat(line).startsWith("onceflow ops: "));
+    assertThat(errors().lines())
+        .hasSize(7)
+        .allSatisfy(line -> assertThat(line).startsWith("onceflow ops: "));
     assertThat(errors()).contains("--actor must be 1 to 64 letters, digits or . _ @ + -");
   }
 
@@ -173,17 +217,27 @@ class OpsCommandIT {
   void checksItsInputBeforeConnecting() {
     String unreachable = "--jdbc-url=jdbc:postgresql://localhost:1/nothing";
     String[] badTransaction = {"retry-failed", "--transaction=not-a-uuid", unreachable};
-    assertThat(OpsCommand.run(badTransaction, new PrintStream(out, true), new PrintStream(err, true))).isEqualTo(2);
-    assertThat(errors()).contains("--transaction must be a transaction id").doesNotContain("refused");
+    assertThat(
+            OpsCommand.run(badTransaction, new PrintStream(out, true), new PrintStream(err, true)))
+        .isEqualTo(2);
+    assertThat(errors())
+        .contains("--transaction must be a transaction id")
+        .doesNotContain("refused");
   }
 
   @Test
   void explainsItselfWithHelp() {
-    assertThat(OpsCommand.run(new String[] {"--help"}, new PrintStream(out), new PrintStream(err))).isZero();
+    assertThat(OpsCommand.run(new String[] {"--help"}, new PrintStream(out), new PrintStream(err)))
+        .isZero();
     assertThat(output())
         .contains(
-            "replay-requests", "replay-dead-letters", "redrive-pending", "retry-failed", "list-unknown",
-            "resolve-unknown", "audit");
+            "replay-requests",
+            "replay-dead-letters",
+            "redrive-pending",
+            "retry-failed",
+            "list-unknown",
+            "resolve-unknown",
+            "audit");
   }
 
   private int ops(String... args) {
@@ -213,7 +267,11 @@ class OpsCommandIT {
         INSERT INTO accounts (id, client_id, currency, opening_balance, balance, reserved, version, created_at, updated_at)
         VALUES (?, ?, 'EUR', ?, ?, ?, 0, now(), now())
         """,
-        id, client, balance, balance, reserved);
+        id,
+        client,
+        balance,
+        balance,
+        reserved);
     return id;
   }
 
@@ -228,7 +286,13 @@ class OpsCommandIT {
         VALUES (?, ?, ?, ?, ?, 'EUR', 'ACME GmbH', 'DE89370400440532013000', ?, 8, now(), now() + interval '30 seconds', ?, 3,
                 now(), now())
         """,
-        id, client, account, state, amount, "ext-" + id, failureCode);
+        id,
+        client,
+        account,
+        state,
+        amount,
+        "ext-" + id,
+        failureCode);
     return id;
   }
 

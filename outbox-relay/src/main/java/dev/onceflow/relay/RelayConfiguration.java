@@ -61,7 +61,10 @@ class RelayConfiguration {
             bootstrapServers);
     var leadership =
         new RelayLeadership(
-            dataSource.getUrl(), dataSource.getUsername(), dataSource.getPassword(), relay.slotName());
+            dataSource.getUrl(),
+            dataSource.getUsername(),
+            dataSource.getPassword(),
+            relay.slotName());
     return new OutboxRelayEngine(
         config,
         leadership,
@@ -81,7 +84,11 @@ class RelayConfiguration {
     Gauge.builder(
             "onceflow.relay.slot.retained.wal",
             monitor,
-            m -> m.retainedWalBytes().stream().mapToDouble(bytes -> bytes).findFirst().orElse(Double.NaN))
+            m ->
+                m.retainedWalBytes().stream()
+                    .mapToDouble(bytes -> bytes)
+                    .findFirst()
+                    .orElse(Double.NaN))
         .description("WAL the replication slot holds back (not yet confirmed by the relay)")
         .baseUnit("bytes")
         .register(meters);

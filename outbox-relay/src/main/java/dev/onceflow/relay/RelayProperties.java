@@ -15,12 +15,13 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param slotName PostgreSQL logical replication slot; it holds the WAL the relay has not confirmed
  * @param publicationName PostgreSQL publication of the outbox and heartbeat tables; the schema
  *     migration creates {@code onceflow_outbox}, another name must be created by the database owner
- * @param pollInterval how long Debezium's reader sleeps when the replication stream has nothing, and
- *     how long its queue collects a batch: each adds up to this much to the commit-to-publish
+ * @param pollInterval how long Debezium's reader sleeps when the replication stream has nothing,
+ *     and how long its queue collects a batch: each adds up to this much to the commit-to-publish
  *     latency (500 ms by default in Debezium). The queue's poll also busy-waits through the last
  *     millisecond of every interval (3.6.1 ends the wait at {@code elapsed > interval} but sleeps
  *     only {@code interval - elapsed}, which is 0 at {@code elapsed == interval}), so the relay
- *     burns about 1/(interval + 1 ms) of a core even when idle: a third of one at 2 ms, a sixth at 5
+ *     burns about 1/(interval + 1 ms) of a core even when idle: a third of one at 2 ms, a sixth at
+ *     5
  * @param offsetTopic compacted Kafka topic holding the engine's offsets (its position in the WAL)
  * @param offsetTopicReplicationFactor replication factor of the offset topic
  * @param offsetFlushInterval how often published positions are committed; a crash re-sends at most
@@ -31,9 +32,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     one checks it still holds the lock: it bounds the failover time
  * @param restartDelay wait before restarting an engine that stopped with an error
  * @param stopTimeout longest wait for the engine to stop when the application shuts down
- * @param linger how long the producer waits to fill a request before sending it; 0 because the relay
- *     waits for each batch's acknowledgements anyway (records still share a request while one is
- *     in flight)
+ * @param linger how long the producer waits to fill a request before sending it; 0 because the
+ *     relay waits for each batch's acknowledgements anyway (records still share a request while one
+ *     is in flight)
  * @param deliveryTimeout how long a send may take, retries included, before it fails the batch (and
  *     the engine restarts from its last committed position); also bounds topic creation
  */

@@ -10,10 +10,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.onceflow.infra.PostgresServer;
-import dev.onceflow.testing.SharedTestInfrastructure;
 import dev.onceflow.model.EventType;
 import dev.onceflow.model.Topics;
 import dev.onceflow.model.TransactionEvent;
+import dev.onceflow.testing.SharedTestInfrastructure;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.List;
@@ -143,9 +143,7 @@ class OutboxRelayIT {
       // WAL from tables outside the publication: without heartbeats the slot would keep all of it.
       String walAfterOtherWrites = outbox.writeWalOutsideTheOutbox();
 
-      await()
-          .atMost(DELIVERY)
-          .until(() -> outbox.slotConfirmedPast(walAfterOtherWrites));
+      await().atMost(DELIVERY).until(() -> outbox.slotConfirmedPast(walAfterOtherWrites));
       assertThat(relay.health().body()).contains("retainedWalBytes");
     }
   }

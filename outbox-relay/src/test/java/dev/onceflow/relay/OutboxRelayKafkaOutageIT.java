@@ -5,10 +5,10 @@ import static dev.onceflow.relay.OutboxRows.requestedEvents;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.onceflow.infra.PostgresServer;
 import dev.onceflow.infra.InProcessKafka;
-import dev.onceflow.testing.SharedTestInfrastructure;
+import dev.onceflow.infra.PostgresServer;
 import dev.onceflow.model.TransactionEvent;
+import dev.onceflow.testing.SharedTestInfrastructure;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.DriverManager;
@@ -87,8 +87,7 @@ class OutboxRelayKafkaOutageIT {
   }
 
   private static String createDatabase(PostgresServer postgres) throws Exception {
-    try (var connection =
-            DriverManager.getConnection(postgres.jdbcUrl(), PostgresServer.USER, "");
+    try (var connection = DriverManager.getConnection(postgres.jdbcUrl(), PostgresServer.USER, "");
         var statement = connection.createStatement()) {
       var exists =
           statement.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + DATABASE + "'");

@@ -42,8 +42,7 @@ final class OutboxRows {
   }
 
   void writeInOneTransaction(List<TransactionEvent> events) throws SQLException {
-    try (Connection connection =
-        DriverManager.getConnection(jdbcUrl, PostgresServer.USER, "")) {
+    try (Connection connection = DriverManager.getConnection(jdbcUrl, PostgresServer.USER, "")) {
       connection.setAutoCommit(false);
       for (TransactionEvent event : events) {
         write(connection, event);
@@ -79,8 +78,7 @@ final class OutboxRows {
 
   /** Ends the sessions of the active relay: its advisory lock holder and its WAL sender. */
   void terminateRelaySessions() throws SQLException {
-    try (Connection connection =
-            DriverManager.getConnection(jdbcUrl, PostgresServer.USER, "");
+    try (Connection connection = DriverManager.getConnection(jdbcUrl, PostgresServer.USER, "");
         var statement = connection.createStatement()) {
       statement.execute(
           """
@@ -94,11 +92,11 @@ final class OutboxRows {
 
   /** Writes WAL that the relay's publication does not carry; returns the WAL position after it. */
   String writeWalOutsideTheOutbox() throws SQLException {
-    try (Connection connection =
-            DriverManager.getConnection(jdbcUrl, PostgresServer.USER, "");
+    try (Connection connection = DriverManager.getConnection(jdbcUrl, PostgresServer.USER, "");
         var statement = connection.createStatement()) {
       statement.execute("CREATE TABLE IF NOT EXISTS wal_filler (id serial PRIMARY KEY, body text)");
-      statement.execute("INSERT INTO wal_filler (body) SELECT repeat('x', 200) FROM generate_series(1, 5000)");
+      statement.execute(
+          "INSERT INTO wal_filler (body) SELECT repeat('x', 200) FROM generate_series(1, 5000)");
       var lsn = statement.executeQuery("SELECT pg_current_wal_lsn()::text");
       lsn.next();
       return lsn.getString(1);
@@ -107,8 +105,7 @@ final class OutboxRows {
 
   /** Whether the relay's slot has confirmed a position at or past {@code lsn}. */
   boolean slotConfirmedPast(String lsn) throws SQLException {
-    try (Connection connection =
-            DriverManager.getConnection(jdbcUrl, PostgresServer.USER, "");
+    try (Connection connection = DriverManager.getConnection(jdbcUrl, PostgresServer.USER, "");
         var query =
             connection.prepareStatement(
                 "SELECT confirmed_flush_lsn >= CAST(? AS pg_lsn) FROM pg_replication_slots WHERE slot_name = 'onceflow_outbox'")) {

@@ -4,8 +4,8 @@ import java.util.regex.Pattern;
 
 /**
  * Who an audit row names as having acted (the ops CLI's {@code --actor}, the admin API's {@code
- * Onceflow-Actor}): a short name of letters, digits and {@code . _ @ + -}, so it fits its column and
- * can neither forge another row's shape nor hide in whitespace.
+ * Onceflow-Actor}): a short name of letters, digits and {@code . _ @ + -}, so it fits its column
+ * and can neither forge another row's shape nor hide in whitespace.
  */
 public final class AuditActor {
 

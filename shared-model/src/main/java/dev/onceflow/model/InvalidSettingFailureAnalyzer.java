@@ -10,7 +10,8 @@ import org.springframework.core.annotation.Order;
  * trace (before Boot's own binding report, which would bury the rule under the binding details).
  */
 @Order(Ordered.HIGHEST_PRECEDENCE)
-public class InvalidSettingFailureAnalyzer extends AbstractFailureAnalyzer<InvalidSettingException> {
+public class InvalidSettingFailureAnalyzer
+    extends AbstractFailureAnalyzer<InvalidSettingException> {
 
   @Override
   protected FailureAnalysis analyze(Throwable rootFailure, InvalidSettingException cause) {

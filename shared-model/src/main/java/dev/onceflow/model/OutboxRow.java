@@ -12,7 +12,12 @@ import java.util.UUID;
  * @param spanContext see {@link OutboxSpanContext}; null when the writer had no trace
  */
 public record OutboxRow(
-    UUID id, String aggregateType, String aggregateId, String type, String payload, String spanContext) {
+    UUID id,
+    String aggregateType,
+    String aggregateId,
+    String type,
+    String payload,
+    String spanContext) {
 
   public static final String INSERT =
       """
@@ -23,8 +28,14 @@ public record OutboxRow(
   public static final String DELETE = "DELETE FROM outbox WHERE id = :id";
 
   /** The row announcing {@code event} of {@code type} on its stream, keyed by the transaction. */
-  public static OutboxRow of(EventType type, TransactionEvent event, String payload, String spanContext) {
+  public static OutboxRow of(
+      EventType type, TransactionEvent event, String payload, String spanContext) {
     return new OutboxRow(
-        event.eventId(), type.stream(), event.transactionId().toString(), type.wireName(), payload, spanContext);
+        event.eventId(),
+        type.stream(),
+        event.transactionId().toString(),
+        type.wireName(),
+        payload,
+        spanContext);
   }
 }

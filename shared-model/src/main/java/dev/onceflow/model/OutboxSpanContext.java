@@ -37,7 +37,10 @@ public final class OutboxSpanContext {
       throw new UncheckedIOException(e);
     }
     // store() always starts with a date comment: noise in every row, and load() skips it anyway.
-    return text.toString().lines().filter(line -> !line.startsWith("#")).collect(Collectors.joining("\n"));
+    return text.toString()
+        .lines()
+        .filter(line -> !line.startsWith("#"))
+        .collect(Collectors.joining("\n"));
   }
 
   /** The headers a column value holds, as Debezium reads them; empty for null. */
@@ -52,7 +55,9 @@ public final class OutboxSpanContext {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    properties.stringPropertyNames().forEach(name -> headers.put(name, properties.getProperty(name)));
+    properties
+        .stringPropertyNames()
+        .forEach(name -> headers.put(name, properties.getProperty(name)));
     return headers;
   }
 }

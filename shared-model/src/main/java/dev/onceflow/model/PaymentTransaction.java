@@ -11,9 +11,9 @@ import java.time.Instant;
 import java.util.UUID;
 
 /**
- * One payment request and where it stands. The entity is written once at intake; every later
- * change is a conditional UPDATE guarded by {@link TransactionState} (and the version where a stale
- * read must lose), never a read-modify-write of this object.
+ * One payment request and where it stands. The entity is written once at intake; every later change
+ * is a conditional UPDATE guarded by {@link TransactionState} (and the version where a stale read
+ * must lose), never a read-modify-write of this object.
  */
 @Entity
 @Table(name = "transactions")

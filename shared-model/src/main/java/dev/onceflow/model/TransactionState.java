@@ -7,9 +7,9 @@ import java.util.Set;
 /**
  * The states of a payment transaction and the only transitions allowed between them. Every
  * transition in the code is one conditional UPDATE guarded by the source state, in the
- * transaction-store module's {@code TransactionTransitions}; after every test of intake, the worker,
- * the sweeper and the ops commands, the testing module's {@code TransitionAudit} checks each state
- * change the database saw against {@link #canBecome(TransactionState)}.
+ * transaction-store module's {@code TransactionTransitions}; after every test of intake, the
+ * worker, the sweeper and the ops commands, the testing module's {@code TransitionAudit} checks
+ * each state change the database saw against {@link #canBecome(TransactionState)}.
  */
 public enum TransactionState {
 

@@ -46,7 +46,8 @@ class TransactionStateTest {
 
   @Test
   void onlyAcceptedUnfinishedTransactionsHoldFunds() {
-    assertThat(EnumSet.allOf(TransactionState.class).stream().filter(TransactionState::reservesFunds))
+    assertThat(
+            EnumSet.allOf(TransactionState.class).stream().filter(TransactionState::reservesFunds))
         .containsExactlyInAnyOrder(PENDING, PROCESSING, UNKNOWN);
     assertThat(DRAFT.reservesFunds()).isFalse();
     assertThat(DRAFT.isFinal()).isFalse();

@@ -37,7 +37,8 @@ class ArchitectureTest {
   void onlyTheWebLayerDependsOnIt() {
     noClasses()
         .that()
-        .resideOutsideOfPackages("..web..", "dev.onceflow.intake", "dev.onceflow.bank", "dev.onceflow.worker")
+        .resideOutsideOfPackages(
+            "..web..", "dev.onceflow.intake", "dev.onceflow.bank", "dev.onceflow.worker")
         .should()
         .dependOnClassesThat()
         .resideInAPackage("dev.onceflow.*.web..")
@@ -53,7 +54,10 @@ class ArchitectureTest {
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage(
-            "dev.onceflow.intake..", "dev.onceflow.worker..", "dev.onceflow.relay..", "dev.onceflow.bank..")
+            "dev.onceflow.intake..",
+            "dev.onceflow.worker..",
+            "dev.onceflow.relay..",
+            "dev.onceflow.bank..")
         .check(onceflow);
   }
 }

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.onceflow.infra.EmbeddedPostgresServer;
-import dev.onceflow.testing.SharedTestInfrastructure;
 import dev.onceflow.local.LocalStack;
 import dev.onceflow.local.LocalStackOptions;
 import dev.onceflow.model.Topics;
+import dev.onceflow.testing.SharedTestInfrastructure;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -115,7 +115,8 @@ class BankFaultsIT {
   }
 
   @Test
-  void everyPaymentEndsFinalPaidAtMostOnceAndAgreeingWithTheBankWhileTheBankFails() throws Exception {
+  void everyPaymentEndsFinalPaidAtMostOnceAndAgreeingWithTheBankWhileTheBankFails()
+      throws Exception {
     long started = System.nanoTime();
     List<UUID> accounts = new ArrayList<>();
     for (int i = 0; i < ACCOUNTS; i++) {
@@ -136,7 +137,11 @@ class BankFaultsIT {
     await()
         .atMost(Duration.ofMinutes(3))
         .pollInterval(Duration.ofMillis(500))
-        .until(() -> count("SELECT count(*) FROM transactions WHERE state IN ('PENDING', 'PROCESSING', 'UNKNOWN')") == 0);
+        .until(
+            () ->
+                count(
+                        "SELECT count(*) FROM transactions WHERE state IN ('PENDING', 'PROCESSING', 'UNKNOWN')")
+                    == 0);
     Duration faultRun = Duration.ofNanos(System.nanoTime() - started);
 
     Map<String, JsonNode> transactions = transactions(accountOf.keySet());
@@ -155,10 +160,12 @@ class BankFaultsIT {
       List<JsonNode> payments = ledger.getOrDefault(id, List.of());
       // Invariant 1: at most one bank payment per transaction, under its own key.
       assertThat(payments).as("bank payments of %s", id).hasSizeLessThanOrEqualTo(1);
-      boolean settled = !payments.isEmpty() && "SETTLED".equals(payments.get(0).get("status").asString());
+      boolean settled =
+          !payments.isEmpty() && "SETTLED".equals(payments.get(0).get("status").asString());
       if (!payments.isEmpty()) {
         bankCalls += payments.get(0).get("calls").asLong();
-        assertThat(payments.get(0).get("idempotencyKey").asString()).isEqualTo(tx.get("externalKey").asString());
+        assertThat(payments.get(0).get("idempotencyKey").asString())
+            .isEqualTo(tx.get("externalKey").asString());
         if (settled) {
           settledAtBank++;
         } else {
@@ -170,7 +177,8 @@ class BankFaultsIT {
       if ("COMPLETED".equals(state)) {
         completed++;
         assertThat(settled).as("%s is COMPLETED: the bank settled it", id).isTrue();
-        assertThat(tx.get("bankReference").asString()).isEqualTo(payments.get(0).get("paymentId").asString());
+        assertThat(tx.get("bankReference").asString())
+            .isEqualTo(payments.get(0).get("paymentId").asString());
         paidOut.merge(accountOf.get(id), tx.get("amount").asLong(), Long::sum);
       } else {
         failed++;
@@ -193,8 +201,12 @@ class BankFaultsIT {
     Map<String, Set<String>> events = completionEvents(transactions.keySet());
     for (Map.Entry<String, JsonNode> entry : transactions.entrySet()) {
       String expected =
-          "COMPLETED".equals(entry.getValue().get("state").asString()) ? "TransactionCompleted" : "TransactionFailed";
-      assertThat(events.get(entry.getKey())).as("events of %s", entry.getKey()).containsExactly(expected);
+          "COMPLETED".equals(entry.getValue().get("state").asString())
+              ? "TransactionCompleted"
+              : "TransactionFailed";
+      assertThat(events.get(entry.getKey()))
+          .as("events of %s", entry.getKey())
+          .containsExactly(expected);
     }
 
     String metrics = awaitGaugesAgree(completed, failed);
@@ -248,7 +260,9 @@ class BankFaultsIT {
     return accountOf;
   }
 
-  /** Every transaction as the intake API shows it, read from the DB in one go, plus its bank key. */
+  /**
+   * Every transaction as the intake API shows it, read from the DB in one go, plus its bank key.
+   */
   private static Map<String, JsonNode> transactions(Set<String> ids) throws Exception {
     Map<String, JsonNode> byId = new HashMap<>();
     try (Connection db = connect();
@@ -277,7 +291,9 @@ class BankFaultsIT {
     for (JsonNode payment : api.ledger()) {
       String reference = payment.get("endToEndReference").asString();
       // Every payment at the bank belongs to one of the transactions: nothing else paid it.
-      assertThat(ids).as("the transaction bank payment %s names", payment.get("paymentId")).contains(reference);
+      assertThat(ids)
+          .as("the transaction bank payment %s names", payment.get("paymentId"))
+          .contains(reference);
       byTransaction.computeIfAbsent(reference, key -> new ArrayList<>()).add(payment);
     }
     return byTransaction;
@@ -289,17 +305,23 @@ class BankFaultsIT {
     try (KafkaConsumer<String, String> consumer =
         new KafkaConsumer<>(
             Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(),
-                ConsumerConfig.GROUP_ID_CONFIG, "bank-faults-it-" + UUID.randomUUID(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class))) {
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                stack.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG,
+                "bank-faults-it-" + UUID.randomUUID(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                "earliest",
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+                StringDeserializer.class,
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                StringDeserializer.class))) {
       consumer.subscribe(List.of(Topics.TRANSACTION_EVENTS));
       await()
           .atMost(Duration.ofSeconds(60))
           .until(
               () -> {
-                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
+                for (ConsumerRecord<String, String> record :
+                    consumer.poll(Duration.ofMillis(500))) {
                   String type = JSON.readTree(record.value()).get("type").asString();
                   events.computeIfAbsent(record.key(), key -> new HashSet<>()).add(type);
                 }
@@ -324,7 +346,9 @@ class BankFaultsIT {
 
   private String scrapeWorker() throws IOException, InterruptedException {
     return http.send(
-            HttpRequest.newBuilder(URI.create("http://localhost:" + workerPort + "/actuator/prometheus")).build(),
+            HttpRequest.newBuilder(
+                    URI.create("http://localhost:" + workerPort + "/actuator/prometheus"))
+                .build(),
             HttpResponse.BodyHandlers.ofString())
         .body();
   }

@@ -43,8 +43,16 @@ import tools.jackson.databind.json.JsonMapper;
 final class CampaignChecker {
 
   /** One row of {@code transactions}, as the checker reads it. */
-  record Row(String id, UUID account, String state, long amount, String currency, String creditorIban,
-      String reference, String failureCode, String bankReference) {}
+  record Row(
+      String id,
+      UUID account,
+      String state,
+      long amount,
+      String currency,
+      String creditorIban,
+      String reference,
+      String failureCode,
+      String bankReference) {}
 
   /** The FAILED codes a healed system may end a payment with: the bank's or the client's doing. */
   private static final Set<String> EXPLAINED_FAILURES = Set.of("INSUFFICIENT_FUNDS", "DECLINED");
@@ -105,7 +113,8 @@ final class CampaignChecker {
   }
 
   /** Runs every check; returns the counts, by name. */
-  Map<String, Integer> check(Collection<CampaignClients.Payment> payments, Map<UUID, Long> openingBalances)
+  Map<String, Integer> check(
+      Collection<CampaignClients.Payment> payments, Map<UUID, Long> openingBalances)
       throws Exception {
     // Rows, keys and balances from one snapshot, so that they agree with each other whatever still
     // moves; the ledger and the topics are read after it and may only have more.
@@ -117,7 +126,9 @@ final class CampaignChecker {
       checkMoney(db, rows, openingBalances);
       db.rollback();
       Map<String, CampaignClients.Payment> sent = new HashMap<>();
-      payments.stream().filter(payment -> payment.id() != null).forEach(payment -> sent.put(payment.id(), payment));
+      payments.stream()
+          .filter(payment -> payment.id() != null)
+          .forEach(payment -> sent.put(payment.id(), payment));
       Set<String> declinedAtTheBank = checkLedger(rows, sent, openingBalances);
       checkOutcomes(rows, declinedAtTheBank);
       checkClients(payments, rows, keyToTransaction);
@@ -136,9 +147,9 @@ final class CampaignChecker {
   }
 
   /**
-   * Liveness: once the bank is healed, a payment fails only for a reason the bank or the client gave
-   * (a decline the bank's ledger holds, insufficient funds); a system that gave up on payments it
-   * could have made fails this.
+   * Liveness: once the bank is healed, a payment fails only for a reason the bank or the client
+   * gave (a decline the bank's ledger holds, insufficient funds); a system that gave up on payments
+   * it could have made fails this.
    */
   private void checkOutcomes(Map<String, Row> rows, Set<String> declinedAtTheBank) {
     Map<String, Integer> outcomes = new TreeMap<>();
@@ -149,9 +160,12 @@ final class CampaignChecker {
         continue;
       }
       if (row.failureCode() == null || !EXPLAINED_FAILURES.contains(row.failureCode())) {
-        violation("FAILED without a bank decline or insufficient funds", row.id() + " failed " + row.failureCode());
+        violation(
+            "FAILED without a bank decline or insufficient funds",
+            row.id() + " failed " + row.failureCode());
       } else if (row.failureCode().equals("DECLINED") && !declinedAtTheBank.contains(row.id())) {
-        violation("FAILED without a bank decline or insufficient funds",
+        violation(
+            "FAILED without a bank decline or insufficient funds",
             row.id() + " failed DECLINED, but the bank holds no declined payment for it");
       }
     }
@@ -164,7 +178,9 @@ final class CampaignChecker {
    * account is what the account lost. Returns the transactions the bank holds a decline for.
    */
   private Set<String> checkLedger(
-      Map<String, Row> rows, Map<String, CampaignClients.Payment> sent, Map<UUID, Long> openingBalances)
+      Map<String, Row> rows,
+      Map<String, CampaignClients.Payment> sent,
+      Map<UUID, Long> openingBalances)
       throws IOException, InterruptedException {
     Map<String, Integer> settled = new HashMap<>();
     Map<UUID, Long> paidByTheBank = new HashMap<>();
@@ -193,27 +209,48 @@ final class CampaignChecker {
       }
       Row row = rows.get(transaction);
       if (row == null) {
-        violation("payments without a transaction", "bank payment " + payment.get("paymentId").asString()
-            + " names " + transaction);
+        violation(
+            "payments without a transaction",
+            "bank payment " + payment.get("paymentId").asString() + " names " + transaction);
         continue;
       }
       if (settled.merge(transaction, 1, Integer::sum) > 1) {
         violation("duplicate payments", transaction + " was paid again (" + payment + ")");
       }
       if (row.state().equals("FAILED")) {
-        violation("payments for FAILED transactions", transaction + " (" + row.failureCode() + ") was paid");
+        violation(
+            "payments for FAILED transactions",
+            transaction + " (" + row.failureCode() + ") was paid");
       }
       long amount = payment.get("amount").asLong();
       paidByTheBank.merge(row.account(), amount, Long::sum);
-      String bankSide = Arrays.asList(amount, payment.get("currency").asString(), payment.get("creditorIban").asString(),
-          payment.path("remittanceInformation").asString("")).toString();
-      String rowSide = Arrays.asList(row.amount(), row.currency(), row.creditorIban(), row.reference()).toString();
+      String bankSide =
+          Arrays.asList(
+                  amount,
+                  payment.get("currency").asString(),
+                  payment.get("creditorIban").asString(),
+                  payment.path("remittanceInformation").asString(""))
+              .toString();
+      String rowSide =
+          Arrays.asList(row.amount(), row.currency(), row.creditorIban(), row.reference())
+              .toString();
       CampaignClients.Payment request = sent.get(transaction);
-      String clientSide = request == null ? null
-          : Arrays.asList(request.amount, CampaignClients.CURRENCY, request.iban, request.reference).toString();
+      String clientSide =
+          request == null
+              ? null
+              : Arrays.asList(
+                      request.amount, CampaignClients.CURRENCY, request.iban, request.reference)
+                  .toString();
       if (!bankSide.equals(rowSide) || (clientSide != null && !bankSide.equals(clientSide))) {
-        violation("bank payments that differ from the row or the request",
-            transaction + ": the bank paid " + bankSide + ", the row says " + rowSide + ", the client sent " + clientSide);
+        violation(
+            "bank payments that differ from the row or the request",
+            transaction
+                + ": the bank paid "
+                + bankSide
+                + ", the row says "
+                + rowSide
+                + ", the client sent "
+                + clientSide);
       }
     }
     for (Row row : rows.values()) {
@@ -226,8 +263,13 @@ final class CampaignChecker {
       long lost = account.getValue() - balances.getOrDefault(account.getKey(), account.getValue());
       long paid = paidByTheBank.getOrDefault(account.getKey(), 0L);
       if (lost != paid) {
-        violation("money mismatches at the bank",
-            account.getKey() + ": the bank paid " + paid + " out of it, its balance fell by " + lost);
+        violation(
+            "money mismatches at the bank",
+            account.getKey()
+                + ": the bank paid "
+                + paid
+                + " out of it, its balance fell by "
+                + lost);
       }
     }
     figures.put("bank keys", keys);
@@ -242,31 +284,41 @@ final class CampaignChecker {
    */
   private String settledLedger() throws IOException, InterruptedException {
     String[] last = {get(cluster.bankUrl() + "/payments")};
-    return await("the bank's ledger to stop changing").atMost(Duration.ofSeconds(90))
-        .pollDelay(LEDGER_QUIET).pollInterval(LEDGER_QUIET)
-        .until(() -> {
-          String now = get(cluster.bankUrl() + "/payments");
-          boolean same = now.equals(last[0]);
-          last[0] = now;
-          return same ? now : null;
-        }, ledger -> ledger != null);
+    return await("the bank's ledger to stop changing")
+        .atMost(Duration.ofSeconds(90))
+        .pollDelay(LEDGER_QUIET)
+        .pollInterval(LEDGER_QUIET)
+        .until(
+            () -> {
+              String now = get(cluster.bankUrl() + "/payments");
+              boolean same = now.equals(last[0]);
+              last[0] = now;
+              return same ? now : null;
+            },
+            ledger -> ledger != null);
   }
 
   private void checkClients(
-      Collection<CampaignClients.Payment> payments, Map<String, Row> rows, Map<String, String> keyToTransaction)
+      Collection<CampaignClients.Payment> payments,
+      Map<String, Row> rows,
+      Map<String, String> keyToTransaction)
       throws IOException, InterruptedException {
     Set<String> told = new HashSet<>();
     for (CampaignClients.Payment payment : payments) {
       payment.violations.forEach(v -> violation("client-side violations", payment.key + ": " + v));
       if (payment.ids.size() != 1) {
-        violation("answers that disagree with the row", payment.key + " was answered with ids " + payment.ids);
+        violation(
+            "answers that disagree with the row",
+            payment.key + " was answered with ids " + payment.ids);
         continue;
       }
       String id = payment.id();
       told.add(id);
       Row row = rows.get(id);
       if (row == null || !id.equals(keyToTransaction.get(payment.key))) {
-        violation("lost requests (accepted, not final)", payment.key + " -> " + id + " has no row for its key");
+        violation(
+            "lost requests (accepted, not final)",
+            payment.key + " -> " + id + " has no row for its key");
         continue;
       }
       if (!row.state().equals("COMPLETED") && !row.state().equals("FAILED")) {
@@ -274,24 +326,38 @@ final class CampaignChecker {
       }
       if (row.amount() != payment.amount) {
         violation(
-            payment.changedPayload ? "changed payloads that left something behind" : "answers that disagree with the row",
+            payment.changedPayload
+                ? "changed payloads that left something behind"
+                : "answers that disagree with the row",
             id + " has amount " + row.amount() + ", the client sent " + payment.amount);
       }
       if (payment.answer == 422 && !"INSUFFICIENT_FUNDS".equals(row.failureCode())) {
-        violation("answers that disagree with the row", id + " was refused (422) but is " + row.state());
+        violation(
+            "answers that disagree with the row", id + " was refused (422) but is " + row.state());
       }
       if (payment.answer == 202 && "INSUFFICIENT_FUNDS".equals(row.failureCode())) {
-        violation("answers that disagree with the row", id + " was accepted (202) but failed INSUFFICIENT_FUNDS");
+        violation(
+            "answers that disagree with the row",
+            id + " was accepted (202) but failed INSUFFICIENT_FUNDS");
       }
       if (payment.changedPayload
-          && (payment.changedPayloadAnswer != 422 || !"idempotency-key-reused".equals(payment.changedPayloadProblem))) {
-        violation("changed payloads that left something behind", payment.key + " with a changed amount was answered "
-            + payment.changedPayloadAnswer + " " + payment.changedPayloadProblem);
+          && (payment.changedPayloadAnswer != 422
+              || !"idempotency-key-reused".equals(payment.changedPayloadProblem))) {
+        violation(
+            "changed payloads that left something behind",
+            payment.key
+                + " with a changed amount was answered "
+                + payment.changedPayloadAnswer
+                + " "
+                + payment.changedPayloadProblem);
       }
       // The client's own last look at its payment, through the API, agrees with the row.
       JsonNode seen = JSON.readTree(get(cluster.intakeUrls().get(0) + "/transactions/" + id));
-      if (!row.state().equals(seen.path("state").asString()) || row.amount() != seen.path("amount").asLong()) {
-        violation("answers that disagree with the row", id + ": the API says " + seen + ", the row " + row);
+      if (!row.state().equals(seen.path("state").asString())
+          || row.amount() != seen.path("amount").asLong()) {
+        violation(
+            "answers that disagree with the row",
+            id + ": the API says " + seen + ", the row " + row);
       }
     }
     for (String id : rows.keySet()) {
@@ -303,17 +369,21 @@ final class CampaignChecker {
   }
 
   /** Invariant 4: balance = opening − Σ COMPLETED, reserved = Σ PENDING, PROCESSING and UNKNOWN. */
-  private void checkMoney(Connection db, Map<String, Row> rows, Map<UUID, Long> openingBalances) throws SQLException {
+  private void checkMoney(Connection db, Map<String, Row> rows, Map<UUID, Long> openingBalances)
+      throws SQLException {
     Map<UUID, Long> paid = new HashMap<>();
     Map<UUID, Long> inFlight = new HashMap<>();
     for (Row row : rows.values()) {
       if (row.state().equals("COMPLETED")) {
         paid.merge(row.account(), row.amount(), Long::sum);
-      } else if (row.state().equals("PENDING") || row.state().equals("PROCESSING") || row.state().equals("UNKNOWN")) {
+      } else if (row.state().equals("PENDING")
+          || row.state().equals("PROCESSING")
+          || row.state().equals("UNKNOWN")) {
         inFlight.merge(row.account(), row.amount(), Long::sum);
       }
     }
-    try (PreparedStatement query = db.prepareStatement("SELECT balance, reserved FROM accounts WHERE id = ?")) {
+    try (PreparedStatement query =
+        db.prepareStatement("SELECT balance, reserved FROM accounts WHERE id = ?")) {
       for (Map.Entry<UUID, Long> account : openingBalances.entrySet()) {
         query.setObject(1, account.getKey());
         try (ResultSet result = query.executeQuery()) {
@@ -322,8 +392,17 @@ final class CampaignChecker {
           long expectedBalance = account.getValue() - paid.getOrDefault(account.getKey(), 0L);
           long expectedReserved = inFlight.getOrDefault(account.getKey(), 0L);
           if (result.getLong(1) != expectedBalance || result.getLong(2) != expectedReserved) {
-            violation("money mismatches", account.getKey() + ": balance " + result.getLong(1) + " reserved "
-                + result.getLong(2) + ", expected " + expectedBalance + " and " + expectedReserved);
+            violation(
+                "money mismatches",
+                account.getKey()
+                    + ": balance "
+                    + result.getLong(1)
+                    + " reserved "
+                    + result.getLong(2)
+                    + ", expected "
+                    + expectedBalance
+                    + " and "
+                    + expectedReserved);
           }
         }
       }
@@ -331,15 +410,21 @@ final class CampaignChecker {
   }
 
   /**
-   * Every final transaction announced its outcome on Kafka exactly once (one event id; the relay may
-   * publish that event more than once, as designed), and the announcement is the row's state. The
-   * request topic's redelivered copies are counted too: the duplicates the other counts prove
+   * Every final transaction announced its outcome on Kafka exactly once (one event id; the relay
+   * may publish that event more than once, as designed), and the announcement is the row's state.
+   * The request topic's redelivered copies are counted too: the duplicates the other counts prove
    * harmless.
    */
   private void checkTopics(Map<String, Row> rows) {
     Map<String, String> expected = new HashMap<>();
-    rows.values().forEach(row -> expected.put(row.id(), row.state().equals("COMPLETED")
-        ? "TransactionCompleted" : "TransactionFailed"));
+    rows.values()
+        .forEach(
+            row ->
+                expected.put(
+                    row.id(),
+                    row.state().equals("COMPLETED")
+                        ? "TransactionCompleted"
+                        : "TransactionFailed"));
     // transaction -> event id -> type, of the final events
     Map<String, Map<String, String>> finals = new HashMap<>();
     Map<String, Integer> copies = new TreeMap<>();
@@ -347,7 +432,8 @@ final class CampaignChecker {
     try (KafkaConsumer<String, String> consumer = consumer()) {
       consumer.subscribe(List.of(Topics.TRANSACTION_EVENTS, Topics.TRANSACTION_REQUESTED));
       // The relay may still be publishing the last outcomes: read until all are there or 60 s pass;
-      // then on to the end of both topics (30 s more), so that a later, contradicting event is seen.
+      // then on to the end of both topics (30 s more), so that a later, contradicting event is
+      // seen.
       long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
       Map<TopicPartition, Long> end = null;
       while (end == null || !reached(consumer, end)) {
@@ -355,7 +441,9 @@ final class CampaignChecker {
           JsonNode event = JSON.readTree(record.value());
           String eventId = event.path("eventId").asString("");
           if (eventId.isEmpty() || !event.path("transactionId").asString("").equals(record.key())) {
-            violation("events that do not name their transaction", record.topic() + " " + record.key() + ": " + event);
+            violation(
+                "events that do not name their transaction",
+                record.topic() + " " + record.key() + ": " + event);
             continue;
           }
           if (!seenEvents.add(eventId)) {
@@ -367,13 +455,22 @@ final class CampaignChecker {
           }
         }
         boolean late = System.nanoTime() >= deadline;
-        if (end == null && (late || allSeen(expected, finals)) && !consumer.assignment().isEmpty()) {
+        if (end == null
+            && (late || allSeen(expected, finals))
+            && !consumer.assignment().isEmpty()) {
           end = consumer.endOffsets(consumer.assignment());
           deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         } else if (late) {
-          violation("topics not read to the end", end == null ? "no partition was assigned"
-              : "positions " + end.keySet().stream().map(partition -> partition + "=" + consumer.position(partition))
-                  .toList() + ", ends " + end);
+          violation(
+              "topics not read to the end",
+              end == null
+                  ? "no partition was assigned"
+                  : "positions "
+                      + end.keySet().stream()
+                          .map(partition -> partition + "=" + consumer.position(partition))
+                          .toList()
+                      + ", ends "
+                      + end);
           break;
         }
       }
@@ -385,16 +482,25 @@ final class CampaignChecker {
       most = Math.max(most, events.size());
       fewest = Math.min(fewest, events.size());
       if (events.isEmpty()) {
-        violation("final states missing from Kafka", transaction.getKey() + " has no " + transaction.getValue());
+        violation(
+            "final states missing from Kafka",
+            transaction.getKey() + " has no " + transaction.getValue());
       } else if (events.size() > 1) {
-        violation("transactions with more than one final event", transaction.getKey() + ": " + events);
+        violation(
+            "transactions with more than one final event", transaction.getKey() + ": " + events);
       }
       if (events.values().stream().anyMatch(type -> !type.equals(transaction.getValue()))) {
-        violation("final events that contradict the row",
-            transaction.getKey() + " is " + rows.get(transaction.getKey()).state() + " but Kafka says " + events.values());
+        violation(
+            "final events that contradict the row",
+            transaction.getKey()
+                + " is "
+                + rows.get(transaction.getKey()).state()
+                + " but Kafka says "
+                + events.values());
       }
     }
-    figures.put("final events per transaction (min/max)", (expected.isEmpty() ? 0 : fewest) + "/" + most);
+    figures.put(
+        "final events per transaction (min/max)", (expected.isEmpty() ? 0 : fewest) + "/" + most);
     figures.put("events published more than once (same event id, by topic)", copies);
   }
 
@@ -407,11 +513,14 @@ final class CampaignChecker {
     return new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer());
   }
 
-  private static boolean reached(KafkaConsumer<String, String> consumer, Map<TopicPartition, Long> end) {
-    return end.entrySet().stream().allMatch(partition -> consumer.position(partition.getKey()) >= partition.getValue());
+  private static boolean reached(
+      KafkaConsumer<String, String> consumer, Map<TopicPartition, Long> end) {
+    return end.entrySet().stream()
+        .allMatch(partition -> consumer.position(partition.getKey()) >= partition.getValue());
   }
 
-  private static boolean allSeen(Map<String, String> expected, Map<String, Map<String, String>> finals) {
+  private static boolean allSeen(
+      Map<String, String> expected, Map<String, Map<String, String>> finals) {
     return expected.keySet().stream().allMatch(finals::containsKey);
   }
 
@@ -422,9 +531,19 @@ final class CampaignChecker {
         "SELECT id, account_id, state, amount, currency, creditor_iban, reference, failure_code, bank_reference"
             + " FROM transactions WHERE account_id = ANY (?)",
         accounts,
-        result -> rows.put(result.getString(1), new Row(result.getString(1), (UUID) result.getObject(2),
-            result.getString(3), result.getLong(4), result.getString(5), result.getString(6), result.getString(7),
-            result.getString(8), result.getString(9))));
+        result ->
+            rows.put(
+                result.getString(1),
+                new Row(
+                    result.getString(1),
+                    (UUID) result.getObject(2),
+                    result.getString(3),
+                    result.getLong(4),
+                    result.getString(5),
+                    result.getString(6),
+                    result.getString(7),
+                    result.getString(8),
+                    result.getString(9))));
     return rows;
   }
 
@@ -445,8 +564,8 @@ final class CampaignChecker {
   }
 
   /** Runs a query whose one parameter is the campaign's accounts, row by row. */
-  private static void forEachRow(Connection db, String sql, Collection<UUID> accounts, RowReader reader)
-      throws SQLException {
+  private static void forEachRow(
+      Connection db, String sql, Collection<UUID> accounts, RowReader reader) throws SQLException {
     try (PreparedStatement query = db.prepareStatement(sql)) {
       query.setArray(1, db.createArrayOf("uuid", accounts.toArray()));
       try (ResultSet result = query.executeQuery()) {
@@ -470,7 +589,9 @@ final class CampaignChecker {
 
   private String get(String url) throws IOException, InterruptedException {
     return http.send(
-            HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + apiKey).build(),
+            HttpRequest.newBuilder(URI.create(url))
+                .header("Authorization", "Bearer " + apiKey)
+                .build(),
             HttpResponse.BodyHandlers.ofString())
         .body();
   }

@@ -42,18 +42,29 @@ final class CampaignClients {
     final boolean doubleSubmit;
     final boolean concurrentDuplicates;
     final boolean changedPayload;
+
     /** Every transaction id any answer named for this key: exactly one is right. */
     final Set<String> ids = ConcurrentHashMap.newKeySet();
+
     /** 202 (accepted) or 422 (refused for insufficient funds): the first definitive answer. */
     volatile int answer;
+
     /** What the changed payload was answered with, 0 until then. */
     volatile int changedPayloadAnswer;
+
     volatile String changedPayloadProblem;
     final List<String> violations = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     /** Retries so far, for the client's backoff. */
     final AtomicInteger retries = new AtomicInteger();
 
-    Payment(String key, UUID account, long amount, String iban, boolean doubleSubmit, boolean concurrentDuplicates,
+    Payment(
+        String key,
+        UUID account,
+        long amount,
+        String iban,
+        boolean doubleSubmit,
+        boolean concurrentDuplicates,
         boolean changedPayload) {
       this.key = key;
       this.account = account;
@@ -74,7 +85,11 @@ final class CampaignClients {
   private static final JsonMapper JSON = JsonMapper.builder().build();
   static final String CURRENCY = "EUR";
   private static final List<String> IBANS =
-      List.of("DE89370400440532013000", "GB82WEST12345698765432", "FR1420041010050500013M02606", "NL91ABNA0417164300");
+      List.of(
+          "DE89370400440532013000",
+          "GB82WEST12345698765432",
+          "FR1420041010050500013M02606",
+          "NL91ABNA0417164300");
   private static final Duration[] TIMEOUTS = {
     Duration.ofMillis(800), Duration.ofSeconds(3), Duration.ofSeconds(10)
   };
@@ -96,7 +111,12 @@ final class CampaignClients {
   private final Semaphore clients;
 
   CampaignClients(
-      List<String> intakeUrls, String apiKey, ScheduledExecutorService scheduler, long seed, int count, int clients) {
+      List<String> intakeUrls,
+      String apiKey,
+      ScheduledExecutorService scheduler,
+      long seed,
+      int count,
+      int clients) {
     this.intakeUrls = intakeUrls;
     this.apiKey = apiKey;
     this.scheduler = scheduler;
@@ -187,37 +207,50 @@ final class CampaignClients {
   private void afterAttempt(Payment payment) {
     if (payment.answer == 0) {
       retries.incrementAndGet();
-      retryLater(payment, () -> send(payment, payment.amount).thenApply(answer -> record(payment, answer))
-          .whenComplete((ignored, failure) -> afterAttempt(payment)));
+      retryLater(
+          payment,
+          () ->
+              send(payment, payment.amount)
+                  .thenApply(answer -> record(payment, answer))
+                  .whenComplete((ignored, failure) -> afterAttempt(payment)));
     } else if (payment.doubleSubmit) {
       // Submitted again after the answer (the user pressed "pay" twice): the same transaction.
-      sendUntilDefinitive(payment, payment.amount, answer -> {
-        record(payment, answer);
-        done();
-      });
+      sendUntilDefinitive(
+          payment,
+          payment.amount,
+          answer -> {
+            record(payment, answer);
+            done();
+          });
     } else if (payment.changedPayload) {
-      sendUntilDefinitive(payment, payment.amount + 1, answer -> {
-        payment.changedPayloadAnswer = answer.status();
-        payment.changedPayloadProblem = answer.problemType();
-        if (answer.status() == 202 && answer.id() != null) {
-          payment.ids.add(answer.id());
-        }
-        done();
-      });
+      sendUntilDefinitive(
+          payment,
+          payment.amount + 1,
+          answer -> {
+            payment.changedPayloadAnswer = answer.status();
+            payment.changedPayloadProblem = answer.problemType();
+            if (answer.status() == 202 && answer.id() != null) {
+              payment.ids.add(answer.id());
+            }
+            done();
+          });
     } else {
       done();
     }
   }
 
-  private void sendUntilDefinitive(Payment payment, long amount, java.util.function.Consumer<Answer> onAnswer) {
-    send(payment, amount).whenComplete((answer, failure) -> {
-      if (answer != null && answer.definitive()) {
-        onAnswer.accept(answer);
-      } else {
-        retries.incrementAndGet();
-        retryLater(payment, () -> sendUntilDefinitive(payment, amount, onAnswer));
-      }
-    });
+  private void sendUntilDefinitive(
+      Payment payment, long amount, java.util.function.Consumer<Answer> onAnswer) {
+    send(payment, amount)
+        .whenComplete(
+            (answer, failure) -> {
+              if (answer != null && answer.definitive()) {
+                onAnswer.accept(answer);
+              } else {
+                retries.incrementAndGet();
+                retryLater(payment, () -> sendUntilDefinitive(payment, amount, onAnswer));
+              }
+            });
   }
 
   /** A definitive answer fixes the payment's outcome; anything else leaves it for a retry. */
@@ -228,7 +261,8 @@ final class CampaignClients {
     if (answer.status() == 422 && "idempotency-key-reused".equals(answer.problemType())) {
       payment.violations.add("the unchanged payload was refused as a reused key");
     } else if (answer.definitive() && answer.status() != 202 && answer.status() != 422) {
-      payment.violations.add("a valid request was answered " + answer.status() + " " + answer.problemType());
+      payment.violations.add(
+          "a valid request was answered " + answer.status() + " " + answer.problemType());
     }
     if (answer.definitive() && payment.answer == 0) {
       payment.answer = answer.status();
@@ -263,15 +297,20 @@ final class CampaignClients {
             .header("Authorization", "Bearer " + apiKey)
             .header("Content-Type", "application/json")
             .header("Idempotency-Key", payment.key)
-            .POST(HttpRequest.BodyPublishers.ofString(
-                OnceflowApi.payment(payment.account, amount, CURRENCY, payment.iban, payment.reference)))
+            .POST(
+                HttpRequest.BodyPublishers.ofString(
+                    OnceflowApi.payment(
+                        payment.account, amount, CURRENCY, payment.iban, payment.reference)))
             .build();
     return http.sendAsync(request, HttpResponse.BodyHandlers.ofString())
-        .handle((response, failure) -> {
-          Answer answer = failure != null ? new Answer(0, null, null) : Answer.of(response);
-          answers.computeIfAbsent(answer.status(), status -> new AtomicInteger()).incrementAndGet();
-          return answer;
-        });
+        .handle(
+            (response, failure) -> {
+              Answer answer = failure != null ? new Answer(0, null, null) : Answer.of(response);
+              answers
+                  .computeIfAbsent(answer.status(), status -> new AtomicInteger())
+                  .incrementAndGet();
+              return answer;
+            });
   }
 
   /** The parts of an intake answer the campaign checks. */

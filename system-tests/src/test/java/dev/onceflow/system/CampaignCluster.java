@@ -16,18 +16,22 @@ import java.util.regex.Pattern;
 
 /**
  * Onceflow as it is deployed: PostgreSQL, Kafka, the bank, two intake-api, two outbox-relay and
- * three bank-worker, each its own OS process on fixed ports, so that any of them can be killed
- * with SIGKILL and started again where it was. The services reach PostgreSQL, Kafka and the bank
- * through a {@link TcpProxy} each (Kafka advertises its proxy's port), so that those links can
- * misbehave; the campaign's own checks connect to PostgreSQL and the bank directly, and to Kafka
- * through its proxy once the links are healed.
+ * three bank-worker, each its own OS process on fixed ports, so that any of them can be killed with
+ * SIGKILL and started again where it was. The services reach PostgreSQL, Kafka and the bank through
+ * a {@link TcpProxy} each (Kafka advertises its proxy's port), so that those links can misbehave;
+ * the campaign's own checks connect to PostgreSQL and the bank directly, and to Kafka through its
+ * proxy once the links are healed.
  */
 final class CampaignCluster implements AutoCloseable {
 
   static final String POSTGRES = "postgres";
   static final String KAFKA = "kafka";
   static final String BANK = "bank-simulator";
-  /** Not a process: whichever relay streams at the time of the kill (its kill is the duplicate window). */
+
+  /**
+   * Not a process: whichever relay streams at the time of the kill (its kill is the duplicate
+   * window).
+   */
   static final String ACTIVE_RELAY = "the active outbox-relay";
 
   /** How {@link #restartUntilReady} ended. */
@@ -65,17 +69,39 @@ final class CampaignCluster implements AutoCloseable {
     TcpProxy postgresLink = link(POSTGRES, postgresPort);
     TcpProxy kafkaLink = link(KAFKA, kafkaPort);
     TcpProxy bankLink = link(BANK, bankPort);
-    String jdbcUrl = "jdbc:postgresql://localhost:" + postgresLink.port() + "/" + EmbeddedPostgresServer.DATABASE;
+    String jdbcUrl =
+        "jdbc:postgresql://localhost:"
+            + postgresLink.port()
+            + "/"
+            + EmbeddedPostgresServer.DATABASE;
     String kafka = "localhost:" + kafkaLink.port();
     String bank = "http://localhost:" + bankLink.port();
-    add(POSTGRES, "128m", () -> canConnect(), "service", "postgres", "--data-dir=" + data,
+    add(
+        POSTGRES,
+        "128m",
+        () -> canConnect(),
+        "service",
+        "postgres",
+        "--data-dir=" + data,
         "--postgres-port=" + postgresPort);
-    add(KAFKA, "512m", () -> components.get(KAFKA).process().logged(ReadyLine.service("kafka")) > 0,
-        "service", "kafka", "--data-dir=" + data, "--kafka-port=" + kafkaPort,
-        "--kafka-controller-port=" + kafkaControllerPort, "--kafka-advertised-port=" + kafkaLink.port());
+    add(
+        KAFKA,
+        "512m",
+        () -> components.get(KAFKA).process().logged(ReadyLine.service("kafka")) > 0,
+        "service",
+        "kafka",
+        "--data-dir=" + data,
+        "--kafka-port=" + kafkaPort,
+        "--kafka-controller-port=" + kafkaControllerPort,
+        "--kafka-advertised-port=" + kafkaLink.port());
     awaitReady(POSTGRES, KAFKA);
-    add(BANK, "256m", () -> !JarProcess.get(bankUrl() + "/payments").isEmpty(),
-        "service", "bank-simulator", "--server.port=" + bankPort,
+    add(
+        BANK,
+        "256m",
+        () -> !JarProcess.get(bankUrl() + "/payments").isEmpty(),
+        "service",
+        "bank-simulator",
+        "--server.port=" + bankPort,
         "--onceflow.simulator.journal=" + data.resolve("bank-ledger.jsonl"));
     // The first relay starts alone, so that it is the active one and creates the replication slot
     // (what intake commits before the slot exists would only arrive through the sweeper); the
@@ -83,13 +109,22 @@ final class CampaignCluster implements AutoCloseable {
     int firstRelayPort = relay(1, jdbcUrl, kafka);
     for (int i = 1; i <= workers; i++) {
       int port = SharedTestInfrastructure.freePort();
-      add("bank-worker-" + i, "384m",
+      add(
+          "bank-worker-" + i,
+          "384m",
           () -> JarProcess.get("http://localhost:" + port + "/actuator/health").contains("UP"),
-          "service", "bank-worker", "--server.port=" + port, "--management.server.port=" + port,
-          "--spring.datasource.url=" + jdbcUrl, "--spring.kafka.bootstrap-servers=" + kafka,
+          "service",
+          "bank-worker",
+          "--server.port=" + port,
+          "--management.server.port=" + port,
+          "--spring.datasource.url=" + jdbcUrl,
+          "--spring.kafka.bootstrap-servers=" + kafka,
           "--onceflow.bank.base-url=" + bank);
     }
-    awaitReady(Duration.ofSeconds(180), "outbox-relay-1", () -> relayState(firstRelayPort).equals("RUNNING"));
+    awaitReady(
+        Duration.ofSeconds(180),
+        "outbox-relay-1",
+        () -> relayState(firstRelayPort).equals("RUNNING"));
     for (int i = 2; i <= relays; i++) {
       relay(i, jdbcUrl, kafka);
     }
@@ -97,12 +132,21 @@ final class CampaignCluster implements AutoCloseable {
       int port = SharedTestInfrastructure.freePort();
       int managementPort = SharedTestInfrastructure.freePort();
       intakePorts.add(port);
-      add("intake-api-" + i, "384m",
-          () -> JarProcess.get("http://localhost:" + managementPort + "/actuator/health").contains("UP"),
-          "service", "intake-api", "--server.port=" + port, "--management.server.port=" + managementPort,
+      add(
+          "intake-api-" + i,
+          "384m",
+          () ->
+              JarProcess.get("http://localhost:" + managementPort + "/actuator/health")
+                  .contains("UP"),
+          "service",
+          "intake-api",
+          "--server.port=" + port,
+          "--management.server.port=" + managementPort,
           "--spring.datasource.url=" + jdbcUrl,
-          "--onceflow.demo.enabled=true", "--onceflow.admin.api-key=" + OnceflowApi.ADMIN_KEY,
-          OnceflowApi.UNLIMITED_RATE, OnceflowApi.UNLIMITED_BURST);
+          "--onceflow.demo.enabled=true",
+          "--onceflow.admin.api-key=" + OnceflowApi.ADMIN_KEY,
+          OnceflowApi.UNLIMITED_RATE,
+          OnceflowApi.UNLIMITED_BURST);
       // Each seeds the demo client at start; one at a time keeps the first start simple.
       awaitReady("intake-api-" + i);
     }
@@ -114,9 +158,15 @@ final class CampaignCluster implements AutoCloseable {
   private int relay(int i, String jdbcUrl, String kafka) throws IOException {
     int port = SharedTestInfrastructure.freePort();
     relayPorts.put("outbox-relay-" + i, port);
-    add("outbox-relay-" + i, "384m", () -> !relayState(port).equals("UNKNOWN"),
-        "service", "outbox-relay", "--management.server.port=" + port,
-        "--spring.datasource.url=" + jdbcUrl, "--spring.kafka.bootstrap-servers=" + kafka);
+    add(
+        "outbox-relay-" + i,
+        "384m",
+        () -> !relayState(port).equals("UNKNOWN"),
+        "service",
+        "outbox-relay",
+        "--management.server.port=" + port,
+        "--spring.datasource.url=" + jdbcUrl,
+        "--spring.kafka.bootstrap-servers=" + kafka);
     return port;
   }
 
@@ -243,7 +293,8 @@ final class CampaignCluster implements AutoCloseable {
     components.get(name).process().awaitReady(atMost, ready);
   }
 
-  private void add(String name, String heap, Callable<Boolean> ready, String... args) throws IOException {
+  private void add(String name, String heap, Callable<Boolean> ready, String... args)
+      throws IOException {
     JarProcess process = JarProcess.of(name, directory, heap, List.of(args)).start();
     components.put(name, new Component(name, process, ready));
   }
@@ -255,7 +306,8 @@ final class CampaignCluster implements AutoCloseable {
   }
 
   private boolean canConnect() {
-    try (var connection = java.sql.DriverManager.getConnection(jdbcUrl(), EmbeddedPostgresServer.USER, "")) {
+    try (var connection =
+        java.sql.DriverManager.getConnection(jdbcUrl(), EmbeddedPostgresServer.USER, "")) {
       return connection.isValid(2);
     } catch (java.sql.SQLException e) {
       return false;
@@ -263,7 +315,8 @@ final class CampaignCluster implements AutoCloseable {
   }
 
   private String relayState(int managementPort) {
-    String health = JarProcess.get("http://localhost:" + managementPort + "/actuator/health/outboxRelay");
+    String health =
+        JarProcess.get("http://localhost:" + managementPort + "/actuator/health/outboxRelay");
     Matcher state = Pattern.compile("\"state\":\"(\\w+)\"").matcher(health);
     return state.find() ? state.group(1) : "UNKNOWN";
   }

@@ -47,14 +47,19 @@ class ComposeFileTest {
   @Test
   void buildsEachOnceflowImageFromItsModulesExecutableJar() throws IOException {
     assertThat(onceflowServices().keySet())
-        .contains("intake-api", "outbox-relay", "outbox-relay-standby", "bank-worker", "bank-simulator");
+        .contains(
+            "intake-api", "outbox-relay", "outbox-relay-standby", "bank-worker", "bank-simulator");
     for (Map.Entry<String, Map<String, Object>> service : onceflowServices().entrySet()) {
       String module = module(service.getValue());
       String dockerfile = Files.readString(dockerfile(service.getValue()));
       String pom = Files.readString(ProjectFiles.resolve(module + "/pom.xml"));
 
-      assertThat(dockerfile).as(service.getKey()).contains("COPY target/" + module + "-*-exec.jar ");
-      assertThat(pom).as(module + " makes the jar the image copies").contains("<classifier>exec</classifier>");
+      assertThat(dockerfile)
+          .as(service.getKey())
+          .contains("COPY target/" + module + "-*-exec.jar ");
+      assertThat(pom)
+          .as(module + " makes the jar the image copies")
+          .contains("<classifier>exec</classifier>");
       assertThat(dockerfile).as(service.getKey() + " runs as").containsPattern("(?m)^USER [1-9]");
     }
   }
@@ -83,7 +88,9 @@ class ComposeFileTest {
   @Test
   void startsEachServiceOnlyAfterWhatItNeedsIsHealthy() {
     for (Map.Entry<String, Map<String, Object>> service : onceflowServices().entrySet()) {
-      assertThat(service.getValue()).as(service.getKey() + " has a health check").containsKey("healthcheck");
+      assertThat(service.getValue())
+          .as(service.getKey() + " has a health check")
+          .containsKey("healthcheck");
     }
     SERVICES.forEach(
         (name, service) ->
@@ -106,37 +113,54 @@ class ComposeFileTest {
     SERVICES.forEach(
         (name, service) -> {
           if (!name.equals("intake-api")) {
-            assertThat(service).as(name + " is not published by default").doesNotContainKey("ports");
+            assertThat(service)
+                .as(name + " is not published by default")
+                .doesNotContainKey("ports");
           }
         });
     assertThat(strings(SERVICES.get("intake-api").get("ports"))).containsExactly("8080:8080");
 
     Map<String, Map<String, Object>> overridden;
-    try (Reader in = Files.newBufferedReader(ProjectFiles.resolve("deploy/compose.host-ports.yml"))) {
-      overridden = (Map<String, Map<String, Object>>) new Yaml().<Map<String, Object>>load(in).get("services");
+    try (Reader in =
+        Files.newBufferedReader(ProjectFiles.resolve("deploy/compose.host-ports.yml"))) {
+      overridden =
+          (Map<String, Map<String, Object>>)
+              new Yaml().<Map<String, Object>>load(in).get("services");
     }
     assertThat(SERVICES.keySet()).containsAll(overridden.keySet());
     overridden.forEach(
         (name, service) ->
-            assertThat(strings(service.get("ports"))).as(name).isNotEmpty().allMatch(port -> port.startsWith("127.0.0.1:")));
+            assertThat(strings(service.get("ports")))
+                .as(name)
+                .isNotEmpty()
+                .allMatch(port -> port.startsWith("127.0.0.1:")));
   }
 
   @Test
   @SuppressWarnings("unchecked")
   void grafanasPasswordIsRequiredNotDefaulted() {
-    Map<String, Object> environment = (Map<String, Object>) SERVICES.get("grafana").get("environment");
+    Map<String, Object> environment =
+        (Map<String, Object>) SERVICES.get("grafana").get("environment");
 
-    assertThat((String) environment.get("GF_SECURITY_ADMIN_PASSWORD")).startsWith("${GRAFANA_ADMIN_PASSWORD:?");
+    assertThat((String) environment.get("GF_SECURITY_ADMIN_PASSWORD"))
+        .startsWith("${GRAFANA_ADMIN_PASSWORD:?");
   }
 
   @Test
-  void migratesOnceAsTheOwnerAndConnectsEachServiceWithItsOwnRoleAndARequiredPassword() throws IOException {
+  void migratesOnceAsTheOwnerAndConnectsEachServiceWithItsOwnRoleAndARequiredPassword()
+      throws IOException {
     Map<String, Object> migrate = SERVICES.get("migrate");
-    assertThat(strings(migrate.get("volumes"))).containsExactly("./shared-model/src/main/resources/db/migration:/flyway/sql:ro");
+    assertThat(strings(migrate.get("volumes")))
+        .containsExactly("./shared-model/src/main/resources/db/migration:/flyway/sql:ro");
     assertThat(environment(migrate)).containsEntry("FLYWAY_LOCATIONS", "filesystem:/flyway/sql");
-    assertThat(dependencies(SERVICES.get("database-passwords"))).containsEntry("migrate", "service_completed_successfully");
-    String passwords = Files.readString(ProjectFiles.resolve("deploy/postgres/service-passwords.sql"));
-    String roles = Files.readString(ProjectFiles.resolve("shared-model/src/main/resources/db/migration/V9__service_roles.sql"));
+    assertThat(dependencies(SERVICES.get("database-passwords")))
+        .containsEntry("migrate", "service_completed_successfully");
+    String passwords =
+        Files.readString(ProjectFiles.resolve("deploy/postgres/service-passwords.sql"));
+    String roles =
+        Files.readString(
+            ProjectFiles.resolve(
+                "shared-model/src/main/resources/db/migration/V9__service_roles.sql"));
 
     Map<String, String> roleOfService = new LinkedHashMap<>();
     onceflowServices()
@@ -150,26 +174,40 @@ class ComposeFileTest {
               roleOfService.put(name, role);
               assertThat(role).as(name + "'s role").matches("onceflow_[a-z]+");
               assertThat(roles).as("V9 creates " + role).contains("'" + role + "'");
-              assertThat(passwords).as("a password for " + role).contains("ALTER ROLE " + role + " PASSWORD");
-              assertThat((String) environment.get("SPRING_DATASOURCE_PASSWORD")).as(name).matches("\\$\\{ONCEFLOW_[A-Z]+_DB_PASSWORD:\\?.*");
-              assertThat(environment).as(name + " does not migrate").containsEntry("SPRING_FLYWAY_ENABLED", "false");
-              assertThat(startsAfterPasswordsAreSet(name)).as(name + " starts after database-passwords").isTrue();
+              assertThat(passwords)
+                  .as("a password for " + role)
+                  .contains("ALTER ROLE " + role + " PASSWORD");
+              assertThat((String) environment.get("SPRING_DATASOURCE_PASSWORD"))
+                  .as(name)
+                  .matches("\\$\\{ONCEFLOW_[A-Z]+_DB_PASSWORD:\\?.*");
+              assertThat(environment)
+                  .as(name + " does not migrate")
+                  .containsEntry("SPRING_FLYWAY_ENABLED", "false");
+              assertThat(startsAfterPasswordsAreSet(name))
+                  .as(name + " starts after database-passwords")
+                  .isTrue();
             });
     assertThat(roleOfService)
         .containsEntry("intake-api", "onceflow_intake")
         .containsEntry("outbox-relay", "onceflow_relay")
         .containsEntry("outbox-relay-standby", "onceflow_relay")
         .containsEntry("bank-worker", "onceflow_worker");
-    assertThat((String) environment(SERVICES.get("postgres")).get("POSTGRES_PASSWORD")).startsWith("${POSTGRES_PASSWORD:?");
+    assertThat((String) environment(SERVICES.get("postgres")).get("POSTGRES_PASSWORD"))
+        .startsWith("${POSTGRES_PASSWORD:?");
   }
 
-  /** Whether {@code name} waits, itself or through what it waits for, for database-passwords to end well. */
+  /**
+   * Whether {@code name} waits, itself or through what it waits for, for database-passwords to end
+   * well.
+   */
   private static boolean startsAfterPasswordsAreSet(String name) {
     Map<String, String> dependencies = dependencies(SERVICES.get(name));
     return "service_completed_successfully".equals(dependencies.get("database-passwords"))
         || dependencies.entrySet().stream()
-            .anyMatch(dependency -> !"service_started".equals(dependency.getValue())
-                && startsAfterPasswordsAreSet(dependency.getKey()));
+            .anyMatch(
+                dependency ->
+                    !"service_started".equals(dependency.getValue())
+                        && startsAfterPasswordsAreSet(dependency.getKey()));
   }
 
   @Test
@@ -182,17 +220,21 @@ class ComposeFileTest {
   @Test
   void prometheusScrapesEveryOnceflowService() throws IOException {
     Map<String, Object> config;
-    try (Reader in = Files.newBufferedReader(ProjectFiles.resolve("deploy/prometheus/prometheus.yml"))) {
+    try (Reader in =
+        Files.newBufferedReader(ProjectFiles.resolve("deploy/prometheus/prometheus.yml"))) {
       config = new Yaml().load(in);
     }
     Set<String> scraped = new TreeSet<>();
     for (Map<String, Object> job : list(config.get("scrape_configs"))) {
-      assertThat(job).as(job.get("job_name") + "").containsEntry("metrics_path", "/actuator/prometheus");
+      assertThat(job)
+          .as(job.get("job_name") + "")
+          .containsEntry("metrics_path", "/actuator/prometheus");
       for (Map<String, Object> discovery : list(job.get("dns_sd_configs"))) {
         scraped.addAll(strings(discovery.get("names")));
       }
       for (Map<String, Object> targets : list(job.get("static_configs"))) {
-        strings(targets.get("targets")).forEach(target -> scraped.add(target.replaceAll(":\\d+$", "")));
+        strings(targets.get("targets"))
+            .forEach(target -> scraped.add(target.replaceAll(":\\d+$", "")));
       }
     }
 
@@ -203,7 +245,10 @@ class ComposeFileTest {
       Map<String, ConfigurationKeys.Key> onceflow, String module, String variable) {
     String wanted = ConfigurationDocs.canonicalOfVariable(variable);
     return onceflow.values().stream()
-        .anyMatch(key -> key.module().equals(module) && ConfigurationDocs.canonical(key.name()).equals(wanted));
+        .anyMatch(
+            key ->
+                key.module().equals(module)
+                    && ConfigurationDocs.canonical(key.name()).equals(wanted));
   }
 
   /** A Spring Boot property, or an entry of one of its map properties (such as logging.level). */
@@ -216,8 +261,10 @@ class ComposeFileTest {
       return true;
     }
     return spring.entrySet().stream()
-        .anyMatch(property -> property.getValue().startsWith("java.util.Map<")
-            && wanted.startsWith(property.getKey() + "."));
+        .anyMatch(
+            property ->
+                property.getValue().startsWith("java.util.Map<")
+                    && wanted.startsWith(property.getKey() + "."));
   }
 
   private static Map<String, Map<String, Object>> onceflowServices() {
@@ -263,7 +310,9 @@ class ComposeFileTest {
       for (Object entry : entries) {
         String text = (String) entry;
         int equals = text.indexOf('=');
-        variables.put(equals < 0 ? text : text.substring(0, equals), equals < 0 ? null : text.substring(equals + 1));
+        variables.put(
+            equals < 0 ? text : text.substring(0, equals),
+            equals < 0 ? null : text.substring(equals + 1));
       }
     }
     return variables;

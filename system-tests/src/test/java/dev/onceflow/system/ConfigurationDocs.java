@@ -96,14 +96,19 @@ final class ConfigurationDocs {
     var resolver = new PathMatchingResourcePatternResolver();
     try {
       List<Resource> resources = new ArrayList<>();
-      resources.addAll(Arrays.asList(resolver.getResources("classpath*:META-INF/spring-configuration-metadata.json")));
       resources.addAll(
-          Arrays.asList(resolver.getResources("classpath*:META-INF/additional-spring-configuration-metadata.json")));
+          Arrays.asList(
+              resolver.getResources("classpath*:META-INF/spring-configuration-metadata.json")));
+      resources.addAll(
+          Arrays.asList(
+              resolver.getResources(
+                  "classpath*:META-INF/additional-spring-configuration-metadata.json")));
       for (Resource resource : resources) {
         try (InputStream in = resource.getInputStream()) {
           JsonNode metadata = json.readTree(in);
           for (JsonNode property : metadata.path("properties")) {
-            properties.put(canonical(property.get("name").asString()), property.path("type").asString(""));
+            properties.put(
+                canonical(property.get("name").asString()), property.path("type").asString(""));
           }
         }
       }
@@ -115,7 +120,8 @@ final class ConfigurationDocs {
 
   private static List<String> cells(String line) {
     String trimmed = line.strip();
-    String inner = trimmed.substring(1, trimmed.endsWith("|") ? trimmed.length() - 1 : trimmed.length());
+    String inner =
+        trimmed.substring(1, trimmed.endsWith("|") ? trimmed.length() - 1 : trimmed.length());
     return Arrays.stream(inner.split("\\|", -1)).map(String::strip).toList();
   }
 

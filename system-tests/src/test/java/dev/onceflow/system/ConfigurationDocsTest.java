@@ -10,7 +10,10 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
-/** docs/configuration.md lists exactly the onceflow.* properties the code reads, as the code has them. */
+/**
+ * docs/configuration.md lists exactly the onceflow.* properties the code reads, as the code has
+ * them.
+ */
 class ConfigurationDocsTest {
 
   private static final Map<String, ConfigurationKeys.Key> CODE = ConfigurationKeys.read();
@@ -22,7 +25,8 @@ class ConfigurationDocsTest {
         .as("@ConfigurationProperties found on the classpath vs written in */src/main/java")
         .isEqualTo(ConfigurationKeys.annotatedPrefixes())
         .contains("onceflow.intake", "onceflow.relay", "onceflow.worker", "onceflow.simulator");
-    assertThat(CODE).containsKeys("onceflow.worker.retry.budget", "onceflow.simulator.faults.latency-ms.max");
+    assertThat(CODE)
+        .containsKeys("onceflow.worker.retry.budget", "onceflow.simulator.faults.latency-ms.max");
   }
 
   @Test
@@ -53,7 +57,9 @@ class ConfigurationDocsTest {
     for (Row row : DOCS) {
       ConfigurationKeys.Key key = CODE.get(row.property());
       if (key != null && key.defaultValue() != null) {
-        assertThat(row.defaultValue()).as(row.property() + " default").contains("`" + key.defaultValue() + "`");
+        assertThat(row.defaultValue())
+            .as(row.property() + " default")
+            .contains("`" + key.defaultValue() + "`");
       }
     }
   }
@@ -75,7 +81,10 @@ class ConfigurationDocsTest {
     List<String> unknown =
         DOCS.stream()
             .map(Row::property)
-            .filter(name -> name.matches("[a-z][a-z0-9-]*(\\.[a-z0-9-]+)+") && !name.startsWith("onceflow."))
+            .filter(
+                name ->
+                    name.matches("[a-z][a-z0-9-]*(\\.[a-z0-9-]+)+")
+                        && !name.startsWith("onceflow."))
             .filter(name -> !spring.containsKey(ConfigurationDocs.canonical(name)))
             .toList();
 

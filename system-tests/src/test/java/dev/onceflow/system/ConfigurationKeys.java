@@ -25,10 +25,10 @@ import org.springframework.context.annotation.ClassPathScanningCandidateComponen
 import org.springframework.core.type.filter.AnnotationTypeFilter;
 
 /**
- * The {@code onceflow.*} properties the code reads: the keys bound to {@code @ConfigurationProperties}
- * records (found on the classpath and walked component by component, nested records included), the
- * placeholders and property conditions in the main sources, system properties read by name, and
- * keys set in the modules' properties files.
+ * The {@code onceflow.*} properties the code reads: the keys bound to
+ * {@code @ConfigurationProperties} records (found on the classpath and walked component by
+ * component, nested records included), the placeholders and property conditions in the main
+ * sources, system properties read by name, and keys set in the modules' properties files.
  */
 final class ConfigurationKeys {
 
@@ -38,14 +38,18 @@ final class ConfigurationKeys {
    */
   record Key(String name, String module, String defaultValue) {}
 
-  private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{(onceflow\\.[a-z0-9.-]+)(?::([^}]*))?}");
+  private static final Pattern PLACEHOLDER =
+      Pattern.compile("\\$\\{(onceflow\\.[a-z0-9.-]+)(?::([^}]*))?}");
   private static final Pattern CONDITION =
-      Pattern.compile("@ConditionalOn\\w*Property\\(\\s*(?:(?:name|value)\\s*=\\s*)?\"(onceflow\\.[a-z0-9.-]+)\"");
+      Pattern.compile(
+          "@ConditionalOn\\w*Property\\(\\s*(?:(?:name|value)\\s*=\\s*)?\"(onceflow\\.[a-z0-9.-]+)\"");
   private static final Pattern SYSTEM_PROPERTY =
-      Pattern.compile("(?:System\\.getProperty|Boolean\\.getBoolean|Integer\\.getInteger|Long\\.getLong)"
-          + "\\(\\s*\"(onceflow\\.[a-z0-9.-]+)\"(\\s*\\+)?");
+      Pattern.compile(
+          "(?:System\\.getProperty|Boolean\\.getBoolean|Integer\\.getInteger|Long\\.getLong)"
+              + "\\(\\s*\"(onceflow\\.[a-z0-9.-]+)\"(\\s*\\+)?");
   private static final Pattern PROPERTIES_ANNOTATION =
-      Pattern.compile("@ConfigurationProperties\\(\\s*(?:(?:prefix|value)\\s*=\\s*)?\"([a-z0-9.-]+)\"");
+      Pattern.compile(
+          "@ConfigurationProperties\\(\\s*(?:(?:prefix|value)\\s*=\\s*)?\"([a-z0-9.-]+)\"");
 
   /** Stands for the rest of a key that the code computes, as in {@code onceflow.local.<flag>}. */
   static final String COMPUTED_SUFFIX = "<flag>";
@@ -56,11 +60,14 @@ final class ConfigurationKeys {
   static Map<String, Key> read() {
     Map<String, Key> keys = new TreeMap<>();
     boundKeys().forEach(key -> keys.put(key.name(), key));
-    sourceKeys().forEach(key -> keys.merge(key.name(), key, ConfigurationKeys::keepDeclaredDefault));
+    sourceKeys()
+        .forEach(key -> keys.merge(key.name(), key, ConfigurationKeys::keepDeclaredDefault));
     return keys;
   }
 
-  /** The prefixes of the {@code @ConfigurationProperties} annotations written in the main sources. */
+  /**
+   * The prefixes of the {@code @ConfigurationProperties} annotations written in the main sources.
+   */
   static Set<String> annotatedPrefixes() {
     Set<String> prefixes = new TreeSet<>();
     for (Path source : mainSources()) {
@@ -85,7 +92,8 @@ final class ConfigurationKeys {
     List<Key> keys = new ArrayList<>();
     for (Class<?> type : propertiesTypes()) {
       if (!type.isRecord()) {
-        throw new IllegalStateException(type + " is not a record: teach ConfigurationKeys its properties");
+        throw new IllegalStateException(
+            type + " is not a record: teach ConfigurationKeys its properties");
       }
       walk(prefixOf(type), type, moduleOf(type), keys);
     }
@@ -175,7 +183,9 @@ final class ConfigurationKeys {
 
   private static Constructor<?> canonicalConstructor(Class<?> record) {
     Class<?>[] types =
-        Arrays.stream(record.getRecordComponents()).map(RecordComponent::getType).toArray(Class<?>[]::new);
+        Arrays.stream(record.getRecordComponents())
+            .map(RecordComponent::getType)
+            .toArray(Class<?>[]::new);
     try {
       return record.getDeclaredConstructor(types);
     } catch (NoSuchMethodException e) {

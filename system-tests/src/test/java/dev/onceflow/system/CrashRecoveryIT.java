@@ -38,7 +38,8 @@ class CrashRecoveryIT {
           "--currencies=EUR",
           "--onceflow.admin.api-key=" + OnceflowApi.ADMIN_KEY);
   private final OnceflowApi api =
-      new OnceflowApi("http://localhost:" + intakePort, "http://localhost:" + bankPort, "local-demo-key");
+      new OnceflowApi(
+          "http://localhost:" + intakePort, "http://localhost:" + bankPort, "local-demo-key");
   private JarProcess stack;
 
   CrashRecoveryIT() throws IOException {}
@@ -61,12 +62,15 @@ class CrashRecoveryIT {
     PaymentLoad load = new PaymentLoad(api, 10_000_000).start("crash", 80, 4, 1);
     load.awaitAccepted(25, Duration.ofSeconds(60));
     stack.kill(); // SIGKILL, mid-flight
-    // The postmaster outlives the JVM that started it: kill it too, before it can shut down cleanly.
+    // The postmaster outlives the JVM that started it: kill it too, before it can shut down
+    // cleanly.
     assertThat(Postmaster.killDashNine(postgresData())).as("PostgreSQL was running").isTrue();
     load.awaitClients(Duration.ofSeconds(60));
 
     startStack();
-    assertThat(Postmaster.crashRecoveries(postgresData())).as("PostgreSQL replayed its WAL at the restart").isEqualTo(1);
+    assertThat(Postmaster.crashRecoveries(postgresData()))
+        .as("PostgreSQL replayed its WAL at the restart")
+        .isEqualTo(1);
     // Clients whose request died with the process retry it with the same key, as they should.
     load.retryUnanswered(3);
 
@@ -77,7 +81,6 @@ class CrashRecoveryIT {
     int bannersBefore = stack == null ? 0 : stack.logged(ReadyLine.STACK);
     stack = JarProcess.of("local-stack", dataDirectory, "1g", flags).start();
     // The banner is printed once every service has started.
-    stack.awaitReady(
-        Duration.ofSeconds(180), () -> stack.logged(ReadyLine.STACK) > bannersBefore);
+    stack.awaitReady(Duration.ofSeconds(180), () -> stack.logged(ReadyLine.STACK) > bannersBefore);
   }
 }

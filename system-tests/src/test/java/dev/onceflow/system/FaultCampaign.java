@@ -41,8 +41,8 @@ import org.slf4j.LoggerFactory;
  * payments (amounts, accounts, client behaviours) and the fault schedule (which process is killed
  * when and for how long, which network link misbehaves how, and which bank faults hold when); then
  * it runs both against a {@link CampaignCluster}, verifying that each action took effect, stops the
- * faults, waits for the system to drain and lets {@link CampaignChecker} count what went wrong. Thread timing is not seeded: a seed replays the same
- * plan, not the same interleaving.
+ * faults, waits for the system to drain and lets {@link CampaignChecker} count what went wrong.
+ * Thread timing is not seeded: a seed replays the same plan, not the same interleaving.
  */
 final class FaultCampaign {
 
@@ -57,8 +57,14 @@ final class FaultCampaign {
    *     a machine that never recovers.
    */
   record Size(
-      String name, int payments, int clients, Duration faultWindow, Duration killEvery,
-      int intakes, int relays, int workers) {
+      String name,
+      int payments,
+      int clients,
+      Duration faultWindow,
+      Duration killEvery,
+      int intakes,
+      int relays,
+      int workers) {
 
     static final Size SHORT =
         new Size("short", 1_000, 24, Duration.ofSeconds(60), Duration.ofSeconds(3), 2, 2, 3);
@@ -75,7 +81,8 @@ final class FaultCampaign {
   record Kill(Duration at, String target, Duration down) implements Fault {
     @Override
     public String toString() {
-      return "%6.1f s  kill -9 %s, restarted %.1f s later".formatted(seconds(at), target, seconds(down));
+      return "%6.1f s  kill -9 %s, restarted %.1f s later"
+          .formatted(seconds(at), target, seconds(down));
     }
   }
 
@@ -98,14 +105,17 @@ final class FaultCampaign {
   }
 
   /** A network fault on one link, for {@code lasts} (a cut is instantaneous). */
-  record NetworkFault(Duration at, String link, NetworkFaultKind kind, Duration lasts, Duration latency)
+  record NetworkFault(
+      Duration at, String link, NetworkFaultKind kind, Duration lasts, Duration latency)
       implements Fault {
     @Override
     public String toString() {
       return switch (kind) {
-        case LATENCY -> "%6.1f s  %s link: %d ms latency for %.1f s".formatted(seconds(at), link, latency.toMillis(),
-            seconds(lasts));
-        case STALL -> "%6.1f s  %s link: stalled for %.1f s".formatted(seconds(at), link, seconds(lasts));
+        case LATENCY ->
+            "%6.1f s  %s link: %d ms latency for %.1f s"
+                .formatted(seconds(at), link, latency.toMillis(), seconds(lasts));
+        case STALL ->
+            "%6.1f s  %s link: stalled for %.1f s".formatted(seconds(at), link, seconds(lasts));
         case CUT -> "%6.1f s  %s link: every connection cut".formatted(seconds(at), link);
       };
     }
@@ -161,20 +171,25 @@ final class FaultCampaign {
   /**
    * The fault schedule a seed gives: a kill every {@code every} to twice that, each process down
    * 0.5–8 s; every process is killed at least once (in a shuffled order), then at random. Besides,
-   * whichever relay streams is killed at 1.5 s and at 70 % of the window (the duplicate window). As often,
-   * a network fault on one link (never two at once on a link): every kind on every link at least
-   * once, then at random. The bank's faults change every 8 to 16 s.
+   * whichever relay streams is killed at 1.5 s and at 70 % of the window (the duplicate window). As
+   * often, a network fault on one link (never two at once on a link): every kind on every link at
+   * least once, then at random. The bank's faults change every 8 to 16 s.
    */
-  static List<Fault> plan(Random random, Duration window, Duration every, List<String> killable, List<String> links) {
+  static List<Fault> plan(
+      Random random, Duration window, Duration every, List<String> killable, List<String> links) {
     List<Fault> faults = new ArrayList<>();
     long end = window.toMillis();
     int pause = (int) every.toMillis();
     Map<String, Long> upAgainAt = new HashMap<>();
     List<String> notKilledYet = new ArrayList<>(killable);
     Collections.shuffle(notKilledYet, random);
-    for (long at = 2_000 + random.nextInt(pause); at < end; at += pause + random.nextInt(pause + 1)) {
+    for (long at = 2_000 + random.nextInt(pause);
+        at < end;
+        at += pause + random.nextInt(pause + 1)) {
       String target =
-          notKilledYet.isEmpty() ? killable.get(random.nextInt(killable.size())) : notKilledYet.remove(0);
+          notKilledYet.isEmpty()
+              ? killable.get(random.nextInt(killable.size()))
+              : notKilledYet.remove(0);
       if (upAgainAt.getOrDefault(target, 0L) > at) {
         continue;
       }
@@ -183,35 +198,59 @@ final class FaultCampaign {
       faults.add(new Kill(Duration.ofMillis(at), target, Duration.ofMillis(down)));
     }
     if (!notKilledYet.isEmpty()) {
-      throw new IllegalArgumentException("a " + window + " window leaves " + notKilledYet + " never killed");
+      throw new IllegalArgumentException(
+          "a " + window + " window leaves " + notKilledYet + " never killed");
     }
     // First of all faults, when the first relay surely streams and payments flow; once more later,
     // if a relay streams again by then.
     for (long at : new long[] {ACTIVE_RELAY_FIRST_KILL.toMillis(), end * 7 / 10}) {
-      faults.add(new Kill(Duration.ofMillis(at), CampaignCluster.ACTIVE_RELAY, Duration.ofMillis(500 + random.nextInt(7_500))));
+      faults.add(
+          new Kill(
+              Duration.ofMillis(at),
+              CampaignCluster.ACTIVE_RELAY,
+              Duration.ofMillis(500 + random.nextInt(7_500))));
     }
     Map<String, Long> linkFreeAt = new HashMap<>();
     List<Map.Entry<String, NetworkFaultKind>> notAppliedYet = new ArrayList<>();
-    links.forEach(link -> Arrays.stream(NetworkFaultKind.values()).forEach(kind -> notAppliedYet.add(Map.entry(link, kind))));
+    links.forEach(
+        link ->
+            Arrays.stream(NetworkFaultKind.values())
+                .forEach(kind -> notAppliedYet.add(Map.entry(link, kind))));
     Collections.shuffle(notAppliedYet, random);
-    for (long at = 1_000 + random.nextInt(pause); at < end; at += pause / 2 + random.nextInt(pause + 1)) {
+    for (long at = 1_000 + random.nextInt(pause);
+        at < end;
+        at += pause / 2 + random.nextInt(pause + 1)) {
       long now = at;
-      Map.Entry<String, NetworkFaultKind> next = notAppliedYet.isEmpty()
-          ? Map.entry(links.get(random.nextInt(links.size())),
-              NetworkFaultKind.values()[random.nextInt(NetworkFaultKind.values().length)])
-          : notAppliedYet.stream().filter(fault -> linkFreeAt.getOrDefault(fault.getKey(), 0L) <= now)
-              .findFirst().orElse(null);
+      Map.Entry<String, NetworkFaultKind> next =
+          notAppliedYet.isEmpty()
+              ? Map.entry(
+                  links.get(random.nextInt(links.size())),
+                  NetworkFaultKind.values()[random.nextInt(NetworkFaultKind.values().length)])
+              : notAppliedYet.stream()
+                  .filter(fault -> linkFreeAt.getOrDefault(fault.getKey(), 0L) <= now)
+                  .findFirst()
+                  .orElse(null);
       if (next == null || linkFreeAt.getOrDefault(next.getKey(), 0L) > at) {
         continue;
       }
       notAppliedYet.remove(next);
-      long lasts = next.getValue() == NetworkFaultKind.CUT ? 0 : Math.min(1_000 + random.nextInt(4_000), end - at);
+      long lasts =
+          next.getValue() == NetworkFaultKind.CUT
+              ? 0
+              : Math.min(1_000 + random.nextInt(4_000), end - at);
       linkFreeAt.put(next.getKey(), at + lasts);
-      faults.add(new NetworkFault(Duration.ofMillis(at), next.getKey(), next.getValue(), Duration.ofMillis(lasts),
-          Duration.ofMillis(20 + random.nextInt(230))));
+      faults.add(
+          new NetworkFault(
+              Duration.ofMillis(at),
+              next.getKey(),
+              next.getValue(),
+              Duration.ofMillis(lasts),
+              Duration.ofMillis(20 + random.nextInt(230))));
     }
     for (long at = 0; at < end; at += 8_000 + random.nextInt(8_000)) {
-      faults.add(new BankFaults(Duration.ofMillis(at), BANK_FAULTS.get(random.nextInt(BANK_FAULTS.size()))));
+      faults.add(
+          new BankFaults(
+              Duration.ofMillis(at), BANK_FAULTS.get(random.nextInt(BANK_FAULTS.size()))));
     }
     faults.sort(Comparator.comparing(Fault::at));
     return faults;
@@ -224,7 +263,8 @@ final class FaultCampaign {
   /** Runs the campaign; returns the checker's counts (all 0 when nothing went wrong). */
   Map<String, Integer> run(CampaignCluster cluster) throws Exception {
     long started = System.nanoTime();
-    OnceflowApi admin = new OnceflowApi(cluster.intakeUrls().get(0), cluster.bankUrl(), LocalStack.DEMO_API_KEY);
+    OnceflowApi admin =
+        new OnceflowApi(cluster.intakeUrls().get(0), cluster.bankUrl(), LocalStack.DEMO_API_KEY);
     Map<UUID, Long> openingBalances = new LinkedHashMap<>();
     for (int i = 0; i < ACCOUNTS; i++) {
       long opening = i == 0 ? THIN_OPENING : OPENING;
@@ -238,7 +278,12 @@ final class FaultCampaign {
     try {
       CampaignClients clients =
           new CampaignClients(
-              cluster.intakeUrls(), LocalStack.DEMO_API_KEY, scheduler, seed, size.payments(), size.clients());
+              cluster.intakeUrls(),
+              LocalStack.DEMO_API_KEY,
+              scheduler,
+              seed,
+              size.payments(),
+              size.clients());
       long spacing = size.faultWindow().toMillis() / size.payments();
       for (int i = 0; i < size.payments(); i++) {
         clients.schedule("campaign-" + seed + "-" + i, accounts, Duration.ofMillis(i * spacing));
@@ -246,19 +291,26 @@ final class FaultCampaign {
       windowEndsAt = System.nanoTime() + size.faultWindow().toNanos();
       for (Fault fault : plan) {
         scheduler.schedule(
-            () -> apply(cluster, http, scheduler, restarts, fault), fault.at().toMillis(), TimeUnit.MILLISECONDS);
+            () -> apply(cluster, http, scheduler, restarts, fault),
+            fault.at().toMillis(),
+            TimeUnit.MILLISECONDS);
       }
       // Fault window over: every process up again, every link and the bank healthy.
-      scheduler.schedule(() -> heal(cluster, http), size.faultWindow().toMillis(), TimeUnit.MILLISECONDS).get();
+      scheduler
+          .schedule(() -> heal(cluster, http), size.faultWindow().toMillis(), TimeUnit.MILLISECONDS)
+          .get();
       long faultsOver = System.nanoTime();
       if (!clients.awaitAnswered(Duration.ofMinutes(15))) {
-        failedActions.add(clients.unanswered() + " payments still without an answer after 15 minutes");
+        failedActions.add(
+            clients.unanswered() + " payments still without an answer after 15 minutes");
         // Check a still picture: clients that keep retrying would change rows under the checker.
         scheduler.shutdownNow();
       }
       CampaignChecker checker = new CampaignChecker(cluster, LocalStack.DEMO_API_KEY);
       try {
-        await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofSeconds(1))
+        await()
+            .atMost(Duration.ofMinutes(10))
+            .pollInterval(Duration.ofSeconds(1))
             .until(() -> checker.notFinal(accounts) == 0);
       } catch (ConditionTimeoutException e) {
         // reported below as "not final at the end"
@@ -268,20 +320,33 @@ final class FaultCampaign {
       Map<String, Integer> counts = checker.check(clients.payments(), openingBalances);
 
       cluster.names().forEach(name -> kills.computeIfAbsent(name, n -> new AtomicInteger()));
-      List<String> neverKilled = kills.entrySet().stream().filter(kill -> kill.getValue().get() == 0)
-          .map(Map.Entry::getKey).toList();
+      List<String> neverKilled =
+          kills.entrySet().stream()
+              .filter(kill -> kill.getValue().get() == 0)
+              .map(Map.Entry::getKey)
+              .toList();
       int recoveries = Postmaster.crashRecoveries(cluster.postgresData());
       Map<String, Integer> campaign = new TreeMap<>();
       campaign.put("not final at the end", (int) notFinal);
       campaign.put("campaign actions that failed", failedActions.size());
       campaign.put("processes never killed", neverKilled.size());
-      campaign.put("postmaster kills without a crash recovery", Math.max(0, postmasterKills.get() - recoveries));
+      campaign.put(
+          "postmaster kills without a crash recovery",
+          Math.max(0, postmasterKills.get() - recoveries));
 
       long accepted = clients.payments().stream().filter(p -> p.answer == 202).count();
       long refused = clients.payments().stream().filter(p -> p.answer == 422).count();
       report.put("seed", seed);
-      report.put("size", size.name() + " (" + size.intakes() + " intake-api, " + size.relays() + " outbox-relay, "
-          + size.workers() + " bank-worker, bank simulator, PostgreSQL, Kafka: each its own process)");
+      report.put(
+          "size",
+          size.name()
+              + " ("
+              + size.intakes()
+              + " intake-api, "
+              + size.relays()
+              + " outbox-relay, "
+              + size.workers()
+              + " bank-worker, bank simulator, PostgreSQL, Kafka: each its own process)");
       report.put("payments (Idempotency-Keys)", size.payments());
       report.put("clients paying at once", size.clients());
       report.put("HTTP requests", clients.requests());
@@ -290,15 +355,23 @@ final class FaultCampaign {
       report.put("accepted (202)", accepted);
       report.put("refused, insufficient funds (422)", refused);
       report.put("double submits", clients.payments().stream().filter(p -> p.doubleSubmit).count());
-      report.put("concurrent triples", clients.payments().stream().filter(p -> p.concurrentDuplicates).count());
-      report.put("changed payloads under a reused key", clients.payments().stream().filter(p -> p.changedPayload).count());
+      report.put(
+          "concurrent triples",
+          clients.payments().stream().filter(p -> p.concurrentDuplicates).count());
+      report.put(
+          "changed payloads under a reused key",
+          clients.payments().stream().filter(p -> p.changedPayload).count());
       report.put("kills (kill -9, then a restart)", kills);
-      report.put("PostgreSQL crash recoveries (WAL replayed)", recoveries + " (postmaster killed " + postmasterKills + " times)");
+      report.put(
+          "PostgreSQL crash recoveries (WAL replayed)",
+          recoveries + " (postmaster killed " + postmasterKills + " times)");
       report.put("network faults applied", networkFaults);
       report.put("bank fault changes", plan.stream().filter(f -> f instanceof BankFaults).count());
       report.put("campaign actions verified", verified);
       report.put("fault window", size.faultWindow().toSeconds() + " s");
-      report.put("time to drain after the faults stopped", "%.1f s".formatted((drained - faultsOver) / 1e9));
+      report.put(
+          "time to drain after the faults stopped",
+          "%.1f s".formatted((drained - faultsOver) / 1e9));
       report.put("whole campaign", "%.0f s".formatted((drained - started) / 1e9));
       report.putAll(checker.figures());
       report.putAll(counts);
@@ -316,14 +389,15 @@ final class FaultCampaign {
   /** The printed report: seed, traffic, kills, faults, drain time and every count. */
   String report() {
     StringBuilder text = new StringBuilder("Fault campaign report\n");
-    report.forEach((name, value) -> {
-      if (value instanceof List<?> list) {
-        text.append("  ").append(name).append(":\n");
-        list.forEach(line -> text.append("    ").append(line).append('\n'));
-      } else {
-        text.append("  %-58s %s%n".formatted(name, value));
-      }
-    });
+    report.forEach(
+        (name, value) -> {
+          if (value instanceof List<?> list) {
+            text.append("  ").append(name).append(":\n");
+            list.forEach(line -> text.append("    ").append(line).append('\n'));
+          } else {
+            text.append("  %-58s %s%n".formatted(name, value));
+          }
+        });
     text.append("  schedule:\n");
     plan.forEach(fault -> text.append("    ").append(fault).append('\n'));
     failedActions.forEach(action -> text.append("  failed action: ").append(action).append('\n'));
@@ -336,7 +410,10 @@ final class FaultCampaign {
   }
 
   private void apply(
-      CampaignCluster cluster, HttpClient http, ScheduledExecutorService scheduler, ExecutorService restarts,
+      CampaignCluster cluster,
+      HttpClient http,
+      ScheduledExecutorService scheduler,
+      ExecutorService restarts,
       Fault fault) {
     try {
       if (fault instanceof BankFaults change) {
@@ -345,26 +422,36 @@ final class FaultCampaign {
         disturb(cluster.links().get(network.link()), scheduler, network);
       } else if (fault instanceof Kill kill && kill.target().equals(CampaignCluster.ACTIVE_RELAY)) {
         // Relays may all be restarting now: wait for one to stream, while the window lasts.
-        restarts.execute(() -> {
-          Optional<String> active = Optional.empty();
-          // Not later than 10 s before the window ends: its restart is then under way when the
-          // heal starts, and the heal waits for it.
-          Duration windowLeft = Duration.ofNanos(windowEndsAt - System.nanoTime()).minusSeconds(10);
-          try {
-            if (!windowLeft.isNegative()) {
-              active = await().atMost(windowLeft).pollInterval(Duration.ofMillis(200))
-                  .until(cluster::activeRelay, Optional::isPresent);
-            }
-          } catch (ConditionTimeoutException e) {
-            // none streamed before the window ended
-          }
-          if (active.isEmpty()) {
-            count(verified, "kills of the active relay skipped (none streamed in time)");
-          } else {
-            count(verified, "kills of the active relay");
-            apply(cluster, http, scheduler, restarts, new Kill(kill.at(), active.get(), kill.down()));
-          }
-        });
+        restarts.execute(
+            () -> {
+              Optional<String> active = Optional.empty();
+              // Not later than 10 s before the window ends: its restart is then under way when the
+              // heal starts, and the heal waits for it.
+              Duration windowLeft =
+                  Duration.ofNanos(windowEndsAt - System.nanoTime()).minusSeconds(10);
+              try {
+                if (!windowLeft.isNegative()) {
+                  active =
+                      await()
+                          .atMost(windowLeft)
+                          .pollInterval(Duration.ofMillis(200))
+                          .until(cluster::activeRelay, Optional::isPresent);
+                }
+              } catch (ConditionTimeoutException e) {
+                // none streamed before the window ended
+              }
+              if (active.isEmpty()) {
+                count(verified, "kills of the active relay skipped (none streamed in time)");
+              } else {
+                count(verified, "kills of the active relay");
+                apply(
+                    cluster,
+                    http,
+                    scheduler,
+                    restarts,
+                    new Kill(kill.at(), active.get(), kill.down()));
+              }
+            });
       } else if (fault instanceof Kill kill) {
         String target = kill.target();
         log.info("Campaign: kill -9 {} for {} ms", target, kill.down().toMillis());
@@ -375,7 +462,9 @@ final class FaultCampaign {
         kills.computeIfAbsent(target, name -> new AtomicInteger()).incrementAndGet();
         count(verified, "kills (the process was gone after it)");
         scheduler.schedule(
-            () -> restarts.execute(() -> restart(cluster, target)), kill.down().toMillis(), TimeUnit.MILLISECONDS);
+            () -> restarts.execute(() -> restart(cluster, target)),
+            kill.down().toMillis(),
+            TimeUnit.MILLISECONDS);
       }
     } catch (Exception e) {
       failedActions.add(fault + ": " + e);
@@ -387,7 +476,8 @@ final class FaultCampaign {
     switch (fault.kind()) {
       case LATENCY -> {
         link.latency(fault.latency());
-        scheduler.schedule(() -> link.latency(Duration.ZERO), fault.lasts().toMillis(), TimeUnit.MILLISECONDS);
+        scheduler.schedule(
+            () -> link.latency(Duration.ZERO), fault.lasts().toMillis(), TimeUnit.MILLISECONDS);
       }
       case STALL -> link.stall(fault.lasts());
       case CUT -> link.cut();
@@ -432,15 +522,18 @@ final class FaultCampaign {
    * The bank keeps its faults in memory, so a bank that is down (killed, not ready again) starts
    * healthy: the change is skipped, and counted as such. A bank that is up must take it.
    */
-  private void changeBankFaults(CampaignCluster cluster, HttpClient http, BankFaults change) throws InterruptedException {
+  private void changeBankFaults(CampaignCluster cluster, HttpClient http, BankFaults change)
+      throws InterruptedException {
     int generation = cluster.generation(CampaignCluster.BANK);
     if (down.contains(CampaignCluster.BANK)) {
       count(verified, "bank fault changes skipped (the bank was down)");
       return;
     }
     int status = 0;
-    // A machine busy restarting JVMs may answer slowly: three tries, as long as the bank is not killed.
-    for (int attempt = 1; attempt <= 3 && status / 100 != 2 && cluster.generation(CampaignCluster.BANK) == generation;
+    // A machine busy restarting JVMs may answer slowly: three tries, as long as the bank is not
+    // killed.
+    for (int attempt = 1;
+        attempt <= 3 && status / 100 != 2 && cluster.generation(CampaignCluster.BANK) == generation;
         attempt++) {
       try {
         status = putBankFaults(cluster, http, change.faults());

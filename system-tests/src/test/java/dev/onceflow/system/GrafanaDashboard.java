@@ -24,14 +24,26 @@ final class GrafanaDashboard {
   static final String FILE = "deploy/grafana/dashboards/onceflow.json";
 
   private static final Pattern RANGE = Pattern.compile("\\[[^\\]]*\\]");
-  private static final Pattern SELECTOR = Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)?\\s*\\{([^}]*)\\}");
+  private static final Pattern SELECTOR =
+      Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)?\\s*\\{([^}]*)\\}");
   private static final Pattern JOB = Pattern.compile("\\bjob\\s*=\\s*\"([^\"]+)\"");
   private static final Pattern LABEL_LIST =
       Pattern.compile("\\b(?:by|without|on|ignoring|group_left|group_right)\\s*\\([^)]*\\)");
   private static final Pattern OFFSET = Pattern.compile("\\boffset\\s+-?[0-9a-z]+");
-  private static final Pattern IDENTIFIER = Pattern.compile("(?<![\\w:.$])[a-zA-Z_:][a-zA-Z0-9_:]*(\\s*\\()?");
+  private static final Pattern IDENTIFIER =
+      Pattern.compile("(?<![\\w:.$])[a-zA-Z_:][a-zA-Z0-9_:]*(\\s*\\()?");
   private static final Set<String> KEYWORDS =
-      Set.of("and", "or", "unless", "bool", "on", "ignoring", "group_left", "group_right", "inf", "nan");
+      Set.of(
+          "and",
+          "or",
+          "unless",
+          "bool",
+          "on",
+          "ignoring",
+          "group_left",
+          "group_right",
+          "inf",
+          "nan");
 
   private GrafanaDashboard() {}
 
@@ -39,7 +51,8 @@ final class GrafanaDashboard {
   static List<String> expressions() {
     JsonNode dashboard;
     try {
-      dashboard = JsonMapper.builder().build().readTree(Files.readString(ProjectFiles.resolve(FILE)));
+      dashboard =
+          JsonMapper.builder().build().readTree(Files.readString(ProjectFiles.resolve(FILE)));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -86,19 +99,23 @@ final class GrafanaDashboard {
   static Map<String, Set<String>> metrics() {
     Map<String, Set<String>> metrics = new TreeMap<>();
     for (String expression : expressions()) {
-      metrics(expression).forEach((name, jobs) -> metrics.computeIfAbsent(name, n -> new TreeSet<>()).addAll(jobs));
+      metrics(expression)
+          .forEach(
+              (name, jobs) -> metrics.computeIfAbsent(name, n -> new TreeSet<>()).addAll(jobs));
     }
     return metrics;
   }
 
   /** The names of the samples {@code baseUrl/actuator/prometheus} answers with. */
-  static Set<String> exported(HttpClient http, String baseUrl) throws IOException, InterruptedException {
+  static Set<String> exported(HttpClient http, String baseUrl)
+      throws IOException, InterruptedException {
     HttpResponse<String> response =
         http.send(
             HttpRequest.newBuilder(URI.create(baseUrl + "/actuator/prometheus")).GET().build(),
             HttpResponse.BodyHandlers.ofString());
     if (response.statusCode() != 200) {
-      throw new IllegalStateException(baseUrl + "/actuator/prometheus answered " + response.statusCode());
+      throw new IllegalStateException(
+          baseUrl + "/actuator/prometheus answered " + response.statusCode());
     }
     Set<String> names = new TreeSet<>();
     for (String line : response.body().split("\n")) {

@@ -7,8 +7,8 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * The dashboard file is valid and its queries can be read. That every metric it queries is
- * exported is checked against the running services, in {@code PaymentPipelineIT}.
+ * The dashboard file is valid and its queries can be read. That every metric it queries is exported
+ * is checked against the running services, in {@code PaymentPipelineIT}.
  */
 class GrafanaDashboardTest {
 
@@ -31,9 +31,16 @@ class GrafanaDashboardTest {
 
     assertThat(GrafanaDashboard.expressions()).hasSizeGreaterThan(10);
     assertThat(metrics.keySet())
-        .contains("onceflow_transactions", "onceflow_relay_slot_retained_wal_bytes", "onceflow_worker_retries_total")
-        .allMatch(name -> name.matches("(onceflow|http_server_requests|kafka_consumer)_[a-z0-9_]+"));
+        .contains(
+            "onceflow_transactions",
+            "onceflow_relay_slot_retained_wal_bytes",
+            "onceflow_worker_retries_total")
+        .allMatch(
+            name -> name.matches("(onceflow|http_server_requests|kafka_consumer)_[a-z0-9_]+"));
     assertThat(metrics.values().stream().flatMap(Set::stream))
-        .allMatch(job -> Set.of("intake-api", "outbox-relay", "bank-worker", "bank-simulator").contains(job));
+        .allMatch(
+            job ->
+                Set.of("intake-api", "outbox-relay", "bank-worker", "bank-simulator")
+                    .contains(job));
   }
 }

@@ -48,7 +48,8 @@ final class JarProcess implements AutoCloseable {
     // Many JVMs share two cores here: skip the optimising compiler's start-up work.
     command.add("-XX:TieredStopAtLevel=1");
     command.add("-XX:+UseSerialGC");
-    // The class-data archive the build recorded next to the jar, as the README's run command uses it.
+    // The class-data archive the build recorded next to the jar, as the README's run command uses
+    // it.
     Path archive = Path.of(jar).resolveSibling("onceflow-local.jsa");
     if (Files.exists(archive)) {
       command.add("-XX:SharedArchiveFile=" + archive);

@@ -64,16 +64,19 @@ final class OnceflowApi {
     HttpResponse<String> response =
         send(
             HttpRequest.newBuilder(
-                    URI.create(intakeUrl + "/admin/clients/" + LocalStack.DEMO_CLIENT_ID + "/accounts"))
+                    URI.create(
+                        intakeUrl + "/admin/clients/" + LocalStack.DEMO_CLIENT_ID + "/accounts"))
                 .header("Authorization", "Bearer " + adminKey)
                 .header("Content-Type", "application/json")
                 .header("Idempotency-Key", "open-" + UUID.randomUUID())
                 .POST(
                     HttpRequest.BodyPublishers.ofString(
-                        "{\"currency\":\"%s\",\"openingBalance\":%d}".formatted(currency, openingBalance)))
+                        "{\"currency\":\"%s\",\"openingBalance\":%d}"
+                            .formatted(currency, openingBalance)))
                 .build());
     if (response.statusCode() != 201) {
-      throw new IllegalStateException("cannot open an account: " + response.statusCode() + " " + response.body());
+      throw new IllegalStateException(
+          "cannot open an account: " + response.statusCode() + " " + response.body());
     }
     return UUID.fromString(json(response).get("id").asString());
   }
@@ -86,7 +89,8 @@ final class OnceflowApi {
     return payment(accountId, amount, currency, IBAN, "system test");
   }
 
-  static String payment(UUID accountId, long amount, String currency, String iban, String reference) {
+  static String payment(
+      UUID accountId, long amount, String currency, String iban, String reference) {
     return """
         {"accountId": "%s", "amount": %d, "currency": "%s",
          "creditor": {"name": "ACME GmbH", "iban": "%s"}, "reference": "%s"}
@@ -94,7 +98,8 @@ final class OnceflowApi {
         .formatted(accountId, amount, currency, iban, reference);
   }
 
-  HttpResponse<String> submit(String idempotencyKey, String body) throws IOException, InterruptedException {
+  HttpResponse<String> submit(String idempotencyKey, String body)
+      throws IOException, InterruptedException {
     return send(submission(idempotencyKey, body).build());
   }
 

@@ -19,8 +19,8 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Clients paying from one account concurrently while the test breaks things, and the check every
- * such run ends with: each accepted payment COMPLETED, paid exactly once, and the money adds up.
- * A client that gets no answer retries with the same key, as a careful client does.
+ * such run ends with: each accepted payment COMPLETED, paid exactly once, and the money adds up. A
+ * client that gets no answer retries with the same key, as a careful client does.
  */
 final class PaymentLoad {
 
@@ -41,7 +41,10 @@ final class PaymentLoad {
     this.account = api.openAccount("EUR", openingBalance);
   }
 
-  /** Starts {@code threads} clients submitting {@code count} payments, each up to {@code tries} times. */
+  /**
+   * Starts {@code threads} clients submitting {@code count} payments, each up to {@code tries}
+   * times.
+   */
   PaymentLoad start(String prefix, int count, int threads, int tries) {
     for (int i = 0; i < count; i++) {
       keys.add(prefix + "-" + i + "-" + account);
@@ -116,7 +119,8 @@ final class PaymentLoad {
   private void submit(String key, int tries) {
     for (int attempt = 0; attempt < tries && !accepted.containsKey(key); attempt++) {
       try {
-        HttpResponse<String> response = api.submit(key, OnceflowApi.payment(account, AMOUNT, "EUR"));
+        HttpResponse<String> response =
+            api.submit(key, OnceflowApi.payment(account, AMOUNT, "EUR"));
         if (response.statusCode() == 202) {
           accepted.put(key, api.json(response).get("id").asString());
         }

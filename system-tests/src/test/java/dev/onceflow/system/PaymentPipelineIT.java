@@ -7,11 +7,11 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.onceflow.infra.EmbeddedPostgresServer;
-import dev.onceflow.testing.SharedTestInfrastructure;
 import dev.onceflow.local.LocalStack;
 import dev.onceflow.local.LocalStackOptions;
 import dev.onceflow.model.LogContext;
 import dev.onceflow.model.Topics;
+import dev.onceflow.testing.SharedTestInfrastructure;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -31,9 +31,9 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -118,9 +118,11 @@ class PaymentPipelineIT {
           .atMost(Duration.ofSeconds(30))
           .until(
               () -> {
-                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
+                for (ConsumerRecord<String, String> record :
+                    consumer.poll(Duration.ofMillis(200))) {
                   if (id.equals(record.key())) {
-                    seen.computeIfAbsent(record.topic(), t -> new ArrayList<>()).add(record.value());
+                    seen.computeIfAbsent(record.topic(), t -> new ArrayList<>())
+                        .add(record.value());
                   }
                 }
                 return seen.containsKey(Topics.TRANSACTION_REQUESTED)
@@ -181,7 +183,10 @@ class PaymentPipelineIT {
       String key = "traced-" + UUID.randomUUID();
 
       HttpResponse<String> accepted =
-          api.submit(key, OnceflowApi.payment(account, 42, "EUR"), "00-" + traceId + "-" + clientSpanId + "-01");
+          api.submit(
+              key,
+              OnceflowApi.payment(account, 42, "EUR"),
+              "00-" + traceId + "-" + clientSpanId + "-01");
       assertThat(accepted.statusCode()).isEqualTo(202);
       String id = api.json(accepted).get("id").asString();
       awaitState(id, "COMPLETED");
@@ -189,7 +194,8 @@ class PaymentPipelineIT {
       List<JsonNode> payments = api.bankPaymentsFor(id);
       assertThat(payments).hasSize(1);
       // Same trace, the worker's own span: W3C version 00, sampled as the client asked.
-      assertThat(payments.get(0).get("traceparent").asString()).matches("00-" + traceId + "-[0-9a-f]{16}-01");
+      assertThat(payments.get(0).get("traceparent").asString())
+          .matches("00-" + traceId + "-[0-9a-f]{16}-01");
       String externalKey = payments.get(0).get("idempotencyKey").asString();
 
       // The outcome is logged right after its DB commit, which the poll above may have seen first.
@@ -198,7 +204,9 @@ class PaymentPipelineIT {
               .atMost(Duration.ofSeconds(10))
               .until(
                   () -> workerLog.linesAbout(id),
-                  about -> about.stream().anyMatch(line -> line.getFormattedMessage().contains("completed")));
+                  about ->
+                      about.stream()
+                          .anyMatch(line -> line.getFormattedMessage().contains("completed")));
       assertThat(lines)
           .allSatisfy(
               line ->
@@ -215,9 +223,12 @@ class PaymentPipelineIT {
   void eachServiceConnectsWithItsOwnRoleThatCanNeitherRewriteAnAuditNorReachAnotherServicesTables()
       throws Exception {
     HttpResponse<String> accepted =
-        api.submit("roles-" + UUID.randomUUID(), OnceflowApi.payment(api.openAccount("EUR", 5_000), 10, "EUR"));
+        api.submit(
+            "roles-" + UUID.randomUUID(),
+            OnceflowApi.payment(api.openAccount("EUR", 5_000), 10, "EUR"));
     awaitState(api.json(accepted).get("id").asString(), "COMPLETED");
-    try (Connection owner = DriverManager.getConnection(stack.jdbcUrl(), EmbeddedPostgresServer.USER, "");
+    try (Connection owner =
+            DriverManager.getConnection(stack.jdbcUrl(), EmbeddedPostgresServer.USER, "");
         ResultSet sessions =
             owner
                 .createStatement()
@@ -239,17 +250,30 @@ class PaymentPipelineIT {
     // Each role's own refusals, then what every service role is refused.
     String readOutbox = "SELECT payload FROM outbox WHERE false";
     Map<String, List<String>> refused = new TreeMap<>();
-    refused.put("onceflow_intake", List.of("UPDATE admin_audit SET actor = 'someone else'", readOutbox));
+    refused.put(
+        "onceflow_intake", List.of("UPDATE admin_audit SET actor = 'someone else'", readOutbox));
     refused.put("onceflow_worker", List.of("SELECT key_hash FROM api_keys", readOutbox));
-    refused.put("onceflow_relay", List.of("SELECT amount FROM transactions", "INSERT INTO outbox (id) VALUES (gen_random_uuid())"));
-    refused.put("onceflow_ops", List.of("INSERT INTO admin_audit (id) VALUES (gen_random_uuid())", readOutbox));
+    refused.put(
+        "onceflow_relay",
+        List.of(
+            "SELECT amount FROM transactions",
+            "INSERT INTO outbox (id) VALUES (gen_random_uuid())"));
+    refused.put(
+        "onceflow_ops",
+        List.of("INSERT INTO admin_audit (id) VALUES (gen_random_uuid())", readOutbox));
     refused.forEach(
         (role, statements) -> {
           try (Connection connection = DriverManager.getConnection(stack.jdbcUrl(), role, "")) {
             List<String> all = new ArrayList<>(statements);
-            all.addAll(List.of("DELETE FROM ops_audit", "TRUNCATE accounts", "CREATE TABLE taken_over (id int)"));
+            all.addAll(
+                List.of(
+                    "DELETE FROM ops_audit",
+                    "TRUNCATE accounts",
+                    "CREATE TABLE taken_over (id int)"));
             for (String statement : all) {
-              assertThat(sqlState(connection, statement)).as(role + ": " + statement).isEqualTo("42501");
+              assertThat(sqlState(connection, statement))
+                  .as(role + ": " + statement)
+                  .isEqualTo("42501");
             }
           } catch (SQLException e) {
             throw new AssertionError(role + " cannot connect", e);
@@ -274,7 +298,8 @@ class PaymentPipelineIT {
 
     HttpResponse<String> noKey = api.submit(null, OnceflowApi.payment(account, 10, "EUR"));
     HttpResponse<String> malformed = api.submit(key, "{\"accountId\": ");
-    HttpResponse<String> unknownAccount = api.submit(key, OnceflowApi.payment(UUID.randomUUID(), 10, "EUR"));
+    HttpResponse<String> unknownAccount =
+        api.submit(key, OnceflowApi.payment(UUID.randomUUID(), 10, "EUR"));
 
     for (HttpResponse<String> response : List.of(noKey, malformed, unknownAccount)) {
       assertThat(response.statusCode()).isBetween(400, 499);
@@ -292,7 +317,9 @@ class PaymentPipelineIT {
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
       ids.add(
-          api.json(api.submit("replay-" + i + "-" + account, OnceflowApi.payment(account, 10 + i, "EUR")))
+          api.json(
+                  api.submit(
+                      "replay-" + i + "-" + account, OnceflowApi.payment(account, 10 + i, "EUR")))
               .get("id")
               .asString());
     }
@@ -317,26 +344,32 @@ class PaymentPipelineIT {
 
     String report = out.toString(java.nio.charset.StandardCharsets.UTF_8);
     assertThat(exit).as(report).isZero();
-    java.util.regex.Matcher reread = java.util.regex.Pattern.compile("Re-read (\\d+) records").matcher(report);
+    java.util.regex.Matcher reread =
+        java.util.regex.Pattern.compile("Re-read (\\d+) records").matcher(report);
     assertThat(reread.find()).as(report).isTrue();
     assertThat(Integer.parseInt(reread.group(1))).isGreaterThanOrEqualTo(ids.size());
     assertThat(report).contains("The workers consumed them: 0 of");
     assertThat(api.ledger().toString()).isEqualTo(ledgerBefore);
     // The audit has a row from before anything was published, and one from the end, of one replay.
-    java.util.regex.Matcher replayId = java.util.regex.Pattern.compile("\\(replay ([0-9a-f-]{36})\\)").matcher(report);
+    java.util.regex.Matcher replayId =
+        java.util.regex.Pattern.compile("\\(replay ([0-9a-f-]{36})\\)").matcher(report);
     assertThat(replayId.find()).as(report).isTrue();
-    try (java.sql.Connection db = java.sql.DriverManager.getConnection(stack.jdbcUrl(), "postgres", "")) {
+    try (java.sql.Connection db =
+        java.sql.DriverManager.getConnection(stack.jdbcUrl(), "postgres", "")) {
       java.sql.ResultSet rows =
           db.createStatement()
               .executeQuery(
-                  "SELECT actor, outcome FROM ops_audit WHERE outcome LIKE '%" + replayId.group(1) + "%' ORDER BY at, outcome DESC");
+                  "SELECT actor, outcome FROM ops_audit WHERE outcome LIKE '%"
+                      + replayId.group(1)
+                      + "%' ORDER BY at, outcome DESC");
       List<String> audited = new ArrayList<>();
       while (rows.next()) {
         audited.add(rows.getString(1) + " " + rows.getString(2).split(":")[0]);
       }
       assertThat(audited)
           .containsExactly(
-              "system-test started replay " + replayId.group(1), "system-test finished replay " + replayId.group(1));
+              "system-test started replay " + replayId.group(1),
+              "system-test finished replay " + replayId.group(1));
     }
     for (String id : ids) {
       assertThat(api.transaction(id).get("updatedAt").asString()).isEqualTo(updatedAt.get(id));
@@ -367,7 +400,8 @@ class PaymentPipelineIT {
     /** Lines logged under the transaction's id; doAppend holds this lock while it adds. */
     synchronized List<ILoggingEvent> linesAbout(String transactionId) {
       return list.stream()
-          .filter(line -> transactionId.equals(line.getMDCPropertyMap().get(LogContext.TRANSACTION_ID)))
+          .filter(
+              line -> transactionId.equals(line.getMDCPropertyMap().get(LogContext.TRANSACTION_ID)))
           .toList();
     }
   }
@@ -387,12 +421,18 @@ class PaymentPipelineIT {
     String id;
     putFaults(http, "{\"errorRate\": 1}");
     try {
-      id = api.json(api.submit("dashboard-" + UUID.randomUUID(), OnceflowApi.payment(account, 42, "EUR")))
-          .get("id")
-          .asString();
+      id =
+          api.json(
+                  api.submit(
+                      "dashboard-" + UUID.randomUUID(), OnceflowApi.payment(account, 42, "EUR")))
+              .get("id")
+              .asString();
       await()
           .atMost(Duration.ofSeconds(60))
-          .until(() -> GrafanaDashboard.exported(http, stack.workerManagementUrl()).contains("onceflow_worker_retries_total"));
+          .until(
+              () ->
+                  GrafanaDashboard.exported(http, stack.workerManagementUrl())
+                      .contains("onceflow_worker_retries_total"));
     } finally {
       putFaults(http, "{}");
     }
@@ -418,9 +458,15 @@ class PaymentPipelineIT {
 
     assertThat(GrafanaDashboard.metrics()).isNotEmpty();
     assertThat(missing)
-        .as("queried by %s but not exported; exported with the same prefix: %s", GrafanaDashboard.FILE,
+        .as(
+            "queried by %s but not exported; exported with the same prefix: %s",
+            GrafanaDashboard.FILE,
             exportedByAny.stream()
-                .filter(name -> missing.stream().anyMatch(m -> name.startsWith(m.replaceAll("^([a-z]+_[a-z]+).*", "$1"))))
+                .filter(
+                    name ->
+                        missing.stream()
+                            .anyMatch(
+                                m -> name.startsWith(m.replaceAll("^([a-z]+_[a-z]+).*", "$1"))))
                 .toList())
         .isEmpty();
   }
@@ -446,10 +492,15 @@ class PaymentPipelineIT {
   private static KafkaConsumer<String, String> consumer() {
     return new KafkaConsumer<>(
         Map.of(
-            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(),
-            ConsumerConfig.GROUP_ID_CONFIG, "system-test-" + UUID.randomUUID(),
-            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-            ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
-            ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class));
+            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            stack.bootstrapServers(),
+            ConsumerConfig.GROUP_ID_CONFIG,
+            "system-test-" + UUID.randomUUID(),
+            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+            "earliest",
+            ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+            StringDeserializer.class,
+            ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+            StringDeserializer.class));
   }
 }

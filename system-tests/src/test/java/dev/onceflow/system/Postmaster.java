@@ -48,12 +48,17 @@ final class Postmaster {
     int recoveries = 0;
     try (var files = Files.list(logs)) {
       for (Path file : files.toList()) {
-        recoveries += Files.readString(file, StandardCharsets.UTF_8).split(java.util.regex.Pattern.quote(CRASH_RECOVERY), -1).length - 1;
+        recoveries +=
+            Files.readString(file, StandardCharsets.UTF_8)
+                    .split(java.util.regex.Pattern.quote(CRASH_RECOVERY), -1)
+                    .length
+                - 1;
       }
     }
     return recoveries;
   }
 
   /** What PostgreSQL logs when it starts on a data directory that a crash left behind. */
-  private static final String CRASH_RECOVERY = "database system was not properly shut down; automatic recovery in progress";
+  private static final String CRASH_RECOVERY =
+      "database system was not properly shut down; automatic recovery in progress";
 }

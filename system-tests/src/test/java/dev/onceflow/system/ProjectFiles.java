@@ -13,7 +13,9 @@ final class ProjectFiles {
 
   private ProjectFiles() {}
 
-  /** The reactor's root: the nearest directory above the working directory with docker-compose.yml. */
+  /**
+   * The reactor's root: the nearest directory above the working directory with docker-compose.yml.
+   */
   static Path root() {
     Path dir = Path.of("").toAbsolutePath();
     while (dir != null) {

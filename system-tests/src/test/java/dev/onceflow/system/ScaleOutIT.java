@@ -31,7 +31,8 @@ class ScaleOutIT {
   private final String kafka = "localhost:" + kafkaPort;
   private final List<JarProcess> processes = new ArrayList<>();
   private final OnceflowApi api =
-      new OnceflowApi("http://localhost:" + intakePort, "http://localhost:" + bankPort, "local-demo-key");
+      new OnceflowApi(
+          "http://localhost:" + intakePort, "http://localhost:" + bankPort, "local-demo-key");
 
   ScaleOutIT() throws IOException {}
 
@@ -57,7 +58,8 @@ class ScaleOutIT {
             "--kafka-controller-port=" + SharedTestInfrastructure.freePort());
     infra.awaitReady(Duration.ofSeconds(120), () -> infra.logged(ReadyLine.STACK) > 0);
 
-    JarProcess bank = start("bank", "256m", "service", "bank-simulator", "--server.port=" + bankPort);
+    JarProcess bank =
+        start("bank", "256m", "service", "bank-simulator", "--server.port=" + bankPort);
     int activePort = SharedTestInfrastructure.freePort();
     int standbyPort = SharedTestInfrastructure.freePort();
     JarProcess activeRelay = relay("relay-active", activePort);
@@ -93,14 +95,19 @@ class ScaleOutIT {
               "--spring.kafka.bootstrap-servers=" + kafka,
               "--onceflow.bank.base-url=http://localhost:" + bankPort));
     }
-    bank.awaitReady(Duration.ofSeconds(180), () -> !JarProcess.get("http://localhost:" + bankPort + "/payments").isEmpty());
+    bank.awaitReady(
+        Duration.ofSeconds(180),
+        () -> !JarProcess.get("http://localhost:" + bankPort + "/payments").isEmpty());
     intake.awaitReady(Duration.ofSeconds(180), () -> api.get("/accounts").statusCode() == 200);
-    standbyRelay.awaitReady(Duration.ofSeconds(180), () -> relayState(standbyPort).equals("STANDBY"));
+    standbyRelay.awaitReady(
+        Duration.ofSeconds(180), () -> relayState(standbyPort).equals("STANDBY"));
     for (int i = 0; i < workers.size(); i++) {
       int port = workerPorts.get(i);
-      workers.get(i).awaitReady(
-          Duration.ofSeconds(180),
-          () -> JarProcess.get("http://localhost:" + port + "/actuator/health").contains("UP"));
+      workers
+          .get(i)
+          .awaitReady(
+              Duration.ofSeconds(180),
+              () -> JarProcess.get("http://localhost:" + port + "/actuator/health").contains("UP"));
     }
 
     PaymentLoad load = new PaymentLoad(api, 10_000_000).start("scale", 150, 4, 20);
@@ -109,9 +116,7 @@ class ScaleOutIT {
     load.awaitAccepted(80, Duration.ofSeconds(120));
     activeRelay.kill();
     load.awaitClients(Duration.ofMinutes(5));
-    await()
-        .atMost(Duration.ofSeconds(30))
-        .until(() -> relayState(standbyPort).equals("RUNNING"));
+    await().atMost(Duration.ofSeconds(30)).until(() -> relayState(standbyPort).equals("RUNNING"));
 
     // No relay at all for a while: intake keeps accepting, and what it commits meanwhile is
     // delivered once a relay runs again (from the slot and the offsets it left behind).
@@ -119,7 +124,8 @@ class ScaleOutIT {
     load.submitMore("while-no-relay", 20, 20);
     int restartedPort = SharedTestInfrastructure.freePort();
     JarProcess restartedRelay = relay("relay-restarted", restartedPort);
-    restartedRelay.awaitReady(Duration.ofSeconds(180), () -> relayState(restartedPort).equals("RUNNING"));
+    restartedRelay.awaitReady(
+        Duration.ofSeconds(180), () -> relayState(restartedPort).equals("RUNNING"));
 
     load.assertEveryPaymentCompletedOnce(Duration.ofSeconds(120));
   }
@@ -136,7 +142,8 @@ class ScaleOutIT {
   }
 
   private static String relayState(int managementPort) {
-    String health = JarProcess.get("http://localhost:" + managementPort + "/actuator/health/outboxRelay");
+    String health =
+        JarProcess.get("http://localhost:" + managementPort + "/actuator/health/outboxRelay");
     java.util.regex.Matcher state =
         java.util.regex.Pattern.compile("\"state\":\"(\\w+)\"").matcher(health);
     return state.find() ? state.group(1) : "UNKNOWN";

@@ -25,11 +25,14 @@ class SelfCheckIT {
   void paysOneDemoPaymentEndToEndThenExitsZeroAndRemovesItsTemporaryData() throws Exception {
     JarProcess check = JarProcess.of("self-check", logs, "1g", List.of("--self-check")).start();
 
-    assertThat(check.awaitExit(Duration.ofMinutes(3))).as("exit code; see %s", check.log()).isZero();
+    assertThat(check.awaitExit(Duration.ofMinutes(3)))
+        .as("exit code; see %s", check.log())
+        .isZero();
 
     String log = Files.readString(check.log());
     assertThat(log).containsPattern("self-check passed: ready in \\d+ ms, payment \\S+ COMPLETED");
-    Matcher dataDirectory = Pattern.compile("data in (\\S*onceflow-self-check-\\d+)\\)").matcher(log);
+    Matcher dataDirectory =
+        Pattern.compile("data in (\\S*onceflow-self-check-\\d+)\\)").matcher(log);
     assertThat(dataDirectory.find()).as("the log names the temporary data directory").isTrue();
     assertThat(Path.of(dataDirectory.group(1))).doesNotExist();
   }
@@ -37,10 +40,13 @@ class SelfCheckIT {
   @Test
   void refusesToRunWithoutTheServicesWithAOneLineMessage() throws Exception {
     JarProcess check =
-        JarProcess.of("self-check-infra-only", logs, "256m", List.of("--self-check", "--infra-only")).start();
+        JarProcess.of(
+                "self-check-infra-only", logs, "256m", List.of("--self-check", "--infra-only"))
+            .start();
 
     assertThat(check.awaitExit(Duration.ofSeconds(30))).isEqualTo(2);
     assertThat(Files.readString(check.log()).strip())
-        .isEqualTo("onceflow-local: --self-check needs the services; it cannot be combined with --infra-only");
+        .isEqualTo(
+            "onceflow-local: --self-check needs the services; it cannot be combined with --infra-only");
   }
 }

@@ -3,9 +3,9 @@ package dev.onceflow.system;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.onceflow.testing.SharedTestInfrastructure;
 import dev.onceflow.local.LocalStack;
 import dev.onceflow.local.LocalStackOptions;
+import dev.onceflow.testing.SharedTestInfrastructure;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -81,7 +81,8 @@ class SlowBankIT {
   }
 
   @Test
-  void answersTrickledPastEveryDeadlineAreAbortedAndEveryPaymentTheBankHoldsEndsCompleted() throws Exception {
+  void answersTrickledPastEveryDeadlineAreAbortedAndEveryPaymentTheBankHoldsEndsCompleted()
+      throws Exception {
     // About 300 bytes at 200 ms each: a minute per answer, and no single read ever waits long.
     putFaults("{\"trickleRate\": 1, \"trickleByteMs\": 200}");
     UUID account = api.openAccount("EUR", OPENING);
@@ -102,19 +103,25 @@ class SlowBankIT {
     }
     String metrics = scrapeWorker();
     // Every payment call was aborted at its deadline: the longest took no longer than that.
-    assertThat(maxSeconds(metrics, "pay")).isBetween(CALL_DEADLINE.toMillis() / 1000.0 - 0.5, CALL_DEADLINE.toMillis() / 1000.0 + 0.5);
+    assertThat(maxSeconds(metrics, "pay"))
+        .isBetween(
+            CALL_DEADLINE.toMillis() / 1000.0 - 0.5, CALL_DEADLINE.toMillis() / 1000.0 + 0.5);
     assertThat(api.account(account).get("reserved").asLong()).isZero();
-    assertThat(api.account(account).get("balance").asLong()).isEqualTo(OPENING - ids.size() * AMOUNT);
+    assertThat(api.account(account).get("balance").asLong())
+        .isEqualTo(OPENING - ids.size() * AMOUNT);
   }
 
   @Test
-  void aPaymentTheBankAcceptsAndSettlesThirtySecondsLaterEndsCompletedAfterOneCall() throws Exception {
+  void aPaymentTheBankAcceptsAndSettlesThirtySecondsLaterEndsCompletedAfterOneCall()
+      throws Exception {
     putFaults("{\"pendingRate\": 1, \"pendingSettleMs\": 30000}");
     UUID account = api.openAccount("EUR", OPENING);
     List<String> ids = submit(account, "pending-settle", 5);
 
     // Shown as UNKNOWN meanwhile, its funds still reserved.
-    await().atMost(Duration.ofSeconds(20)).until(() -> "UNKNOWN".equals(api.transaction(ids.get(0)).get("state").asString()));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> "UNKNOWN".equals(api.transaction(ids.get(0)).get("state").asString()));
     assertThat(api.account(account).get("reserved").asLong()).isEqualTo(ids.size() * AMOUNT);
     await()
         .atMost(Duration.ofSeconds(90))
@@ -125,12 +132,15 @@ class SlowBankIT {
       assertThat(api.transaction(id).get("state").asString()).isEqualTo("COMPLETED");
       JsonNode payment = api.bankPaymentsFor(id).get(0);
       assertThat(payment.get("status").asString()).isEqualTo("SETTLED");
-      assertThat(payment.get("calls").asInt()).as("payment calls for %s: lookups only after 'pending'", id).isEqualTo(1);
+      assertThat(payment.get("calls").asInt())
+          .as("payment calls for %s: lookups only after 'pending'", id)
+          .isEqualTo(1);
       assertThat(payment.get("maxConcurrentCalls").asInt()).isEqualTo(1);
       assertThat(payment.get("executions").asInt()).isEqualTo(1);
     }
     assertThat(api.account(account).get("reserved").asLong()).isZero();
-    assertThat(api.account(account).get("balance").asLong()).isEqualTo(OPENING - ids.size() * AMOUNT);
+    assertThat(api.account(account).get("balance").asLong())
+        .isEqualTo(OPENING - ids.size() * AMOUNT);
   }
 
   @Test
@@ -160,7 +170,8 @@ class SlowBankIT {
   private List<String> submit(UUID account, String prefix, int count) throws Exception {
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < count; i++) {
-      HttpResponse<String> accepted = api.submit(prefix + "-" + i, OnceflowApi.payment(account, AMOUNT, "EUR"));
+      HttpResponse<String> accepted =
+          api.submit(prefix + "-" + i, OnceflowApi.payment(account, AMOUNT, "EUR"));
       assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
       ids.add(api.json(accepted).get("id").asString());
     }
@@ -180,7 +191,9 @@ class SlowBankIT {
 
   /** The longest bank call of {@code operation} the worker timed, in seconds. */
   private static double maxSeconds(String metrics, String operation) {
-    Pattern series = Pattern.compile("^onceflow_bank_calls_seconds_max\\{.*operation=\"" + operation + "\".*\\} (\\S+)$");
+    Pattern series =
+        Pattern.compile(
+            "^onceflow_bank_calls_seconds_max\\{.*operation=\"" + operation + "\".*\\} (\\S+)$");
     double max = 0;
     for (String line : metrics.split("\n")) {
       Matcher match = series.matcher(line);
@@ -193,7 +206,9 @@ class SlowBankIT {
 
   private String scrapeWorker() throws Exception {
     return http.send(
-            HttpRequest.newBuilder(URI.create("http://localhost:" + workerPort + "/actuator/prometheus")).build(),
+            HttpRequest.newBuilder(
+                    URI.create("http://localhost:" + workerPort + "/actuator/prometheus"))
+                .build(),
             HttpResponse.BodyHandlers.ofString())
         .body();
   }

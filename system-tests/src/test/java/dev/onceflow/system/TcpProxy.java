@@ -14,13 +14,13 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * A TCP proxy on a link between two processes (a service and PostgreSQL, Kafka or the bank) that can
- * make the network misbehave: hold every chunk it forwards for a latency (one chunk at a time each
- * way, so a bulk transfer slows down too), stall every connection without closing it (bytes wait in
- * the kernel's buffers, as behind a dead switch port), or cut every open connection with a reset (as
- * a firewall does). New connections are accepted throughout; while stalled they
- * stall too. Written here rather than taken from a library because Toxiproxy, the usual choice, is a
- * Go server, not a Maven artifact.
+ * A TCP proxy on a link between two processes (a service and PostgreSQL, Kafka or the bank) that
+ * can make the network misbehave: hold every chunk it forwards for a latency (one chunk at a time
+ * each way, so a bulk transfer slows down too), stall every connection without closing it (bytes
+ * wait in the kernel's buffers, as behind a dead switch port), or cut every open connection with a
+ * reset (as a firewall does). New connections are accepted throughout; while stalled they stall
+ * too. Written here rather than taken from a library because Toxiproxy, the usual choice, is a Go
+ * server, not a Maven artifact.
  */
 final class TcpProxy implements AutoCloseable {
 
@@ -128,7 +128,8 @@ final class TcpProxy implements AutoCloseable {
   /** Forwards one direction until either end closes, then closes both. */
   private void pump(Socket from, Socket to) {
     byte[] buffer = new byte[CHUNK];
-    try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+    try (InputStream in = from.getInputStream();
+        OutputStream out = to.getOutputStream()) {
       for (int read; (read = in.read(buffer)) >= 0; ) {
         awaitForwarding(System.nanoTime());
         out.write(buffer, 0, read);
@@ -186,5 +187,4 @@ final class TcpProxy implements AutoCloseable {
   public String toString() {
     return name + " proxy :" + port() + " -> :" + targetPort;
   }
-
 }

@@ -27,22 +27,26 @@ class TcpProxyTest {
   @BeforeEach
   void start() throws IOException {
     echo = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-    threads.execute(() -> {
-      while (!echo.isClosed()) {
-        try {
-          Socket socket = echo.accept();
-          threads.execute(() -> {
-            try (socket; InputStream in = socket.getInputStream(); OutputStream out = socket.getOutputStream()) {
-              in.transferTo(out);
+    threads.execute(
+        () -> {
+          while (!echo.isClosed()) {
+            try {
+              Socket socket = echo.accept();
+              threads.execute(
+                  () -> {
+                    try (socket;
+                        InputStream in = socket.getInputStream();
+                        OutputStream out = socket.getOutputStream()) {
+                      in.transferTo(out);
+                    } catch (IOException e) {
+                      // the test closed it
+                    }
+                  });
             } catch (IOException e) {
-              // the test closed it
+              // closed
             }
-          });
-        } catch (IOException e) {
-          // closed
-        }
-      }
-    });
+          }
+        });
     proxy = new TcpProxy("echo", 0, echo.getLocalPort());
   }
 
@@ -66,7 +70,8 @@ class TcpProxyTest {
     try (Socket client = connect()) {
       long started = System.nanoTime();
       assertThat(roundTrip(client, 'b')).isEqualTo('b');
-      assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofMillis(300));
+      assertThat(Duration.ofNanos(System.nanoTime() - started))
+          .isGreaterThanOrEqualTo(Duration.ofMillis(300));
     }
   }
 

@@ -34,13 +34,21 @@ class WorkerSettingsIT {
                 "worker-" + setting.replaceAll("[^a-z0-9]+", "-"),
                 logs,
                 "256m",
-                List.of("service", "bank-worker", setting, "--spring.datasource.url=jdbc:postgresql://localhost:1/none"))
+                List.of(
+                    "service",
+                    "bank-worker",
+                    setting,
+                    "--spring.datasource.url=jdbc:postgresql://localhost:1/none"))
             .start();
 
-    assertThat(worker.awaitExit(Duration.ofSeconds(60))).as("exit code; see %s", worker.log()).isNotZero();
+    assertThat(worker.awaitExit(Duration.ofSeconds(60)))
+        .as("exit code; see %s", worker.log())
+        .isNotZero();
     List<String> lines = Files.readAllLines(worker.log());
     assertThat(lines).as("the log of %s", setting).contains(message);
     assertThat(lines).as("no stack trace").noneMatch(line -> line.startsWith("\tat "));
-    assertThat(lines).as("nothing was connected to").noneMatch(line -> line.contains("HikariPool") || line.contains("Flyway"));
+    assertThat(lines)
+        .as("nothing was connected to")
+        .noneMatch(line -> line.contains("HikariPool") || line.contains("Flyway"));
   }
 }

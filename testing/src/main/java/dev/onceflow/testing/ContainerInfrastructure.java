@@ -30,7 +30,8 @@ public final class ContainerInfrastructure {
       if (DockerClientFactory.instance().isDockerAvailable()) {
         return Optional.empty();
       }
-      return Optional.of("no Docker engine is reachable (Testcontainers found no working environment)");
+      return Optional.of(
+          "no Docker engine is reachable (Testcontainers found no working environment)");
     } catch (RuntimeException | LinkageError e) {
       return Optional.of("Docker cannot be checked: " + e);
     }
@@ -47,14 +48,21 @@ public final class ContainerInfrastructure {
             .withEnv("POSTGRES_HOST_AUTH_METHOD", "trust");
     container.setCommand(
         "postgres",
-        "-c", "wal_level=logical",
-        "-c", "max_replication_slots=10",
-        "-c", "max_wal_senders=10",
-        "-c", "max_connections=300",
-        "-c", "synchronous_commit=on",
+        "-c",
+        "wal_level=logical",
+        "-c",
+        "max_replication_slots=10",
+        "-c",
+        "max_wal_senders=10",
+        "-c",
+        "max_connections=300",
+        "-c",
+        "synchronous_commit=on",
         // Throw-away test data, as with the embedded test server.
-        "-c", "fsync=off",
-        "-c", "full_page_writes=off");
+        "-c",
+        "fsync=off",
+        "-c",
+        "full_page_writes=off");
     container.withStartupTimeout(Duration.ofMinutes(2)).start();
     return new PostgresContainer(container);
   }

@@ -14,8 +14,8 @@ import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 
 /**
  * The money invariant (docs/design.md), checked from the database after each test of a class that
- * registers it, for every account: {@code balance = opening - sum(COMPLETED amounts)}, {@code reserved
- * = sum(amounts of the transactions whose state reserves funds)} ({@link
+ * registers it, for every account: {@code balance = opening - sum(COMPLETED amounts)}, {@code
+ * reserved = sum(amounts of the transactions whose state reserves funds)} ({@link
  * TransactionState#reservesFunds()}: a DRAFT reserves nothing), and available funds not below zero.
  */
 public final class MoneyInvariant implements AfterEachCallback {

@@ -14,8 +14,8 @@ import java.util.Optional;
 
 /**
  * One PostgreSQL and one Kafka broker per test JVM, started on first use with throw-away data, and
- * stopped when the JVM exits. Integration tests share them so that each test class does not pay
- * the start-up again.
+ * stopped when the JVM exits. Integration tests share them so that each test class does not pay the
+ * start-up again.
  *
  * <p>Embedded by default (zonky PostgreSQL, an in-process KRaft broker, on free ports). With the
  * system property {@value #BACKEND_PROPERTY} (or the environment variable {@value #BACKEND_ENV})
@@ -38,7 +38,9 @@ public final class SharedTestInfrastructure {
 
   private SharedTestInfrastructure() {}
 
-  /** The backend this JVM was asked for: the system property, else the environment, else embedded. */
+  /**
+   * The backend this JVM was asked for: the system property, else the environment, else embedded.
+   */
   public static Backend backend() {
     String chosen = System.getProperty(BACKEND_PROPERTY, System.getenv(BACKEND_ENV));
     if (chosen == null || chosen.isBlank()) {
@@ -57,7 +59,8 @@ public final class SharedTestInfrastructure {
     if (postgres == null) {
       if (backend() == Backend.CONTAINERS) {
         requireDocker();
-        ContainerInfrastructure.PostgresContainer container = ContainerInfrastructure.startPostgres();
+        ContainerInfrastructure.PostgresContainer container =
+            ContainerInfrastructure.startPostgres();
         postgres = container;
         Runtime.getRuntime().addShutdownHook(new Thread(container::close));
       } else {
@@ -84,7 +87,8 @@ public final class SharedTestInfrastructure {
     if (kafka == null) {
       if (backend() == Backend.CONTAINERS) {
         requireDocker();
-        ContainerInfrastructure.KafkaContainerBroker container = ContainerInfrastructure.startKafka();
+        ContainerInfrastructure.KafkaContainerBroker container =
+            ContainerInfrastructure.startKafka();
         kafka = container;
         Runtime.getRuntime().addShutdownHook(new Thread(container::close));
       } else {
@@ -107,8 +111,8 @@ public final class SharedTestInfrastructure {
   }
 
   /**
-   * Containers were asked for explicitly: without Docker, running the suite on the embedded
-   * servers instead would pass while proving nothing about the containers, so refuse loudly.
+   * Containers were asked for explicitly: without Docker, running the suite on the embedded servers
+   * instead would pass while proving nothing about the containers, so refuse loudly.
    */
   private static void requireDocker() {
     ContainerInfrastructure.unavailableReason()

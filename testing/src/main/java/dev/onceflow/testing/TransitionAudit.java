@@ -13,11 +13,11 @@ import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * After each test, every change of a transaction's state that any database of the shared
- * PostgreSQL saw during it (recorded by the trigger this module's {@code afterMigrate.sql} installs)
- * must be one {@link TransactionState#canBecome} allows; the records are then cleared. Registered
- * for every test by JUnit's extension auto-detection (the module's {@code META-INF/services}); a
- * test JVM that never started the shared PostgreSQL is left alone.
+ * After each test, every change of a transaction's state that any database of the shared PostgreSQL
+ * saw during it (recorded by the trigger this module's {@code afterMigrate.sql} installs) must be
+ * one {@link TransactionState#canBecome} allows; the records are then cleared. Registered for every
+ * test by JUnit's extension auto-detection (the module's {@code META-INF/services}); a test JVM
+ * that never started the shared PostgreSQL is left alone.
  */
 public final class TransitionAudit implements AfterEachCallback {
 
@@ -34,13 +34,18 @@ public final class TransitionAudit implements AfterEachCallback {
     }
   }
 
-  /** The recorded changes that are not allowed, one line each, in every database; clears the records. */
+  /**
+   * The recorded changes that are not allowed, one line each, in every database; clears the
+   * records.
+   */
   public static List<String> forbiddenChanges(PostgresServer postgres) throws SQLException {
     List<String> databases = new ArrayList<>();
-    try (Connection admin = DriverManager.getConnection(postgres.jdbcUrl(), PostgresServer.USER, "");
+    try (Connection admin =
+            DriverManager.getConnection(postgres.jdbcUrl(), PostgresServer.USER, "");
         Statement statement = admin.createStatement();
         ResultSet rows =
-            statement.executeQuery("SELECT datname FROM pg_database WHERE datallowconn AND NOT datistemplate")) {
+            statement.executeQuery(
+                "SELECT datname FROM pg_database WHERE datallowconn AND NOT datistemplate")) {
       while (rows.next()) {
         databases.add(rows.getString(1));
       }
@@ -52,7 +57,8 @@ public final class TransitionAudit implements AfterEachCallback {
     return forbidden;
   }
 
-  private static List<String> forbiddenChanges(String jdbcUrl, String database) throws SQLException {
+  private static List<String> forbiddenChanges(String jdbcUrl, String database)
+      throws SQLException {
     List<String> forbidden = new ArrayList<>();
     Connection connection;
     try {
@@ -62,7 +68,8 @@ public final class TransitionAudit implements AfterEachCallback {
     }
     try (connection;
         Statement statement = connection.createStatement()) {
-      try (ResultSet exists = statement.executeQuery("SELECT to_regclass('test_state_changes') IS NOT NULL")) {
+      try (ResultSet exists =
+          statement.executeQuery("SELECT to_regclass('test_state_changes') IS NOT NULL")) {
         exists.next();
         if (!exists.getBoolean(1)) {
           return forbidden;
@@ -77,7 +84,12 @@ public final class TransitionAudit implements AfterEachCallback {
           if (!allowed(from, to)) {
             forbidden.add(
                 "%s: transaction %s went %s -> %s at %s"
-                    .formatted(database, rows.getString("transaction_id"), from, to, rows.getString("at")));
+                    .formatted(
+                        database,
+                        rows.getString("transaction_id"),
+                        from,
+                        to,
+                        rows.getString("at")));
           }
         }
       }

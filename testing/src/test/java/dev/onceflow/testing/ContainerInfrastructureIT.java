@@ -48,7 +48,8 @@ class ContainerInfrastructureIT {
 
   @Test
   void postgresContainerTakesTheSchemaAndReplicatesLogically() throws Exception {
-    try (ContainerInfrastructure.PostgresContainer postgres = ContainerInfrastructure.startPostgres()) {
+    try (ContainerInfrastructure.PostgresContainer postgres =
+        ContainerInfrastructure.startPostgres()) {
       var result =
           Flyway.configure()
               .dataSource(postgres.jdbcUrl(), PostgresServer.USER, "")
@@ -58,7 +59,8 @@ class ContainerInfrastructureIT {
 
       assertThat(result.success).isTrue();
       assertThat(result.migrationsExecuted).isPositive();
-      try (var connection = DriverManager.getConnection(postgres.jdbcUrl(), PostgresServer.USER, "");
+      try (var connection =
+              DriverManager.getConnection(postgres.jdbcUrl(), PostgresServer.USER, "");
           var statement = connection.createStatement()) {
         var walLevel = statement.executeQuery("SHOW wal_level");
         walLevel.next();
@@ -72,25 +74,35 @@ class ContainerInfrastructureIT {
 
   @Test
   void kafkaContainerDeliversWhatItAcknowledged() throws Exception {
-    try (ContainerInfrastructure.KafkaContainerBroker kafka = ContainerInfrastructure.startKafka()) {
+    try (ContainerInfrastructure.KafkaContainerBroker kafka =
+        ContainerInfrastructure.startKafka()) {
       try (var producer =
           new KafkaProducer<String, String>(
               Map.of(
-                  ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                  ProducerConfig.ACKS_CONFIG, "all",
-                  ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
-                  ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class))) {
+                  ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                  kafka.bootstrapServers(),
+                  ProducerConfig.ACKS_CONFIG,
+                  "all",
+                  ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
+                  StringSerializer.class,
+                  ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
+                  StringSerializer.class))) {
         producer.send(new ProducerRecord<>("container-check", "k", "v")).get();
       }
       List<ConsumerRecord<String, String>> received = new ArrayList<>();
       try (var consumer =
           new KafkaConsumer<String, String>(
               Map.of(
-                  ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                  ConsumerConfig.GROUP_ID_CONFIG, "container-check",
-                  ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                  ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
-                  ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class))) {
+                  ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                  kafka.bootstrapServers(),
+                  ConsumerConfig.GROUP_ID_CONFIG,
+                  "container-check",
+                  ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                  "earliest",
+                  ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+                  StringDeserializer.class,
+                  ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                  StringDeserializer.class))) {
         consumer.subscribe(List.of("container-check"));
         await()
             .atMost(Duration.ofSeconds(60))
@@ -100,10 +112,13 @@ class ContainerInfrastructureIT {
                   return !received.isEmpty();
                 });
       }
-      assertThat(received).singleElement().satisfies(record -> {
-        assertThat(record.key()).isEqualTo("k");
-        assertThat(record.value()).isEqualTo("v");
-      });
+      assertThat(received)
+          .singleElement()
+          .satisfies(
+              record -> {
+                assertThat(record.key()).isEqualTo("k");
+                assertThat(record.value()).isEqualTo("v");
+              });
     }
   }
 }

@@ -22,8 +22,7 @@ class EmbeddedInfrastructureIT {
   @Test
   void postgresIsReadyForLogicalReplicationWithDurableCommits() throws Exception {
     PostgresServer postgres = SharedTestInfrastructure.postgres();
-    try (var connection =
-            DriverManager.getConnection(postgres.jdbcUrl(), PostgresServer.USER, "");
+    try (var connection = DriverManager.getConnection(postgres.jdbcUrl(), PostgresServer.USER, "");
         var statement = connection.createStatement()) {
       var walLevel = statement.executeQuery("SHOW wal_level");
       walLevel.next();
@@ -39,10 +38,14 @@ class EmbeddedInfrastructureIT {
     String bootstrap = SharedTestInfrastructure.kafka().bootstrapServers();
     Map<String, Object> producerConfig =
         Map.of(
-            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-            ProducerConfig.ACKS_CONFIG, "all",
-            ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
-            ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            bootstrap,
+            ProducerConfig.ACKS_CONFIG,
+            "all",
+            ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
+            StringSerializer.class,
+            ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
+            StringSerializer.class);
     try (var producer = new KafkaProducer<String, String>(producerConfig)) {
       producer.send(new ProducerRecord<>("infra-check", "k", "v")).get();
     } catch (Exception e) {
@@ -50,11 +53,16 @@ class EmbeddedInfrastructureIT {
     }
     Map<String, Object> consumerConfig =
         Map.of(
-            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-            ConsumerConfig.GROUP_ID_CONFIG, "infra-check",
-            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-            ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
-            ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            bootstrap,
+            ConsumerConfig.GROUP_ID_CONFIG,
+            "infra-check",
+            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+            "earliest",
+            ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+            StringDeserializer.class,
+            ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+            StringDeserializer.class);
     try (var consumer = new KafkaConsumer<String, String>(consumerConfig)) {
       consumer.subscribe(List.of("infra-check"));
       ConsumerRecords<String, String> records = ConsumerRecords.empty();

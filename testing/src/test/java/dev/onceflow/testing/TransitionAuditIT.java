@@ -21,7 +21,8 @@ class TransitionAuditIT {
   @BeforeAll
   static void migrate() throws SQLException {
     postgres = SharedTestInfrastructure.postgres();
-    try (Connection admin = DriverManager.getConnection(postgres.jdbcUrl(), PostgresServer.USER, "");
+    try (Connection admin =
+            DriverManager.getConnection(postgres.jdbcUrl(), PostgresServer.USER, "");
         Statement statement = admin.createStatement()) {
       statement.execute("DROP DATABASE IF EXISTS " + DATABASE);
       statement.execute("CREATE DATABASE " + DATABASE);
@@ -54,7 +55,9 @@ class TransitionAuditIT {
     UUID client = UUID.randomUUID();
     UUID account = UUID.randomUUID();
     UUID id = UUID.randomUUID();
-    execute("INSERT INTO clients (id, name, created_at) VALUES ('%s', 'audit', now())".formatted(client));
+    execute(
+        "INSERT INTO clients (id, name, created_at) VALUES ('%s', 'audit', now())"
+            .formatted(client));
     execute(
         """
         INSERT INTO accounts (id, client_id, currency, opening_balance, balance, reserved, version, created_at, updated_at)
@@ -74,7 +77,8 @@ class TransitionAuditIT {
   }
 
   private void execute(String sql) throws SQLException {
-    try (Connection connection = DriverManager.getConnection(postgres.jdbcUrl(DATABASE), PostgresServer.USER, "");
+    try (Connection connection =
+            DriverManager.getConnection(postgres.jdbcUrl(DATABASE), PostgresServer.USER, "");
         Statement statement = connection.createStatement()) {
       statement.execute(sql);
     }

@@ -71,7 +71,8 @@ public final class AccountFunds {
     requireReserved(jdbc.sql(RELEASE), payment, now);
   }
 
-  private static void requireReserved(JdbcClient.StatementSpec statement, HeldTransaction payment, Instant now) {
+  private static void requireReserved(
+      JdbcClient.StatementSpec statement, HeldTransaction payment, Instant now) {
     int rows =
         statement
             .param("id", payment.accountId())
@@ -81,8 +82,12 @@ public final class AccountFunds {
     if (rows != 1) {
       // reserved < amount would break the money invariant: roll the whole outcome back.
       throw new IllegalStateException(
-          "account " + payment.accountId() + " does not hold " + payment.amount()
-              + " reserved for transaction " + payment.id());
+          "account "
+              + payment.accountId()
+              + " does not hold "
+              + payment.amount()
+              + " reserved for transaction "
+              + payment.id());
     }
   }
 }

@@ -9,8 +9,8 @@ import java.util.UUID;
  * the bank) or UNKNOWN (to look its payment up), under a lease either way.
  *
  * @param state PROCESSING or UNKNOWN
- * @param claimedAt when the claim was made: every bank call it allows is aborted at {@code claimedAt
- *     + onceflow.bank.call-deadline}
+ * @param claimedAt when the claim was made: every bank call it allows is aborted at {@code
+ *     claimedAt + onceflow.bank.call-deadline}
  * @param lookups the lookups an UNKNOWN transaction has had, this one included
  * @param absenceTrustedFrom from when the bank's "no payment for this key" is believed; null while
  *     the bank acknowledged the payment (or for a PROCESSING claim)

@@ -11,8 +11,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The one writer of the transactional outbox: intake, the workers, the sweeper and the operators'
- * commands all publish through it, inside the DB transaction whose change the event announces.
- * The row carries the writer's trace context ({@link SpanContextSource}).
+ * commands all publish through it, inside the DB transaction whose change the event announces. The
+ * row carries the writer's trace context ({@link SpanContextSource}).
  */
 public final class OutboxWriter {
 
@@ -33,10 +33,12 @@ public final class OutboxWriter {
    */
   public TransactionEvent append(EventType type, UUID transactionId, Instant now) {
     if (!TransactionSynchronizationManager.isActualTransactionActive()) {
-      throw new IllegalStateException("an outbox event is written only inside the DB transaction it announces");
+      throw new IllegalStateException(
+          "an outbox event is written only inside the DB transaction it announces");
     }
     TransactionEvent event = TransactionEvent.of(type, transactionId, now);
-    OutboxRow row = OutboxRow.of(type, event, json.writeValueAsString(event), spanContext.current());
+    OutboxRow row =
+        OutboxRow.of(type, event, json.writeValueAsString(event), spanContext.current());
     int inserted = jdbc.sql(OutboxRow.INSERT).paramSource(row).update();
     if (inserted != 1) {
       throw new IllegalStateException("outbox insert wrote " + inserted + " rows");

@@ -15,13 +15,17 @@ public final class PaymentOutcomes {
   private final AccountFunds funds;
   private final OutboxWriter outbox;
 
-  public PaymentOutcomes(TransactionTransitions transactions, AccountFunds funds, OutboxWriter outbox) {
+  public PaymentOutcomes(
+      TransactionTransitions transactions, AccountFunds funds, OutboxWriter outbox) {
     this.transactions = transactions;
     this.funds = funds;
     this.outbox = outbox;
   }
 
-  /** COMPLETED with the bank's reference, the amount paid out of the account; false if the row moved on. */
+  /**
+   * COMPLETED with the bank's reference, the amount paid out of the account; false if the row moved
+   * on.
+   */
   public boolean complete(HeldTransaction payment, String bankReference, Instant now) {
     if (!transactions.complete(payment, bankReference, now)) {
       return false;

@@ -26,7 +26,8 @@ public final class StateSql {
   public static String of(String template) {
     Matcher placeholders = STATE.matcher(template);
     return placeholders.replaceAll(
-        placeholder -> Matcher.quoteReplacement(literal(TransactionState.valueOf(placeholder.group(1)))));
+        placeholder ->
+            Matcher.quoteReplacement(literal(TransactionState.valueOf(placeholder.group(1)))));
   }
 
   /** The state as an SQL string literal. */

@@ -8,7 +8,9 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.json.JsonMapper;
 
-/** The store for a service's Spring context, on its JdbcClient, with its tracer's context on events. */
+/**
+ * The store for a service's Spring context, on its JdbcClient, with its tracer's context on events.
+ */
 @Configuration(proxyBeanMethods = false)
 public class TransactionStoreConfiguration {
 
@@ -26,11 +28,13 @@ public class TransactionStoreConfiguration {
   OutboxWriter outboxWriter(
       JdbcClient jdbc, JsonMapper json, Tracer tracer, ObjectProvider<Propagator> propagator) {
     // With tracing switched off Spring Boot provides a no-op Tracer but no Propagator.
-    return new OutboxWriter(jdbc, json, SpanContextSource.of(tracer, propagator.getIfAvailable(() -> Propagator.NOOP)));
+    return new OutboxWriter(
+        jdbc, json, SpanContextSource.of(tracer, propagator.getIfAvailable(() -> Propagator.NOOP)));
   }
 
   @Bean
-  PaymentOutcomes paymentOutcomes(TransactionTransitions transactions, AccountFunds funds, OutboxWriter outbox) {
+  PaymentOutcomes paymentOutcomes(
+      TransactionTransitions transactions, AccountFunds funds, OutboxWriter outbox) {
     return new PaymentOutcomes(transactions, funds, outbox);
   }
 }

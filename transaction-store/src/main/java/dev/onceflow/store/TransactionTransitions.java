@@ -257,13 +257,16 @@ public final class TransactionTransitions {
             .param("attempts", transaction.getAttempts())
             .param("nextAttemptAt", utc(transaction.getNextAttemptAt()))
             .param("leaseUntil", utc(transaction.getLeaseUntil()))
-            .param("failureCode", transaction.getFailureCode() == null ? null : transaction.getFailureCode().name())
+            .param(
+                "failureCode",
+                transaction.getFailureCode() == null ? null : transaction.getFailureCode().name())
             .param("failureDetail", transaction.getFailureDetail())
             .param("createdAt", utc(transaction.getCreatedAt()))
             .param("updatedAt", utc(transaction.getUpdatedAt()))
             .update();
     if (rows != 1) {
-      throw new IllegalStateException("inserting transaction " + transaction.getId() + " wrote " + rows + " rows");
+      throw new IllegalStateException(
+          "inserting transaction " + transaction.getId() + " wrote " + rows + " rows");
     }
   }
 
@@ -272,7 +275,10 @@ public final class TransactionTransitions {
    * same DB transaction and rolls them back on false.
    */
   public boolean confirmDraft(UUID id, UUID clientId, Instant now, Instant redriveAt) {
-    return changedOne(byId(CONFIRM_DRAFT, id, now).param("clientId", clientId).param("redriveAt", utc(redriveAt)));
+    return changedOne(
+        byId(CONFIRM_DRAFT, id, now)
+            .param("clientId", clientId)
+            .param("redriveAt", utc(redriveAt)));
   }
 
   /** DRAFT -> FAILED at the confirm (nothing was reserved), if the client's draft is still open. */
@@ -285,9 +291,9 @@ public final class TransactionTransitions {
   }
 
   /**
-   * DRAFT -> FAILED (DRAFT_EXPIRED) for up to {@code batchSize} overdue drafts, oldest first, in one
-   * statement. SKIP LOCKED lets several intake instances run the job, and skips a draft a confirm
-   * holds; the state is re-checked on the locked row. Returns how many expired.
+   * DRAFT -> FAILED (DRAFT_EXPIRED) for up to {@code batchSize} overdue drafts, oldest first, in
+   * one statement. SKIP LOCKED lets several intake instances run the job, and skips a draft a
+   * confirm holds; the state is re-checked on the locked row. Returns how many expired.
    */
   public int expireDrafts(Instant now, int batchSize) {
     return jdbc.sql(EXPIRE_DRAFTS)
@@ -357,7 +363,11 @@ public final class TransactionTransitions {
    * @param bankReference the payment id the bank named, or null
    */
   public boolean becomeUnknown(
-      HeldTransaction held, Instant absenceTrustedFrom, String bankReference, Instant nextLookupAt, Instant now) {
+      HeldTransaction held,
+      Instant absenceTrustedFrom,
+      String bankReference,
+      Instant nextLookupAt,
+      Instant now) {
     return changedOne(
         byHolder(BECOME_UNKNOWN, held, now)
             .param("absenceTrustedFrom", utc(absenceTrustedFrom))
@@ -369,7 +379,8 @@ public final class TransactionTransitions {
    * UNKNOWN stays UNKNOWN, its next lookup at {@code nextLookupAt}; a {@code bankReference} (the
    * bank acknowledged the payment) means its absence is never believed again.
    */
-  public boolean lookUpLater(HeldTransaction held, String bankReference, Instant nextLookupAt, Instant now) {
+  public boolean lookUpLater(
+      HeldTransaction held, String bankReference, Instant nextLookupAt, Instant now) {
     return changedOne(
         byHolder(LOOK_UP_LATER, held, now)
             .param("bankReference", bankReference)
@@ -389,14 +400,17 @@ public final class TransactionTransitions {
     return jdbc.sql(LOCK_STALE)
         .param("now", utc(now))
         .param("limit", limit)
-        .query((rows, n) ->
-            new StaleTransaction(rows.getObject("id", UUID.class), TransactionState.valueOf(rows.getString("state"))))
+        .query(
+            (rows, n) ->
+                new StaleTransaction(
+                    rows.getObject("id", UUID.class),
+                    TransactionState.valueOf(rows.getString("state"))))
         .list();
   }
 
   /**
-   * A PENDING row whose event is no longer trusted to arrive, or an UNKNOWN one whose next lookup is
-   * due, stays as it is: its next event is trusted until {@code redriveAt}.
+   * A PENDING row whose event is no longer trusted to arrive, or an UNKNOWN one whose next lookup
+   * is due, stays as it is: its next event is trusted until {@code redriveAt}.
    */
   public boolean extendStaleLease(UUID id, Instant now, Instant redriveAt) {
     return changedOne(byId(EXTEND_STALE_LEASE, id, now).param("redriveAt", utc(redriveAt)));
@@ -413,7 +427,8 @@ public final class TransactionTransitions {
    * Every PENDING row created before {@code createdBefore}, which stays PENDING with its next event
    * trusted until {@code redriveAt}; their ids.
    */
-  public List<UUID> extendPendingLeasesCreatedBefore(Instant createdBefore, Instant now, Instant redriveAt) {
+  public List<UUID> extendPendingLeasesCreatedBefore(
+      Instant createdBefore, Instant now, Instant redriveAt) {
     return jdbc.sql(EXTEND_PENDING_LEASES_CREATED_BEFORE)
         .param("createdBefore", utc(createdBefore))
         .param("now", utc(now))
@@ -426,18 +441,19 @@ public final class TransactionTransitions {
   public Optional<LockedTransaction> lock(UUID id) {
     return jdbc.sql(LOCK)
         .param("id", id)
-        .query((rows, n) -> {
-          String failure = rows.getString("failure_code");
-          return new LockedTransaction(
-              rows.getObject("id", UUID.class),
-              TransactionState.valueOf(rows.getString("state")),
-              failure == null ? null : FailureCode.valueOf(failure),
-              rows.getLong("version"),
-              rows.getObject("client_id", UUID.class),
-              rows.getObject("account_id", UUID.class),
-              rows.getString("currency"),
-              rows.getLong("amount"));
-        })
+        .query(
+            (rows, n) -> {
+              String failure = rows.getString("failure_code");
+              return new LockedTransaction(
+                  rows.getObject("id", UUID.class),
+                  TransactionState.valueOf(rows.getString("state")),
+                  failure == null ? null : FailureCode.valueOf(failure),
+                  rows.getLong("version"),
+                  rows.getObject("client_id", UUID.class),
+                  rows.getObject("account_id", UUID.class),
+                  rows.getString("currency"),
+                  rows.getLong("amount"));
+            })
         .optional();
   }
 
@@ -445,9 +461,12 @@ public final class TransactionTransitions {
    * FAILED (with {@code code}) -> PENDING, a new round of attempts with the same bank key, due now.
    * The caller reserves the funds again in the same DB transaction.
    */
-  public boolean reopenFailed(LockedTransaction held, FailureCode code, Instant now, Instant redriveAt) {
+  public boolean reopenFailed(
+      LockedTransaction held, FailureCode code, Instant now, Instant redriveAt) {
     return changedOne(
-        byHolder(REOPEN_FAILED, held, now).param("failureCode", code.name()).param("redriveAt", utc(redriveAt)));
+        byHolder(REOPEN_FAILED, held, now)
+            .param("failureCode", code.name())
+            .param("redriveAt", utc(redriveAt)));
   }
 
   /** A statement on one row, by its id, at {@code now}. */

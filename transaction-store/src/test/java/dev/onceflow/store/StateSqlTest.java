@@ -9,7 +9,8 @@ class StateSqlTest {
 
   @Test
   void placeholdersBecomeTheStatesLiterals() {
-    assertThat(StateSql.of("UPDATE t SET state = {PROCESSING} WHERE state IN ({PENDING}, {UNKNOWN})"))
+    assertThat(
+            StateSql.of("UPDATE t SET state = {PROCESSING} WHERE state IN ({PENDING}, {UNKNOWN})"))
         .isEqualTo("UPDATE t SET state = 'PROCESSING' WHERE state IN ('PENDING', 'UNKNOWN')");
   }
 

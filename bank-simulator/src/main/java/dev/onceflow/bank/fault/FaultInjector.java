@@ -17,8 +17,7 @@ public class FaultInjector {
 
   static final Decline INSUFFICIENT_FUNDS =
       new Decline(402, "Insufficient funds on the debtor account.");
-  static final Decline ACCOUNT_CLOSED =
-      new Decline(422, "The creditor account is closed.");
+  static final Decline ACCOUNT_CLOSED = new Decline(422, "The creditor account is closed.");
   static final Decline REJECTED_AFTER_ACCEPTANCE =
       new Decline(422, "Rejected by the bank after acceptance.");
 
@@ -77,7 +76,9 @@ public class FaultInjector {
       double rejectRate = faults.pendingRejectRate();
       boolean rejected = rejectRate > 0 && random.nextDouble() < rejectRate;
       return plan.pending(
-          new Pending(Duration.ofMillis(faults.pendingSettleMs()), rejected ? REJECTED_AFTER_ACCEPTANCE : null));
+          new Pending(
+              Duration.ofMillis(faults.pendingSettleMs()),
+              rejected ? REJECTED_AFTER_ACCEPTANCE : null));
     }
     return plan.of(Fault.NONE);
   }

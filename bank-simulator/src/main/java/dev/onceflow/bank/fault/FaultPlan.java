@@ -32,7 +32,9 @@ public record FaultPlan(
     THROTTLE,
     /** Executes, then holds the answer past the client's timeout. */
     EXECUTE_THEN_HOLD,
-    /** Holds past the client's timeout, then executes: the payment lands after the client gave up. */
+    /**
+     * Holds past the client's timeout, then executes: the payment lands after the client gave up.
+     */
     HOLD_THEN_EXECUTE,
     /** Holds past the client's timeout and executes nothing. */
     HOLD_ONLY,

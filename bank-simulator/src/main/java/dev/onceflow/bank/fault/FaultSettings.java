@@ -19,7 +19,8 @@ public class FaultSettings {
     Faults configured = properties.faults();
     List<String> problems = configured.problems();
     if (!problems.isEmpty()) {
-      throw new IllegalArgumentException("Invalid onceflow.simulator.faults: " + String.join("; ", problems));
+      throw new IllegalArgumentException(
+          "Invalid onceflow.simulator.faults: " + String.join("; ", problems));
     }
     current.set(configured);
   }

@@ -6,9 +6,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
  * What the simulated bank does wrong, and how often. Rates are fractions of {@code POST /payments}
- * calls; one draw per call picks at most one of the seven call faults ({@code errorRate},
- * {@code commitThenFailRate}, {@code timeoutRate}, {@code declineRate}, {@code throttleRate},
- * {@code trickleRate}, {@code pendingRate}), so their sum may not exceed 1.
+ * calls; one draw per call picks at most one of the seven call faults ({@code errorRate}, {@code
+ * commitThenFailRate}, {@code timeoutRate}, {@code declineRate}, {@code throttleRate}, {@code
+ * trickleRate}, {@code pendingRate}), so their sum may not exceed 1.
  *
  * @param errorRate answers 500 before executing anything
  * @param commitThenFailRate executes and stores the payment, then answers 500 or drops the
@@ -19,7 +19,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     the same key is declined again
  * @param throttleRate answers 429 with {@code Retry-After: retryAfterSeconds}, executing nothing
  * @param latencyMs extra latency of every payment call, uniform between min and max
- * @param timeoutHoldMs how long a timeout holds the request; keep it above the client's read timeout
+ * @param timeoutHoldMs how long a timeout holds the request; keep it above the client's read
+ *     timeout
  * @param retryAfterSeconds what a throttled answer asks the client to wait
  * @param lookupErrorRate answers 500 to {@code GET /payments?idempotencyKey=}; a lookup that is
  *     answered is always true (reconciliation depends on it)
@@ -30,11 +31,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     {@code trickleByteMs}
  * @param trickleByteMs the wait before each byte of a trickled answer
  * @param pendingRate accepts a new payment without settling it (ISO 20022's ACSP): it is stored
- *     {@code PENDING} and answered 202, and so is the same key again (a lookup answers 200
- *     {@code PENDING}) until {@code pendingSettleMs} after the acceptance, when it resolves to
- *     {@code SETTLED}, or to {@code DECLINED} (422) for a share {@code pendingRejectRate} of them;
- *     from then on it is answered as a payment settled or declined at once. A repeated key is
- *     answered from the ledger whatever was drawn
+ *     {@code PENDING} and answered 202, and so is the same key again (a lookup answers 200 {@code
+ *     PENDING}) until {@code pendingSettleMs} after the acceptance, when it resolves to {@code
+ *     SETTLED}, or to {@code DECLINED} (422) for a share {@code pendingRejectRate} of them; from
+ *     then on it is answered as a payment settled or declined at once. A repeated key is answered
+ *     from the ledger whatever was drawn
  * @param pendingSettleMs how long after its acceptance a pending payment resolves
  * @param pendingRejectRate the share of pending payments that end rejected rather than settled,
  *     drawn at acceptance (not one of the call faults: it splits {@code pendingRate})
@@ -55,7 +56,9 @@ public record Faults(
     @DefaultValue("30000") long pendingSettleMs,
     double pendingRejectRate) {
 
-  /** Upper bound of any configured wait, so that a typo cannot park the bank's threads for hours. */
+  /**
+   * Upper bound of any configured wait, so that a typo cannot park the bank's threads for hours.
+   */
   static final long MAX_WAIT_MS = 300_000;
 
   public static final long DEFAULT_TIMEOUT_HOLD_MS = 6_000;
@@ -106,7 +109,13 @@ public record Faults(
     rate(problems, "pendingRate", pendingRate);
     rate(problems, "pendingRejectRate", pendingRejectRate);
     double callFaults =
-        errorRate + commitThenFailRate + timeoutRate + declineRate + throttleRate + trickleRate + pendingRate;
+        errorRate
+            + commitThenFailRate
+            + timeoutRate
+            + declineRate
+            + throttleRate
+            + trickleRate
+            + pendingRate;
     // A small tolerance: 0.1 + 0.2 + 0.7 is 1.0000000000000002 in doubles.
     if (callFaults > 1 + 1e-9) {
       problems.add(
@@ -117,7 +126,12 @@ public record Faults(
     wait(problems, "latencyMs.min", latencyMs.min());
     wait(problems, "latencyMs.max", latencyMs.max());
     if (latencyMs.min() > latencyMs.max()) {
-      problems.add("latencyMs.min (" + latencyMs.min() + ") must not exceed latencyMs.max (" + latencyMs.max() + ")");
+      problems.add(
+          "latencyMs.min ("
+              + latencyMs.min()
+              + ") must not exceed latencyMs.max ("
+              + latencyMs.max()
+              + ")");
     }
     wait(problems, "timeoutHoldMs", timeoutHoldMs);
     wait(problems, "retryAfterSeconds", retryAfterSeconds * 1000);

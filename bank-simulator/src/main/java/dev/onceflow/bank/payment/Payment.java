@@ -15,11 +15,11 @@ import java.time.Instant;
  *     injected fault refused before executing are not counted)
  * @param executions how many times the bank executed a new payment under the key, counted where it
  *     executes one: 1, unless the bank itself is broken and executed it twice
- * @param maxConcurrentCalls the most {@code POST /payments} calls with the key that were open at the
- *     bank at the same time, each from its arrival until its answer was written or abandoned: 1 for
- *     a client that never sends a key again before its previous call ended
- * @param traceparent the W3C {@code traceparent} header of the first call, null if it had none:
- *     how a payment here is matched to the trace its client started
+ * @param maxConcurrentCalls the most {@code POST /payments} calls with the key that were open at
+ *     the bank at the same time, each from its arrival until its answer was written or abandoned: 1
+ *     for a client that never sends a key again before its previous call ended
+ * @param traceparent the W3C {@code traceparent} header of the first call, null if it had none: how
+ *     a payment here is matched to the trace its client started
  */
 public record Payment(
     String paymentId,

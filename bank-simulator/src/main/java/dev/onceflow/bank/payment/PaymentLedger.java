@@ -52,8 +52,8 @@ public class PaymentLedger {
   }
 
   /**
-   * The journal's line format: the first request for a key, the latest state of its result and, while
-   * it is PENDING, how it will resolve (null otherwise).
+   * The journal's line format: the first request for a key, the latest state of its result and,
+   * while it is PENDING, how it will resolve (null otherwise).
    */
   record Entry(PaymentRequest request, Payment payment, Resolution pending) {
 
@@ -141,7 +141,9 @@ public class PaymentLedger {
             // Counted here, where the payment is executed, not assumed from there being one entry.
             int executed = executions.merge(key, 1, Integer::sum);
             String status =
-                pending != null ? Payment.PENDING : decline == null ? Payment.SETTLED : Payment.DECLINED;
+                pending != null
+                    ? Payment.PENDING
+                    : decline == null ? Payment.SETTLED : Payment.DECLINED;
             boolean declined = Payment.DECLINED.equals(status);
             Payment payment =
                 new Payment(
@@ -161,7 +163,9 @@ public class PaymentLedger {
                     now,
                     traceparent);
             Resolution resolution =
-                pending == null ? null : new Resolution(now.plus(pending.resolveAfter()), pending.rejection());
+                pending == null
+                    ? null
+                    : new Resolution(now.plus(pending.resolveAfter()), pending.rejection());
             outcome[0] = new Outcome.Executed(payment);
             return append(new Entry(request, payment, resolution));
           }
@@ -173,7 +177,8 @@ public class PaymentLedger {
           Entry counted =
               existing.withPayment(
                   payment.withCounts(
-                      payment.calls() + 1, Math.max(payment.maxConcurrentCalls(), peakOpenCalls(key))));
+                      payment.calls() + 1,
+                      Math.max(payment.maxConcurrentCalls(), peakOpenCalls(key))));
           outcome[0] = new Outcome.Replayed(counted.payment());
           return append(counted);
         });
@@ -206,11 +211,14 @@ public class PaymentLedger {
 
   /**
    * A {@code POST /payments} call with {@code key} arrived: counted as open until {@link
-   * #callClosed}, which the caller must call in a finally. If the key already has a payment, the most
-   * calls ever open at once for it is raised to what is open now.
+   * #callClosed}, which the caller must call in a finally. If the key already has a payment, the
+   * most calls ever open at once for it is raised to what is open now.
    */
   public void callOpened(String key) {
-    int peak = openCalls.compute(key, (k, calls) -> calls == null ? new OpenCalls(1, 1) : calls.opened()).peak();
+    int peak =
+        openCalls
+            .compute(key, (k, calls) -> calls == null ? new OpenCalls(1, 1) : calls.opened())
+            .peak();
     if (peak > 1) { // every payment records at least 1 already
       // computeIfPresent waits for a payment being executed for the key, which may have read the
       // peak before this call raised it.
@@ -221,7 +229,8 @@ public class PaymentLedger {
             if (entry.payment().maxConcurrentCalls() >= peak) {
               return entry;
             }
-            return append(entry.withPayment(entry.payment().withCounts(entry.payment().calls(), peak)));
+            return append(
+                entry.withPayment(entry.payment().withCounts(entry.payment().calls(), peak)));
           });
     }
   }
@@ -231,7 +240,9 @@ public class PaymentLedger {
     openCalls.computeIfPresent(key, (k, calls) -> calls.open() <= 1 ? null : calls.closed());
   }
 
-  /** The most calls with {@code key} open at once lately; 1 for a call that was not counted open. */
+  /**
+   * The most calls with {@code key} open at once lately; 1 for a call that was not counted open.
+   */
   private int peakOpenCalls(String key) {
     OpenCalls calls = openCalls.get(key);
     return calls == null ? 1 : Math.max(1, calls.peak());

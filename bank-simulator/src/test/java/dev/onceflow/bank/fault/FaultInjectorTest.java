@@ -3,9 +3,9 @@ package dev.onceflow.bank.fault;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.data.Offset.offset;
 
+import dev.onceflow.bank.SimulatorProperties;
 import dev.onceflow.bank.fault.FaultPlan.Fault;
 import dev.onceflow.bank.fault.FaultPlan.Pending;
-import dev.onceflow.bank.SimulatorProperties;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -20,7 +20,20 @@ class FaultInjectorTest {
   // commitThenFail [0.17, 0.22), decline [0.22, 0.27), trickle [0.27, 0.30), pending [0.30, 0.34).
   private static final Faults MIXED =
       new Faults(
-          0.10, 0.05, 0.05, 0.05, 0.02, new Faults.Latency(5, 20), 1_500, 2, 0, 0.03, 25, 0.04, 2_000, 0.25);
+          0.10,
+          0.05,
+          0.05,
+          0.05,
+          0.02,
+          new Faults.Latency(5, 20),
+          1_500,
+          2,
+          0,
+          0.03,
+          25,
+          0.04,
+          2_000,
+          0.25);
 
   @Test
   void oneDrawPicksAtMostOneFaultInTheOrderOfTheRates() {
@@ -78,7 +91,9 @@ class FaultInjectorTest {
 
     dice.then(0.5, 0.0); // the 0.0 would reject, if it were drawn
     assertThat(injector.planPayment().pending().rejection()).isNull();
-    assertThat(injector.planPayment().pending().rejection()).as("the 0.0 is left for this draw").isNull();
+    assertThat(injector.planPayment().pending().rejection())
+        .as("the 0.0 is left for this draw")
+        .isNull();
   }
 
   @Test
@@ -137,13 +152,16 @@ class FaultInjectorTest {
   void refusesRatesOutsideZeroToOneAndASumAboveOne() {
     assertThat(new Faults(1.5, 0, 0, 0, 0, null, 0, 0, -0.1, 0, 0, 0, 0, 0).problems())
         .anySatisfy(problem -> assertThat(problem).startsWith("errorRate must be between 0 and 1"))
-        .anySatisfy(problem -> assertThat(problem).startsWith("lookupErrorRate must be between 0 and 1"));
+        .anySatisfy(
+            problem -> assertThat(problem).startsWith("lookupErrorRate must be between 0 and 1"));
     assertThat(rates(Double.NaN, 0, 0, 0, 0, 0, 0, 0).problems()).hasSize(1);
     assertThat(rates(0.5, 0.3, 0.3, 0, 0, 0, 0, 0).problems())
         .singleElement()
         .satisfies(problem -> assertThat(problem).contains("must not exceed 1"));
     assertThat(rates(0.1, 0.2, 0.7, 0, 0, 0, 0, 0).problems()).isEmpty();
-    assertThat(new Faults(0, 0, 0, 0, 0, new Faults.Latency(50, 10), 0, 0, 0, 0, 0, 0, 0, 0).problems())
+    assertThat(
+            new Faults(0, 0, 0, 0, 0, new Faults.Latency(50, 10), 0, 0, 0, 0, 0, 0, 0, 0)
+                .problems())
         .singleElement()
         .satisfies(problem -> assertThat(problem).contains("latencyMs.min"));
     assertThat(Faults.NONE.problems()).isEmpty();
@@ -152,17 +170,22 @@ class FaultInjectorTest {
   @Test
   void theTrickleAndPendingRatesArePartOfTheOneDraw() {
     assertThat(rates(0, 0, 0, 0, 0, 1.5, 0, 0).problems())
-        .anySatisfy(problem -> assertThat(problem).startsWith("trickleRate must be between 0 and 1"));
+        .anySatisfy(
+            problem -> assertThat(problem).startsWith("trickleRate must be between 0 and 1"));
     assertThat(rates(0, 0, 0, 0, 0, 0, -0.5, 0).problems())
         .singleElement()
-        .satisfies(problem -> assertThat(problem).startsWith("pendingRate must be between 0 and 1"));
+        .satisfies(
+            problem -> assertThat(problem).startsWith("pendingRate must be between 0 and 1"));
     assertThat(rates(0, 0, 0, 0, 0, 0, 0, 1.01).problems())
         .singleElement()
-        .satisfies(problem -> assertThat(problem).startsWith("pendingRejectRate must be between 0 and 1"));
+        .satisfies(
+            problem -> assertThat(problem).startsWith("pendingRejectRate must be between 0 and 1"));
     assertThat(rates(0.4, 0, 0, 0, 0, 0.4, 0.3, 0).problems())
         .singleElement()
-        .satisfies(problem -> assertThat(problem).contains("trickleRate + pendingRate must not exceed 1"));
-    // pendingRejectRate splits the pending payments, it is not a share of calls: 1 with a full draw.
+        .satisfies(
+            problem -> assertThat(problem).contains("trickleRate + pendingRate must not exceed 1"));
+    // pendingRejectRate splits the pending payments, it is not a share of calls: 1 with a full
+    // draw.
     assertThat(rates(0.2, 0.1, 0.1, 0.1, 0.1, 0.2, 0.2, 1).problems()).isEmpty();
   }
 
@@ -170,10 +193,12 @@ class FaultInjectorTest {
   void refusesTrickleAndSettleWaitsOutsideTheBounds() {
     assertThat(waits(-1, 0).problems())
         .singleElement()
-        .satisfies(problem -> assertThat(problem).startsWith("trickleByteMs must be between 0 and"));
+        .satisfies(
+            problem -> assertThat(problem).startsWith("trickleByteMs must be between 0 and"));
     assertThat(waits(0, Faults.MAX_WAIT_MS + 1).problems())
         .singleElement()
-        .satisfies(problem -> assertThat(problem).startsWith("pendingSettleMs must be between 0 and"));
+        .satisfies(
+            problem -> assertThat(problem).startsWith("pendingSettleMs must be between 0 and"));
     assertThat(waits(0, 0).problems()).isEmpty();
     assertThat(waits(Faults.MAX_WAIT_MS, Faults.MAX_WAIT_MS).problems()).isEmpty();
   }
@@ -213,6 +238,7 @@ class FaultInjectorTest {
   }
 
   private static FaultInjector injector(Faults faults, RandomGenerator random) {
-    return new FaultInjector(new FaultSettings(new SimulatorProperties(null, faults, null)), random);
+    return new FaultInjector(
+        new FaultSettings(new SimulatorProperties(null, faults, null)), random);
   }
 }

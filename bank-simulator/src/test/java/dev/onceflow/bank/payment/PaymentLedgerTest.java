@@ -1,8 +1,8 @@
 package dev.onceflow.bank.payment;
 
-import dev.onceflow.bank.SimulatorProperties;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.onceflow.bank.SimulatorProperties;
 import dev.onceflow.bank.fault.FaultPlan;
 import dev.onceflow.bank.fault.Faults;
 import dev.onceflow.bank.payment.PaymentLedger.Outcome;
@@ -22,7 +22,8 @@ class PaymentLedgerTest {
 
   private static final PaymentRequest REQUEST =
       new PaymentRequest(500, "EUR", "ACME GmbH", "DE89370400440532013000", "tx-1", "invoice 7");
-  private static final FaultPlan.Decline REJECTED = new FaultPlan.Decline(422, "Rejected by the bank after acceptance.");
+  private static final FaultPlan.Decline REJECTED =
+      new FaultPlan.Decline(422, "Rejected by the bank after acceptance.");
 
   private final MutableClock clock = new MutableClock(Instant.parse("2025-06-01T10:00:00Z"));
   private final JsonMapper json = JsonMapper.builder().build();
@@ -38,14 +39,18 @@ class PaymentLedgerTest {
 
     assertThat(((Outcome.Executed) accepted).payment().status()).isEqualTo(Payment.PENDING);
     assertThat(ledger.find("k-1")).get().extracting(Payment::status).isEqualTo(Payment.PENDING);
-    assertThat(((Outcome.Replayed) ledger.pay("k-1", REQUEST)).payment().status()).isEqualTo(Payment.PENDING);
+    assertThat(((Outcome.Replayed) ledger.pay("k-1", REQUEST)).payment().status())
+        .isEqualTo(Payment.PENDING);
     clock.advance(Duration.ofMillis(1));
-    assertThat(ledger.all()).singleElement().satisfies(payment -> {
-      assertThat(payment.status()).isEqualTo(Payment.SETTLED);
-      assertThat(payment.declineStatus()).isNull();
-      assertThat(payment.calls()).isEqualTo(2);
-      assertThat(payment.executions()).isEqualTo(1);
-    });
+    assertThat(ledger.all())
+        .singleElement()
+        .satisfies(
+            payment -> {
+              assertThat(payment.status()).isEqualTo(Payment.SETTLED);
+              assertThat(payment.declineStatus()).isNull();
+              assertThat(payment.calls()).isEqualTo(2);
+              assertThat(payment.executions()).isEqualTo(1);
+            });
   }
 
   @Test

@@ -18,26 +18,26 @@ import org.springframework.http.MediaType;
 import org.springframework.http.client.ClientHttpResponse;
 import org.springframework.stereotype.Component;
 import org.springframework.web.client.RestClient;
-import org.springframework.web.client.RestClientException;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Calls the bank. Never throws: every call ends in a {@link
- * PaymentResult} or a {@link LookupResult}, and anything the worker cannot read as a definitive
- * answer is an unknown outcome.
+ * Calls the bank. Never throws: every call ends in a {@link PaymentResult} or a {@link
+ * LookupResult}, and anything the worker cannot read as a definitive answer is an unknown outcome.
  */
 @Component
 public class BankClient {
 
   static final String SETTLED = "SETTLED";
   static final String DECLINED = "DECLINED";
+
   /** Accepted, not yet settled (ISO 20022's ACSP): only a later lookup tells the outcome. */
   static final String PENDING = "PENDING";
 
   private static final Logger log = LoggerFactory.getLogger(BankClient.class);
   private static final String KEY_REUSED_TYPE_SUFFIX = "/idempotency-key-reused";
+
   /** The cause of a call aborted at its deadline. */
   static final String DEADLINE = "deadline";
 
@@ -56,7 +56,8 @@ public class BankClient {
       MeterRegistry meters,
       BankProperties properties) {
     this.rest = bankRestClient;
-    this.maxAnswerBytes = (int) Math.min(Integer.MAX_VALUE - 1, properties.maxAnswerSize().toBytes());
+    this.maxAnswerBytes =
+        (int) Math.min(Integer.MAX_VALUE - 1, properties.maxAnswerSize().toBytes());
     this.deadlines = deadlines;
     this.json = json;
     this.clock = clock;
@@ -93,8 +94,8 @@ public class BankClient {
   }
 
   /**
-   * {@code GET /payments?idempotencyKey=}: does the bank hold a payment for this key? Aborted like a
-   * payment call at {@code abortAt}.
+   * {@code GET /payments?idempotencyKey=}: does the bank hold a payment for this key? Aborted like
+   * a payment call at {@code abortAt}.
    */
   public LookupResult lookup(String idempotencyKey, Instant abortAt) {
     Timer.Sample sample = Timer.start(meters);
@@ -103,11 +104,14 @@ public class BankClient {
     try (call) {
       result =
           rest.get()
-              .uri(uri -> uri.path("/payments").queryParam("idempotencyKey", idempotencyKey).build())
+              .uri(
+                  uri -> uri.path("/payments").queryParam("idempotencyKey", idempotencyKey).build())
               .accept(MediaType.APPLICATION_JSON, MediaType.APPLICATION_PROBLEM_JSON)
               .exchange((request, response) -> lookupResult(response), true);
     } catch (RuntimeException e) {
-      result = new LookupResult.Unreachable((call.expired() ? DEADLINE : causeOf(e)) + ": " + e.getMessage());
+      result =
+          new LookupResult.Unreachable(
+              (call.expired() ? DEADLINE : causeOf(e)) + ": " + e.getMessage());
     }
     sample.stop(callTimer("lookup", result.outcomeClass()));
     return result;
@@ -117,20 +121,25 @@ public class BankClient {
     int status = response.getStatusCode().value();
     byte[] body = readAtMost(response);
     if (body == null) {
-      return new PaymentResult.Unknown("answer-too-large", "HTTP " + status + " with an answer over " + maxAnswerBytes + " bytes", null);
+      return new PaymentResult.Unknown(
+          "answer-too-large",
+          "HTTP " + status + " with an answer over " + maxAnswerBytes + " bytes",
+          null);
     }
     if (status >= 200 && status < 300) {
       JsonNode payment = readTree(body);
       String paymentId = text(payment, "paymentId");
       String paymentStatus = text(payment, "status");
       if (paymentId == null) {
-        return new PaymentResult.Unknown("unreadable-answer", "HTTP " + status + " without a paymentId", null);
+        return new PaymentResult.Unknown(
+            "unreadable-answer", "HTTP " + status + " without a paymentId", null);
       }
       if (SETTLED.equals(paymentStatus)) {
         return new PaymentResult.Settled(paymentId);
       }
       if (DECLINED.equals(paymentStatus)) {
-        return new PaymentResult.Declined(status, orDefault(text(payment, "declineReason"), "declined"));
+        return new PaymentResult.Declined(
+            status, orDefault(text(payment, "declineReason"), "declined"));
       }
       if (PENDING.equals(paymentStatus)) {
         return new PaymentResult.Accepted(paymentId);
@@ -141,13 +150,15 @@ public class BankClient {
           "unexpected-status", "HTTP " + status + " with payment status " + paymentStatus, null);
     }
     if (status == 408 || status == 409 || status == 429 || status >= 500) {
-      String cause = status == 429 ? "throttled" : status >= 500 ? "server-error" : "http-" + status;
+      String cause =
+          status == 429 ? "throttled" : status >= 500 ? "server-error" : "http-" + status;
       return new PaymentResult.Unknown(cause, "HTTP " + status, retryAfter(response.getHeaders()));
     }
     if (status >= 400) {
       JsonNode problem = readTree(body);
       String type = text(problem, "type");
-      String detail = orDefault(text(problem, "detail"), orDefault(text(problem, "title"), "HTTP " + status));
+      String detail =
+          orDefault(text(problem, "detail"), orDefault(text(problem, "title"), "HTTP " + status));
       if (type != null && type.endsWith(KEY_REUSED_TYPE_SUFFIX)) {
         // The body is built only from the immutable row, so this is a bug somewhere; the bank
         // holds *a* payment for the key, and a FAILED here could hide a settled one.
@@ -163,7 +174,8 @@ public class BankClient {
     int status = response.getStatusCode().value();
     byte[] body = readAtMost(response);
     if (body == null) {
-      return new LookupResult.Unreachable("HTTP " + status + " with an answer over " + maxAnswerBytes + " bytes");
+      return new LookupResult.Unreachable(
+          "HTTP " + status + " with an answer over " + maxAnswerBytes + " bytes");
     }
     if (status == 200) {
       JsonNode payment = readTree(body);
@@ -171,7 +183,8 @@ public class BankClient {
       if (paymentId == null) {
         return new LookupResult.Unreachable("HTTP 200 without a paymentId");
       }
-      return new LookupResult.Found(paymentId, text(payment, "status"), text(payment, "declineReason"));
+      return new LookupResult.Found(
+          paymentId, text(payment, "status"), text(payment, "declineReason"));
     }
     MediaType contentType = response.getHeaders().getContentType();
     // Only the bank's own JSON answer proves the absence; a 404 page from a proxy or a wrong

@@ -22,13 +22,15 @@ import org.springframework.web.client.RestClient;
 class BankClientConfiguration {
 
   @Bean(destroyMethod = "close")
-  CloseableHttpClient bankHttpClient(BankProperties properties, ObjectProvider<SslBundles> bundles) {
+  CloseableHttpClient bankHttpClient(
+      BankProperties properties, ObjectProvider<SslBundles> bundles) {
     Timeout connect = Timeout.of(properties.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
     // Inner limits only: the call's deadline (CallDeadlines) bounds the whole call.
     Timeout read = Timeout.of(properties.callDeadline().toMillis(), TimeUnit.MILLISECONDS);
     return HttpClients.custom()
         .setConnectionManager(
-            withClientCertificate(PoolingHttpClientConnectionManagerBuilder.create(), properties, bundles)
+            withClientCertificate(
+                    PoolingHttpClientConnectionManagerBuilder.create(), properties, bundles)
                 .setMaxConnTotal(properties.maxConnections())
                 .setMaxConnPerRoute(properties.maxConnections())
                 .setDefaultConnectionConfig(
@@ -54,9 +56,13 @@ class BankClientConfiguration {
         .build();
   }
 
-  /** The SSL bundle's key material (the worker's client certificate) and trust, when one is named. */
+  /**
+   * The SSL bundle's key material (the worker's client certificate) and trust, when one is named.
+   */
   private static PoolingHttpClientConnectionManagerBuilder withClientCertificate(
-      PoolingHttpClientConnectionManagerBuilder builder, BankProperties properties, ObjectProvider<SslBundles> bundles) {
+      PoolingHttpClientConnectionManagerBuilder builder,
+      BankProperties properties,
+      ObjectProvider<SslBundles> bundles) {
     if (properties.sslBundle() == null || properties.sslBundle().isBlank()) {
       return builder;
     }

@@ -29,7 +29,8 @@ public class BankGate {
 
   /** Unknown outcomes that say the bank is struggling; a decline or a settled payment is health. */
   private static final Set<String> FAILURE_CAUSES =
-      Set.of("server-error", "throttled", "timeout", BankClient.DEADLINE, "connect", "io", "http-408");
+      Set.of(
+          "server-error", "throttled", "timeout", BankClient.DEADLINE, "connect", "io", "http-408");
 
   private static final Duration RECHECK = Duration.ofMillis(100);
 
@@ -58,9 +59,13 @@ public class BankGate {
     breaker.getEventPublisher().onStateTransition(event -> signal());
     this.waits =
         Counter.builder("onceflow.bank.gate.waits")
-            .description("Calls that waited at the worker's bank gate (Retry-After or open circuit)")
+            .description(
+                "Calls that waited at the worker's bank gate (Retry-After or open circuit)")
             .register(meters);
-    Gauge.builder("onceflow.bank.circuit.open", breaker, b -> b.getState() == CircuitBreaker.State.CLOSED ? 0 : 1)
+    Gauge.builder(
+            "onceflow.bank.circuit.open",
+            breaker,
+            b -> b.getState() == CircuitBreaker.State.CLOSED ? 0 : 1)
         .description("1 while the circuit breaker on the bank is open or half-open")
         .register(meters);
   }
@@ -103,7 +108,8 @@ public class BankGate {
 
   /** The outcome of a payment call made after {@link #acquire}. */
   public void record(PaymentResult result, Duration took) {
-    if (result instanceof PaymentResult.Unknown unknown && FAILURE_CAUSES.contains(unknown.cause())) {
+    if (result instanceof PaymentResult.Unknown unknown
+        && FAILURE_CAUSES.contains(unknown.cause())) {
       breaker.onError(took.toNanos(), TimeUnit.NANOSECONDS, new BankTrouble(unknown.cause()));
       if ("throttled".equals(unknown.cause()) && unknown.retryAfter() != null) {
         holdFor(unknown.retryAfter());
@@ -124,13 +130,15 @@ public class BankGate {
 
   /** Whether calls are held now (for tests and diagnostics). */
   public boolean isHolding() {
-    return closedUntilNanos.get() - System.nanoTime() > 0 || breaker.getState() != CircuitBreaker.State.CLOSED;
+    return closedUntilNanos.get() - System.nanoTime() > 0
+        || breaker.getState() != CircuitBreaker.State.CLOSED;
   }
 
   private void holdFor(Duration retryAfter) {
     Duration hold = retryAfter.compareTo(longestHold) > 0 ? longestHold : retryAfter;
     long until = System.nanoTime() + hold.toNanos();
-    closedUntilNanos.accumulateAndGet(until, (current, proposed) -> proposed - current > 0 ? proposed : current);
+    closedUntilNanos.accumulateAndGet(
+        until, (current, proposed) -> proposed - current > 0 ? proposed : current);
   }
 
   private void await(long nanos) throws InterruptedException {

@@ -53,24 +53,33 @@ public record BankProperties(
     } catch (URISyntaxException e) {
       throw new InvalidSettingException("onceflow.bank.base-url is not a URL: " + baseUrl);
     }
-    if (!"https".equals(uri.getScheme()) && !"http".equals(uri.getScheme()) || uri.getHost() == null) {
-      throw new InvalidSettingException("onceflow.bank.base-url must be an http(s) URL with a host, is " + baseUrl);
+    if (!"https".equals(uri.getScheme()) && !"http".equals(uri.getScheme())
+        || uri.getHost() == null) {
+      throw new InvalidSettingException(
+          "onceflow.bank.base-url must be an http(s) URL with a host, is " + baseUrl);
     }
     if ("http".equals(uri.getScheme()) && !allowPlainHttp && !LOOPBACK.contains(uri.getHost())) {
       throw new InvalidSettingException(
           "onceflow.bank.base-url must be https for a bank that is not on this machine (payments and credentials would"
-              + " cross the network in clear), is " + baseUrl + "; onceflow.bank.allow-plain-http=true allows it");
+              + " cross the network in clear), is "
+              + baseUrl
+              + "; onceflow.bank.allow-plain-http=true allows it");
     }
     if (maxAnswerSize.toBytes() < 1024) {
-      throw new InvalidSettingException("onceflow.bank.max-answer-size must be at least 1KB, is " + maxAnswerSize);
+      throw new InvalidSettingException(
+          "onceflow.bank.max-answer-size must be at least 1KB, is " + maxAnswerSize);
     }
     if (credentialHeader == null || !credentialHeader.matches("[A-Za-z0-9-]+")) {
-      throw new InvalidSettingException("onceflow.bank.credential-header must be a header name, is " + credentialHeader);
+      throw new InvalidSettingException(
+          "onceflow.bank.credential-header must be a header name, is " + credentialHeader);
     }
     if (callDeadline.isNegative() || callDeadline.isZero()) {
-      throw new InvalidSettingException("onceflow.bank.call-deadline must be positive, is " + callDeadline);
+      throw new InvalidSettingException(
+          "onceflow.bank.call-deadline must be positive, is " + callDeadline);
     }
-    if (connectTimeout.isNegative() || connectTimeout.isZero() || connectTimeout.compareTo(callDeadline) > 0) {
+    if (connectTimeout.isNegative()
+        || connectTimeout.isZero()
+        || connectTimeout.compareTo(callDeadline) > 0) {
       throw new InvalidSettingException(
           "onceflow.bank.connect-timeout must be positive and at most onceflow.bank.call-deadline ("
               + callDeadline
@@ -78,7 +87,8 @@ public record BankProperties(
               + connectTimeout);
     }
     if (maxConnections < 1) {
-      throw new InvalidSettingException("onceflow.bank.max-connections must be at least 1, is " + maxConnections);
+      throw new InvalidSettingException(
+          "onceflow.bank.max-connections must be at least 1, is " + maxConnections);
     }
   }
 }

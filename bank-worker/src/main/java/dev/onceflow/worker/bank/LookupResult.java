@@ -24,7 +24,9 @@ public sealed interface LookupResult {
 
     @Override
     public String outcomeClass() {
-      return isSettled() ? "settled" : isDeclined() ? "declined" : isPending() ? "pending" : "other";
+      return isSettled()
+          ? "settled"
+          : isDeclined() ? "declined" : isPending() ? "pending" : "other";
     }
   }
 

@@ -22,13 +22,19 @@ public record PaymentOrder(String idempotencyKey, Request request) {
     return new PaymentOrder(
         tx.externalKey(),
         new Request(
-            tx.amount(), tx.currency(), tx.creditorName(), tx.creditorIban(), tx.id().toString(), tx.reference()));
+            tx.amount(),
+            tx.currency(),
+            tx.creditorName(),
+            tx.creditorIban(),
+            tx.id().toString(),
+            tx.reference()));
   }
 
   /**
    * The JSON body of {@code POST /payments}.
    *
-   * @param endToEndReference the Onceflow transaction id, so the bank's ledger names the transaction
+   * @param endToEndReference the Onceflow transaction id, so the bank's ledger names the
+   *     transaction
    */
   public record Request(
       long amount,

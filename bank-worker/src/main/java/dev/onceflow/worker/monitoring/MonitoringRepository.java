@@ -13,15 +13,20 @@ import org.springframework.stereotype.Repository;
 @Repository
 class MonitoringRepository {
 
-  private static final String COUNT_BY_STATE = "SELECT state, count(*) AS count FROM transactions GROUP BY state";
+  private static final String COUNT_BY_STATE =
+      "SELECT state, count(*) AS count FROM transactions GROUP BY state";
 
-  /** PROCESSING rows whose claim ran out: their worker died or hung, and no sweep has released them. */
+  /**
+   * PROCESSING rows whose claim ran out: their worker died or hung, and no sweep has released them.
+   */
   private static final String COUNT_EXPIRED_LEASES =
-      StateSql.of("SELECT count(*) FROM transactions WHERE state = {PROCESSING} AND lease_until < :now");
+      StateSql.of(
+          "SELECT count(*) FROM transactions WHERE state = {PROCESSING} AND lease_until < :now");
 
   /** PENDING rows that have been due since before {@code dueBefore} and are still not claimed. */
   private static final String COUNT_OVERDUE =
-      StateSql.of("SELECT count(*) FROM transactions WHERE state = {PENDING} AND next_attempt_at < :dueBefore");
+      StateSql.of(
+          "SELECT count(*) FROM transactions WHERE state = {PENDING} AND next_attempt_at < :dueBefore");
 
   /** When the oldest UNKNOWN transaction became UNKNOWN; null when there is none. */
   private static final String OLDEST_UNKNOWN_SINCE =
@@ -36,23 +41,31 @@ class MonitoringRepository {
   Map<TransactionState, Long> countByState() {
     Map<TransactionState, Long> counts = new EnumMap<>(TransactionState.class);
     jdbc.sql(COUNT_BY_STATE)
-        .query(rows -> {
-          counts.put(TransactionState.valueOf(rows.getString("state")), rows.getLong("count"));
-        });
+        .query(
+            rows -> {
+              counts.put(TransactionState.valueOf(rows.getString("state")), rows.getLong("count"));
+            });
     return counts;
   }
 
   long countExpiredLeases(Instant now) {
-    return jdbc.sql(COUNT_EXPIRED_LEASES).param("now", Timestamp.from(now)).query(Long.class).single();
+    return jdbc.sql(COUNT_EXPIRED_LEASES)
+        .param("now", Timestamp.from(now))
+        .query(Long.class)
+        .single();
   }
 
   long countOverdue(Instant dueBefore) {
-    return jdbc.sql(COUNT_OVERDUE).param("dueBefore", Timestamp.from(dueBefore)).query(Long.class).single();
+    return jdbc.sql(COUNT_OVERDUE)
+        .param("dueBefore", Timestamp.from(dueBefore))
+        .query(Long.class)
+        .single();
   }
 
   Instant oldestUnknownSince() {
     // min() of no rows is one row holding null.
-    Timestamp oldest = jdbc.sql(OLDEST_UNKNOWN_SINCE).query((rows, n) -> rows.getTimestamp(1)).list().get(0);
+    Timestamp oldest =
+        jdbc.sql(OLDEST_UNKNOWN_SINCE).query((rows, n) -> rows.getTimestamp(1)).list().get(0);
     return oldest == null ? null : oldest.toInstant();
   }
 }

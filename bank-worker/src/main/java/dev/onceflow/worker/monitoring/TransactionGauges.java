@@ -57,7 +57,8 @@ public class TransactionGauges {
         .tag("reason", "overdue")
         .register(meters);
     Gauge.builder("onceflow.transactions.unknown.oldest.age", oldestUnknownSeconds, AtomicLong::get)
-        .description("How long the oldest UNKNOWN transaction has waited for the bank's answer, in seconds")
+        .description(
+            "How long the oldest UNKNOWN transaction has waited for the bank's answer, in seconds")
         .baseUnit("seconds")
         .register(meters);
   }

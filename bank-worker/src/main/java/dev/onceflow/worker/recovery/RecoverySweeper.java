@@ -89,7 +89,8 @@ public class RecoverySweeper {
                     from.add(row.state().name());
                   }
                 } catch (RuntimeException e) {
-                  log.warn("Could not re-enqueue transaction {}; the next sweep retries", row.id(), e);
+                  log.warn(
+                      "Could not re-enqueue transaction {}; the next sweep retries", row.id(), e);
                   Counter.builder("onceflow.sweeper.errors")
                       .description("Rows the recovery sweeper failed to re-enqueue")
                       .register(meters)
@@ -114,8 +115,8 @@ public class RecoverySweeper {
 
   /**
    * Runs one row's statements under a JDBC savepoint of the batch transaction, so that a row that
-   * fails half-way (its UPDATE done, its outbox event not) is undone alone, not committed half-done.
-   * JPA has no nested transactions, hence the savepoint on Hibernate's connection.
+   * fails half-way (its UPDATE done, its outbox event not) is undone alone, not committed
+   * half-done. JPA has no nested transactions, hence the savepoint on Hibernate's connection.
    */
   private <T> T inSavepoint(Supplier<T> work) {
     Session session = entityManager.unwrap(Session.class);

@@ -5,7 +5,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * @param enabled whether this instance runs the sweeper (several may: rows are locked with SKIP LOCKED)
+ * @param enabled whether this instance runs the sweeper (several may: rows are locked with SKIP
+ *     LOCKED)
  * @param interval the pause between the end of one sweep and the start of the next
  * @param batchSize rows handled per sweep, oldest lease first
  */

@@ -29,7 +29,8 @@ class DeadLetters {
     this.recoverer =
         new DeadLetterPublishingRecoverer(
             kafka,
-            (record, exception) -> new TopicPartition(Topics.TRANSACTION_REQUESTED_DEAD_LETTER, -1));
+            (record, exception) ->
+                new TopicPartition(Topics.TRANSACTION_REQUESTED_DEAD_LETTER, -1));
     recoverer.excludeHeader(DeadLetterPublishingRecoverer.HeaderNames.HeadersToAdd.EX_STACKTRACE);
     recoverer.addHeadersFunction(
         (record, exception) -> {

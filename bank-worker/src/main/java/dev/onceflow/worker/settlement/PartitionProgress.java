@@ -3,9 +3,9 @@ package dev.onceflow.worker.settlement;
 import java.util.TreeSet;
 
 /**
- * Which records of one assigned partition are still unfinished, and so up to where its offset may be
- * committed: up to the lowest unfinished record, or past the highest record seen when all are done.
- * Records finish in any order; a commit never passes one that has not.
+ * Which records of one assigned partition are still unfinished, and so up to where its offset may
+ * be committed: up to the lowest unfinished record, or past the highest record seen when all are
+ * done. Records finish in any order; a commit never passes one that has not.
  *
  * <p>Confined to the consumer's poll thread: workers report finished records through a queue.
  */

@@ -54,8 +54,10 @@ public class RequestConsumer implements SmartLifecycle {
 
   private static final Logger log = LoggerFactory.getLogger(RequestConsumer.class);
   private static final Duration POLL = Duration.ofMillis(100);
+
   /** While records wait for a slot: poll often, so a freed slot is used at once. */
   private static final Duration POLL_WHILE_FULL = Duration.ofMillis(5);
+
   /**
    * Finished records are committed at most this often (and at every rebalance and at shutdown): a
    * crash redelivers at most this much work, which the claims then skip.
@@ -80,7 +82,9 @@ public class RequestConsumer implements SmartLifecycle {
   private Consumer<String, String> consumer;
   private ExecutorService workers;
 
-  /** A record's work ended (outcome committed, skipped, or given up); its offset may be committed. */
+  /**
+   * A record's work ended (outcome committed, skipped, or given up); its offset may be committed.
+   */
   private record Finished(PartitionProgress partition, long offset) {}
 
   @SuppressWarnings("unchecked")
@@ -100,7 +104,8 @@ public class RequestConsumer implements SmartLifecycle {
         .description("Requests this worker is processing now (bank calls included)")
         .register(meters);
     Gauge.builder("onceflow.worker.max.in.flight", () -> maxInFlight)
-        .description("Requests this worker processes at once at most (onceflow.worker.max-in-flight)")
+        .description(
+            "Requests this worker processes at once at most (onceflow.worker.max-in-flight)")
         .register(meters);
   }
 
@@ -197,8 +202,10 @@ public class RequestConsumer implements SmartLifecycle {
           lastCommitNanos = System.nanoTime();
         }
         try {
-          for (ConsumerRecord<String, String> record : consumer.poll(waiting.isEmpty() ? POLL : POLL_WHILE_FULL)) {
-            PartitionProgress partition = progress.get(new TopicPartition(record.topic(), record.partition()));
+          for (ConsumerRecord<String, String> record :
+              consumer.poll(waiting.isEmpty() ? POLL : POLL_WHILE_FULL)) {
+            PartitionProgress partition =
+                progress.get(new TopicPartition(record.topic(), record.partition()));
             if (partition == null) {
               continue; // revoked while polling: its new owner reads it again
             }
@@ -210,7 +217,8 @@ public class RequestConsumer implements SmartLifecycle {
         }
       }
     } catch (RuntimeException e) {
-      log.error("The request consumer stopped; its records are redelivered to the other workers", e);
+      log.error(
+          "The request consumer stopped; its records are redelivered to the other workers", e);
     } finally {
       running = false;
       shutDown();
@@ -221,7 +229,8 @@ public class RequestConsumer implements SmartLifecycle {
   private void dispatchWaiting() {
     while (!waiting.isEmpty() && inFlight.get() < maxInFlight) {
       ConsumerRecord<String, String> record = waiting.poll();
-      PartitionProgress partition = progress.get(new TopicPartition(record.topic(), record.partition()));
+      PartitionProgress partition =
+          progress.get(new TopicPartition(record.topic(), record.partition()));
       if (partition == null) {
         continue;
       }
@@ -297,7 +306,8 @@ public class RequestConsumer implements SmartLifecycle {
     workers.shutdown();
     try {
       if (!workers.awaitTermination(shutdownWait.toMillis(), TimeUnit.MILLISECONDS)) {
-        log.warn("Requests still in progress at shutdown; their leases expire and the sweeper re-drives them");
+        log.warn(
+            "Requests still in progress at shutdown; their leases expire and the sweeper re-drives them");
         workers.shutdownNow();
       }
     } catch (InterruptedException e) {
@@ -323,7 +333,10 @@ public class RequestConsumer implements SmartLifecycle {
       try {
         commit(partitions, true);
       } catch (RuntimeException e) {
-        log.warn("Could not commit offsets of revoked partitions {}; their records are redelivered", partitions, e);
+        log.warn(
+            "Could not commit offsets of revoked partitions {}; their records are redelivered",
+            partitions,
+            e);
       }
       forget(partitions);
     }
@@ -348,7 +361,8 @@ public class RequestConsumer implements SmartLifecycle {
     private void forget(Collection<TopicPartition> partitions) {
       Set<TopicPartition> gone = new HashSet<>(partitions);
       progress.keySet().removeAll(gone);
-      waiting.removeIf(record -> gone.contains(new TopicPartition(record.topic(), record.partition())));
+      waiting.removeIf(
+          record -> gone.contains(new TopicPartition(record.topic(), record.partition())));
       assigned = Set.copyOf(progress.keySet());
     }
   }

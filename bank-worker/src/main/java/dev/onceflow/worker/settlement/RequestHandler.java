@@ -18,10 +18,10 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * What one TransactionRequested record gets, on a worker thread: parsed (or parked on the
- * dead-letter topic), then processed inside the trace its {@code traceparent} header continues
- * (the client's, through the outbox and the relay), with the transaction's ids in the logs.
- * Returns once the outcome is committed in the DB or the record is given up, so its offset may
- * then be committed.
+ * dead-letter topic), then processed inside the trace its {@code traceparent} header continues (the
+ * client's, through the outbox and the relay), with the transaction's ids in the logs. Returns once
+ * the outcome is committed in the DB or the record is given up, so its offset may then be
+ * committed.
  */
 @Component
 class RequestHandler {
@@ -33,10 +33,11 @@ class RequestHandler {
   private final SettlementMetrics metrics;
   private final JsonMapper json;
   private final ObservationRegistry observations;
+
   /**
    * An exception out of the processor (the DB is unreachable, a bug) is retried with backoff for
-   * about a minute, holding the record's slot, then the record is given up. That loses nothing:
-   * the row keeps its state and lease in the DB, and the sweeper enqueues it again.
+   * about a minute, holding the record's slot, then the record is given up. That loses nothing: the
+   * row keeps its state and lease in the DB, and the sweeper enqueues it again.
    */
   private final RetryTemplate retry =
       new RetryTemplate(
@@ -76,7 +77,11 @@ class RequestHandler {
     } catch (InvalidRequestException e) {
       // A poison record would otherwise hold its partition's offset back forever: park it.
       log.warn(
-          "Dead-lettering {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), e.getMessage());
+          "Dead-lettering {}-{}@{}: {}",
+          record.topic(),
+          record.partition(),
+          record.offset(),
+          e.getMessage());
       try {
         retry.execute(
             () -> {

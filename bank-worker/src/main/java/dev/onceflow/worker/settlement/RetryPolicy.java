@@ -35,8 +35,8 @@ public record RetryPolicy(Duration base, Duration cap, int budget) {
   }
 
   /**
-   * The upper bound of the delay after attempt number {@code attempt} (1 for the first call): {@code
-   * min(cap, base * 2^(attempt - 1))}.
+   * The upper bound of the delay after attempt number {@code attempt} (1 for the first call):
+   * {@code min(cap, base * 2^(attempt - 1))}.
    */
   public Duration ceiling(int attempt) {
     Duration ceiling = base;

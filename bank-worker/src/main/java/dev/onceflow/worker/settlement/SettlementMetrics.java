@@ -4,7 +4,9 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.stereotype.Component;
 
-/** Counters for what the worker did with each request (bank call latency is timed by the client). */
+/**
+ * Counters for what the worker did with each request (bank call latency is timed by the client).
+ */
 @Component
 public class SettlementMetrics {
 
@@ -16,18 +18,27 @@ public class SettlementMetrics {
 
   /** completed, failed, unknown, retry-scheduled or lease-lost. */
   void outcome(String outcome) {
-    counter("onceflow.worker.outcomes", "Outcomes the worker recorded", "outcome", outcome).increment();
+    counter("onceflow.worker.outcomes", "Outcomes the worker recorded", "outcome", outcome)
+        .increment();
   }
 
   /** An unknown outcome scheduled another attempt; {@code cause} as in the bank client. */
   void retry(String cause) {
-    counter("onceflow.worker.retries", "Attempts rescheduled after an unknown outcome", "cause", cause)
+    counter(
+            "onceflow.worker.retries",
+            "Attempts rescheduled after an unknown outcome",
+            "cause",
+            cause)
         .increment();
   }
 
   /** A transaction became UNKNOWN: {@code why} is budget, deadline or pending. */
   void unknown(String why) {
-    counter("onceflow.worker.unknown", "Transactions that became UNKNOWN (lookups only), by why", "why", why)
+    counter(
+            "onceflow.worker.unknown",
+            "Transactions that became UNKNOWN (lookups only), by why",
+            "why",
+            why)
         .increment();
   }
 
@@ -37,7 +48,10 @@ public class SettlementMetrics {
         .increment();
   }
 
-  /** A request the worker did not act on: final, in-progress, not-due, lost-race, unknown-transaction, stopping. */
+  /**
+   * A request the worker did not act on: final, in-progress, not-due, lost-race,
+   * unknown-transaction, stopping.
+   */
   void skip(String reason) {
     counter("onceflow.worker.skips", "Requests skipped without a bank call", "reason", reason)
         .increment();
@@ -53,7 +67,11 @@ public class SettlementMetrics {
 
   /** A record that is not a TransactionRequested went to the dead-letter topic. */
   void deadLettered(String reason) {
-    counter("onceflow.worker.dead.letters", "Records sent to the dead-letter topic", "reason", reason)
+    counter(
+            "onceflow.worker.dead.letters",
+            "Records sent to the dead-letter topic",
+            "reason",
+            reason)
         .increment();
   }
 

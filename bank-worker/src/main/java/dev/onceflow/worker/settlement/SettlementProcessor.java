@@ -23,9 +23,9 @@ import org.springframework.stereotype.Component;
 /**
  * Processes one TransactionRequested: claim the row, call the bank with the stored key (or, for an
  * UNKNOWN one, look its payment up), record the outcome. Returns only once the outcome (or the
- * decision to do nothing) is committed, so the caller may then commit the Kafka offset. Safe to
- * run for many transactions at once, and for one transaction from several workers: the claim lets
- * one through.
+ * decision to do nothing) is committed, so the caller may then commit the Kafka offset. Safe to run
+ * for many transactions at once, and for one transaction from several workers: the claim lets one
+ * through.
  *
  * <p>The timing rests on one number, the call deadline D ({@code onceflow.bank.call-deadline}):
  * every call is aborted D after the claim that allowed it, the claim's lease outlasts D (so nobody
@@ -198,7 +198,9 @@ public class SettlementProcessor {
     }
   }
 
-  /** An UNKNOWN transaction's lookup: a definitive answer ends it, anything else asks again later. */
+  /**
+   * An UNKNOWN transaction's lookup: a definitive answer ends it, anything else asks again later.
+   */
   private void lookUp(ClaimedTransaction tx) {
     // "No payment" describes the bank when it read the question, which may be long before the
     // answer arrives: it is believed only if the question was asked once absence is trusted.
@@ -221,12 +223,16 @@ public class SettlementProcessor {
           "No definitive answer from the bank within the retry budget or deadline, and the bank holds no payment for the transaction.");
     } else {
       String acknowledged =
-          result instanceof LookupResult.Found found && tx.bankReference() == null ? found.paymentId() : null;
+          result instanceof LookupResult.Found found && tx.bankReference() == null
+              ? found.paymentId()
+              : null;
       if (result instanceof LookupResult.Unreachable) {
         metrics.needsAttention();
       }
       Instant next = now.plus(backoff(tx.lookups(), null));
-      if (result instanceof LookupResult.NotFound && tx.absenceTrustedFrom() != null && next.isBefore(tx.absenceTrustedFrom())) {
+      if (result instanceof LookupResult.NotFound
+          && tx.absenceTrustedFrom() != null
+          && next.isBefore(tx.absenceTrustedFrom())) {
         // No lookup before it can be believed: it would only be asked again.
         next = tx.absenceTrustedFrom();
       }
@@ -238,7 +244,8 @@ public class SettlementProcessor {
 
   private void complete(ClaimedTransaction tx, String bankReference) {
     if (transitions.complete(tx, bankReference, clock.instant())) {
-      log.info("Transaction {} completed: the bank settled it as payment {}", tx.id(), bankReference);
+      log.info(
+          "Transaction {} completed: the bank settled it as payment {}", tx.id(), bankReference);
       metrics.outcome("completed");
     } else {
       leaseLost(tx, "COMPLETED");

@@ -21,13 +21,15 @@ import org.springframework.transaction.annotation.Transactional;
 class SettlementTransitions {
 
   /** The row as the worker needs it when a claim found nothing to do. */
-  private record RowState(TransactionState state, Instant nextAttemptAt, String idempotencyKey, String externalKey) {}
+  private record RowState(
+      TransactionState state, Instant nextAttemptAt, String idempotencyKey, String externalKey) {}
 
   private final TransactionTransitions transactions;
   private final PaymentOutcomes outcomes;
   private final JdbcClient jdbc;
 
-  SettlementTransitions(TransactionTransitions transactions, PaymentOutcomes outcomes, JdbcClient jdbc) {
+  SettlementTransitions(
+      TransactionTransitions transactions, PaymentOutcomes outcomes, JdbcClient jdbc) {
     this.transactions = transactions;
     this.outcomes = outcomes;
     this.jdbc = jdbc;
@@ -42,7 +44,10 @@ class SettlementTransitions {
     return transactions.claim(id, now, leaseUntil);
   }
 
-  /** PROCESSING or UNKNOWN -> COMPLETED, the amount paid out of the account; false if the lease was lost. */
+  /**
+   * PROCESSING or UNKNOWN -> COMPLETED, the amount paid out of the account; false if the lease was
+   * lost.
+   */
   @Transactional
   public boolean complete(ClaimedTransaction tx, String bankReference, Instant now) {
     return outcomes.complete(tx, bankReference, now);
@@ -64,7 +69,11 @@ class SettlementTransitions {
    * Funds stay reserved and no event is published: the transaction is not final.
    */
   public boolean becomeUnknown(
-      ClaimedTransaction tx, Instant absenceTrustedFrom, String bankReference, Instant nextLookupAt, Instant now) {
+      ClaimedTransaction tx,
+      Instant absenceTrustedFrom,
+      String bankReference,
+      Instant nextLookupAt,
+      Instant now) {
     return transactions.becomeUnknown(tx, absenceTrustedFrom, bankReference, nextLookupAt, now);
   }
 
@@ -72,7 +81,8 @@ class SettlementTransitions {
    * UNKNOWN stays UNKNOWN until its next lookup; a {@code bankReference} (the bank acknowledged the
    * payment) means its absence is never believed again. False if the lease was lost.
    */
-  public boolean lookUpLater(ClaimedTransaction tx, String bankReference, Instant nextLookupAt, Instant now) {
+  public boolean lookUpLater(
+      ClaimedTransaction tx, String bankReference, Instant nextLookupAt, Instant now) {
     return transactions.lookUpLater(tx, bankReference, nextLookupAt, now);
   }
 
@@ -82,13 +92,16 @@ class SettlementTransitions {
    */
   public String skipReason(UUID id, Instant now) {
     Optional<RowState> row =
-        jdbc.sql("SELECT state, next_attempt_at, idempotency_key, external_key FROM transactions WHERE id = :id")
+        jdbc.sql(
+                "SELECT state, next_attempt_at, idempotency_key, external_key FROM transactions WHERE id = :id")
             .param("id", id)
-            .query((rows, n) -> new RowState(
-                TransactionState.valueOf(rows.getString("state")),
-                rows.getTimestamp("next_attempt_at").toInstant(),
-                rows.getString("idempotency_key"),
-                rows.getString("external_key")))
+            .query(
+                (rows, n) ->
+                    new RowState(
+                        TransactionState.valueOf(rows.getString("state")),
+                        rows.getTimestamp("next_attempt_at").toInstant(),
+                        rows.getString("idempotency_key"),
+                        rows.getString("external_key")))
             .optional();
     if (row.isEmpty()) {
       return "unknown-transaction";

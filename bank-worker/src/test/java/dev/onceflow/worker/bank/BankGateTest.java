@@ -13,8 +13,13 @@ class BankGateTest {
 
   private final BankGate gate =
       new BankGate(
-          new WorkerProperties(256, Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofSeconds(10),
-              Duration.ofMinutes(10), new WorkerProperties.Retry(Duration.ofMillis(200), Duration.ofSeconds(30), 8)),
+          new WorkerProperties(
+              256,
+              Duration.ofSeconds(30),
+              Duration.ofSeconds(30),
+              Duration.ofSeconds(10),
+              Duration.ofMinutes(10),
+              new WorkerProperties.Retry(Duration.ofMillis(200), Duration.ofSeconds(30), 8)),
           new SimpleMeterRegistry());
 
   @Test
@@ -25,7 +30,8 @@ class BankGateTest {
     long started = System.nanoTime();
     assertThat(gate.acquire()).isTrue();
 
-    assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofMillis(900));
+    assertThat(Duration.ofNanos(System.nanoTime() - started))
+        .isGreaterThanOrEqualTo(Duration.ofMillis(900));
     gate.release();
   }
 
@@ -41,7 +47,8 @@ class BankGateTest {
     assertThat(gate.acquire()).isTrue();
 
     // Open for 2 s, then half-open: a probe goes through.
-    assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofMillis(1_500));
+    assertThat(Duration.ofNanos(System.nanoTime() - started))
+        .isGreaterThanOrEqualTo(Duration.ofMillis(1_500));
     gate.record(new PaymentResult.Settled("p"), CALL);
   }
 
@@ -49,7 +56,9 @@ class BankGateTest {
   void declinesAndSettledPaymentsKeepTheCircuitClosed() {
     for (int i = 0; i < 40; i++) {
       assertThat(gate.acquire()).isTrue();
-      gate.record(i % 2 == 0 ? new PaymentResult.Declined(402, "no") : new PaymentResult.Settled("p"), CALL);
+      gate.record(
+          i % 2 == 0 ? new PaymentResult.Declined(402, "no") : new PaymentResult.Settled("p"),
+          CALL);
     }
     assertThat(gate.isHolding()).isFalse();
   }

@@ -28,7 +28,8 @@ class RetryPolicyTest {
     assertThat(policy.ceiling(8)).isEqualTo(Duration.ofSeconds(25).plusMillis(600));
     assertThat(policy.ceiling(9)).isEqualTo(Duration.ofSeconds(30));
     assertThat(policy.ceiling(1_000)).isEqualTo(Duration.ofSeconds(30));
-    assertThat(policy.backoff(1_000, null, always(Long.MAX_VALUE))).isEqualTo(Duration.ofSeconds(30));
+    assertThat(policy.backoff(1_000, null, always(Long.MAX_VALUE)))
+        .isEqualTo(Duration.ofSeconds(30));
   }
 
   @Test
@@ -39,11 +40,12 @@ class RetryPolicyTest {
       delays.add(policy.backoff(3, null, seeded));
     }
 
-    assertThat(delays).allSatisfy(delay -> assertThat(delay).isBetween(Duration.ZERO, Duration.ofMillis(800)));
-    assertThat(delays.stream().min(Duration::compareTo)).hasValueSatisfying(
-        min -> assertThat(min).isLessThan(Duration.ofMillis(50)));
-    assertThat(delays.stream().max(Duration::compareTo)).hasValueSatisfying(
-        max -> assertThat(max).isGreaterThan(Duration.ofMillis(750)));
+    assertThat(delays)
+        .allSatisfy(delay -> assertThat(delay).isBetween(Duration.ZERO, Duration.ofMillis(800)));
+    assertThat(delays.stream().min(Duration::compareTo))
+        .hasValueSatisfying(min -> assertThat(min).isLessThan(Duration.ofMillis(50)));
+    assertThat(delays.stream().max(Duration::compareTo))
+        .hasValueSatisfying(max -> assertThat(max).isGreaterThan(Duration.ofMillis(750)));
   }
 
   @Test

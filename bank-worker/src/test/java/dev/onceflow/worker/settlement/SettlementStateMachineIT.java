@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.onceflow.bank.BankSimulatorApplication;
 import dev.onceflow.infra.PostgresServer;
-import dev.onceflow.testing.SharedTestInfrastructure;
 import dev.onceflow.model.FailureCode;
 import dev.onceflow.model.TransactionState;
 import dev.onceflow.store.ClaimedTransaction;
+import dev.onceflow.testing.SharedTestInfrastructure;
 import dev.onceflow.worker.TestWorker;
 import dev.onceflow.worker.bank.BankClient;
 import dev.onceflow.worker.bank.LookupResult;
@@ -57,13 +57,13 @@ import tools.jackson.databind.json.JsonMapper;
  * lease and coming back, leases expiring, sweeps), driven through the worker's real transitions,
  * sweeper and processor, against a real PostgreSQL and the bank simulator with its faults on.
  *
- * <p>After every step, each state change the database committed (recorded by a trigger) must be
- * one {@link TransactionState#canBecome} allows, and no transaction's bank key may change. At the
- * end, once everything is final: one bank payment at most per transaction, COMPLETED exactly when
- * the bank settled, and the money adds up.
+ * <p>After every step, each state change the database committed (recorded by a trigger) must be one
+ * {@link TransactionState#canBecome} allows, and no transaction's bank key may change. At the end,
+ * once everything is final: one bank payment at most per transaction, COMPLETED exactly when the
+ * bank settled, and the money adds up.
  *
- * <p>Time is a mutable clock; the bank's fault dice are seeded by the property, so a failing
- * sample replays the same bank behaviour.
+ * <p>Time is a mutable clock; the bank's fault dice are seeded by the property, so a failing sample
+ * replays the same bank behaviour.
  */
 class SettlementStateMachineIT {
 
@@ -99,7 +99,8 @@ class SettlementStateMachineIT {
   static void start() throws Exception {
     PostgresServer postgres = SharedTestInfrastructure.postgres();
     // A database of its own: the sweeper's view of "every stale row" is then this test's rows only.
-    try (Connection admin = DriverManager.getConnection(postgres.jdbcUrl(), PostgresServer.USER, "");
+    try (Connection admin =
+            DriverManager.getConnection(postgres.jdbcUrl(), PostgresServer.USER, "");
         var statement = admin.createStatement()) {
       statement.execute("DROP DATABASE IF EXISTS settlement_properties");
       statement.execute("CREATE DATABASE settlement_properties");
@@ -109,7 +110,8 @@ class SettlementStateMachineIT {
     int bankPort = SharedTestInfrastructure.freePort();
     bank =
         BankSimulatorApplication.application()
-            .initializers(context -> context.getBeanFactory().registerSingleton("faultRandom", DICE))
+            .initializers(
+                context -> context.getBeanFactory().registerSingleton("faultRandom", DICE))
             .run(
                 "--server.port=" + bankPort,
                 "--management.server.port=" + SharedTestInfrastructure.freePort(),
@@ -180,8 +182,7 @@ class SettlementStateMachineIT {
           """);
     }
     clientId = UUID.randomUUID();
-    update(
-        "INSERT INTO clients (id, name, created_at) VALUES (?, 'properties', now())", clientId);
+    update("INSERT INTO clients (id, name, created_at) VALUES (?, 'properties', now())", clientId);
   }
 
   @AfterContainer
@@ -253,23 +254,30 @@ class SettlementStateMachineIT {
     sweeper.sweep();
     assertThat(row(tx).state()).isEqualTo("PENDING");
     Instant takeover = CLOCK.instant();
-    ClaimedTransaction current = transitions.claim(tx, takeover, takeover.plus(LEASE)).orElseThrow();
+    ClaimedTransaction current =
+        transitions.claim(tx, takeover, takeover.plus(LEASE)).orElseThrow();
     PaymentResult currentResult = bankClient.pay(PaymentOrder.of(current), abortAt(current));
     Row claimedByTheOther = row(tx);
 
     // The row is PROCESSING again, but under the other claim: the stale worker loses every outcome.
     Instant later = CLOCK.instant();
-    assertThat(transitions.complete(stale, ((PaymentResult.Settled) staleResult).paymentId(), later)).isFalse();
+    assertThat(
+            transitions.complete(stale, ((PaymentResult.Settled) staleResult).paymentId(), later))
+        .isFalse();
     assertThat(transitions.fail(stale, FailureCode.DECLINED, "stale", later)).isFalse();
     assertThat(transitions.retryLater(stale, later, later)).isFalse();
     assertThat(row(tx)).isEqualTo(claimedByTheOther);
     assertThat(accountColumn(run.account, "balance")).isEqualTo(OPENING);
 
-    assertThat(transitions.complete(current, ((PaymentResult.Settled) currentResult).paymentId(), later)).isTrue();
+    assertThat(
+            transitions.complete(
+                current, ((PaymentResult.Settled) currentResult).paymentId(), later))
+        .isTrue();
     assertThat(row(tx).state()).isEqualTo("COMPLETED");
     assertThat(accountColumn(run.account, "balance")).isEqualTo(OPENING - AMOUNT);
     run.checkObservedTransitions();
-    assertThat(run.ledger().get(tx.toString())).singleElement()
+    assertThat(run.ledger().get(tx.toString()))
+        .singleElement()
         .satisfies(payment -> assertThat(payment.get("calls").asInt()).isEqualTo(2));
   }
 
@@ -367,7 +375,9 @@ class SettlementStateMachineIT {
       } else if (step instanceof DieAfterClaim die) {
         transitions.claim(transactions.get(die.tx()), now, now.plus(LEASE));
       } else if (step instanceof DieAfterBankCall die) {
-        transitions.claim(transactions.get(die.tx()), now, now.plus(LEASE)).ifPresent(Stalled::callBank);
+        transitions
+            .claim(transactions.get(die.tx()), now, now.plus(LEASE))
+            .ifPresent(Stalled::callBank);
       } else if (step instanceof Hang hang) {
         transitions
             .claim(transactions.get(hang.tx()), now, now.plus(LEASE))
@@ -398,8 +408,12 @@ class SettlementStateMachineIT {
       Row now = row(claim.id());
       boolean untouched = now.version() == claim.version();
       Statistics.label("stalled worker resumes")
-          .collect(untouched ? "row untouched" : now.state().equals("PROCESSING") ? "row claimed by another" : "row moved on");
-      Statistics.label("stalled claim").collect(worker.looked() != null ? "a lookup" : "a payment call");
+          .collect(
+              untouched
+                  ? "row untouched"
+                  : now.state().equals("PROCESSING") ? "row claimed by another" : "row moved on");
+      Statistics.label("stalled claim")
+          .collect(worker.looked() != null ? "a lookup" : "a payment call");
       boolean won;
       if (worker.looked() != null) {
         won = recordLookup(claim, worker.looked(), at);
@@ -412,10 +426,15 @@ class SettlementStateMachineIT {
       } else {
         won = transitions.retryLater(claim, at.plusSeconds(1), at);
       }
-      assertThat(won).as("a stalled worker's outcome counts only if its claim is still the row's").isEqualTo(untouched);
+      assertThat(won)
+          .as("a stalled worker's outcome counts only if its claim is still the row's")
+          .isEqualTo(untouched);
     }
 
-    /** A lookup's answer, as the worker records it: a definitive one ends the row, any other asks again. */
+    /**
+     * A lookup's answer, as the worker records it: a definitive one ends the row, any other asks
+     * again.
+     */
     private boolean recordLookup(ClaimedTransaction claim, LookupResult looked, Instant at) {
       if (looked instanceof LookupResult.Found found && found.isSettled()) {
         return transitions.complete(claim, found.paymentId(), at);
@@ -463,7 +482,8 @@ class SettlementStateMachineIT {
             assertThat(from.canBecome(to))
                 .as("%s -> %s of %s", from, to, changes.getObject("tx"))
                 .isTrue();
-            assertThat(changes.getString("new_key")).as("bank key of %s", changes.getObject("tx"))
+            assertThat(changes.getString("new_key"))
+                .as("bank key of %s", changes.getObject("tx"))
                 .isEqualTo(changes.getString("old_key"));
             seenChanges = Math.max(seenChanges, changes.getLong("seq"));
           }
@@ -481,8 +501,12 @@ class SettlementStateMachineIT {
         assertThat(payments).as("bank payments for %s", tx).hasSizeLessThanOrEqualTo(1);
         Optional<JsonNode> payment = payments.stream().findFirst();
         payment.ifPresent(
-            p -> assertThat(p.get("idempotencyKey").asString()).as("key of %s", tx).isEqualTo(row.externalKey()));
-        boolean settled = payment.map(p -> "SETTLED".equals(p.get("status").asString())).orElse(false);
+            p ->
+                assertThat(p.get("idempotencyKey").asString())
+                    .as("key of %s", tx)
+                    .isEqualTo(row.externalKey()));
+        boolean settled =
+            payment.map(p -> "SETTLED".equals(p.get("status").asString())).orElse(false);
         if (row.state().equals("COMPLETED")) {
           assertThat(settled).as("%s COMPLETED and settled at the bank", tx).isTrue();
           assertThat(row.bankReference()).isEqualTo(payment.get().get("paymentId").asString());
@@ -525,7 +549,8 @@ class SettlementStateMachineIT {
 
   private static Row row(UUID tx) throws SQLException {
     try (PreparedStatement query =
-        db.prepareStatement("SELECT state, version, external_key, bank_reference FROM transactions WHERE id = ?")) {
+        db.prepareStatement(
+            "SELECT state, version, external_key, bank_reference FROM transactions WHERE id = ?")) {
       query.setObject(1, tx);
       try (ResultSet row = query.executeQuery()) {
         assertThat(row.next()).isTrue();
@@ -535,7 +560,8 @@ class SettlementStateMachineIT {
   }
 
   private static long accountColumn(UUID account, String column) throws SQLException {
-    try (PreparedStatement query = db.prepareStatement("SELECT " + column + " FROM accounts WHERE id = ?")) {
+    try (PreparedStatement query =
+        db.prepareStatement("SELECT " + column + " FROM accounts WHERE id = ?")) {
       query.setObject(1, account);
       try (ResultSet row = query.executeQuery()) {
         row.next();

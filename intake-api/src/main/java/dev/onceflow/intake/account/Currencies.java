@@ -25,6 +25,8 @@ public final class Currencies {
     return Refusal.badRequest(
         "invalid-currency",
         "Invalid currency",
-        "'currency' must be an ISO 4217 code such as EUR; got " + (code == null ? "nothing" : "'" + code + "'") + ".");
+        "'currency' must be an ISO 4217 code such as EUR; got "
+            + (code == null ? "nothing" : "'" + code + "'")
+            + ".");
   }
 }

@@ -21,7 +21,10 @@ public class AccountOpening {
   private final Clock clock;
 
   AccountOpening(
-      AccountStatements accounts, ApiClientRepository clients, AdminProperties properties, Clock clock) {
+      AccountStatements accounts,
+      ApiClientRepository clients,
+      AdminProperties properties,
+      Clock clock) {
     this.accounts = accounts;
     this.clients = clients;
     this.properties = properties;
@@ -32,18 +35,26 @@ public class AccountOpening {
   @Transactional
   public Account open(UUID clientId, String currency, Long openingBalance) {
     String code = Currencies.requireIso4217(currency);
-    if (openingBalance == null || openingBalance < 0 || openingBalance > properties.maxOpeningBalance()) {
+    if (openingBalance == null
+        || openingBalance < 0
+        || openingBalance > properties.maxOpeningBalance()) {
       throw Refusal.badRequest(
           "invalid-opening-balance",
           "Invalid opening balance",
           "'openingBalance' is required: zero or a positive integer of minor units, at most "
-              + properties.maxOpeningBalance() + " (onceflow.admin.max-opening-balance).");
+              + properties.maxOpeningBalance()
+              + " (onceflow.admin.max-opening-balance).");
     }
     if (clients.findById(clientId).isEmpty()) {
       throw Refusal.notFound("client-not-found", "No client " + clientId + ".");
     }
     Account account =
-        new Account(UUID.randomUUID(), clientId, code, openingBalance, clock.instant().truncatedTo(ChronoUnit.MICROS));
+        new Account(
+            UUID.randomUUID(),
+            clientId,
+            code,
+            openingBalance,
+            clock.instant().truncatedTo(ChronoUnit.MICROS));
     if (!accounts.insertIfAbsent(account)) {
       throw new IllegalStateException("a new account's random id " + account.getId() + " is taken");
     }

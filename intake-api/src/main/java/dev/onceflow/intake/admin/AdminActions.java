@@ -25,9 +25,9 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * Admin writes, idempotent and audited. A write takes an Idempotency-Key with the payments'
  * contract: the first request's answer is kept and replayed to every retry with the same content
- * (so retrying an account opening never opens a second funded account), other content under the
- * key is refused with 422, and nothing is changed twice. The write, its audit row and its kept
- * answer commit together. Reads and refusals are audited in a DB transaction of their own.
+ * (so retrying an account opening never opens a second funded account), other content under the key
+ * is refused with 422, and nothing is changed twice. The write, its audit row and its kept answer
+ * commit together. Reads and refusals are audited in a DB transaction of their own.
  */
 @Service
 public class AdminActions {
@@ -48,7 +48,8 @@ public class AdminActions {
   private final IntakeProperties properties;
   private final Clock clock;
 
-  AdminActions(AdminStatements statements, JsonMapper json, IntakeProperties properties, Clock clock) {
+  AdminActions(
+      AdminStatements statements, JsonMapper json, IntakeProperties properties, Clock clock) {
     this.statements = statements;
     this.json = json;
     this.properties = properties;
@@ -62,9 +63,11 @@ public class AdminActions {
   @Transactional
   public Done write(AdminCall call, Object request, Supplier<Answer> action) {
     String key = call.idempotencyKey();
-    String fingerprint = ApiKeys.hash(call.method() + " " + call.path() + "\n" + json.writeValueAsString(request));
+    String fingerprint =
+        ApiKeys.hash(call.method() + " " + call.path() + "\n" + json.writeValueAsString(request));
     Instant now = now();
-    if (key != null && statements.claim(key, fingerprint, now, now.plus(properties.idempotencyKeyTtl())) == 0) {
+    if (key != null
+        && statements.claim(key, fingerprint, now, now.plus(properties.idempotencyKeyTtl())) == 0) {
       return replay(call, fingerprint, now);
     }
     Answer answer = action.get();
@@ -74,7 +77,8 @@ public class AdminActions {
       if (kept instanceof ObjectNode object) {
         object.remove(SECRET_FIELD);
       }
-      statements.keepAnswer(key, answer.status().value(), answer.location(), json.writeValueAsString(kept));
+      statements.keepAnswer(
+          key, answer.status().value(), answer.location(), json.writeValueAsString(kept));
     }
     audit(call, answer.status().value(), answer.outcome(), now);
     return new Done(answer.status().value(), answer.location(), body, false);
@@ -84,12 +88,16 @@ public class AdminActions {
     StoredAnswer stored =
         statements
             .findLive(call.idempotencyKey(), now)
-            .orElseThrow(() -> new IllegalStateException("claimed admin key vanished: " + call.idempotencyKey()));
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        "claimed admin key vanished: " + call.idempotencyKey()));
     if (!stored.fingerprint().equals(fingerprint)) {
       throw Refusal.unprocessable(
           "idempotency-key-reused",
           "Idempotency-Key reused",
-          "Idempotency-Key '" + call.idempotencyKey()
+          "Idempotency-Key '"
+              + call.idempotencyKey()
               + "' was already used for a different admin request; nothing was changed.");
     }
     audit(call, stored.status(), "replayed the answer of the first request with this key", now);
@@ -104,7 +112,12 @@ public class AdminActions {
     try {
       audit(call, status, outcome, now());
     } catch (DataAccessException e) {
-      log.warn("Could not audit admin request {} {} ({}): {}", call.method(), call.path(), status, e.getMessage());
+      log.warn(
+          "Could not audit admin request {} {} ({}): {}",
+          call.method(),
+          call.path(),
+          status,
+          e.getMessage());
     }
   }
 
@@ -112,7 +125,9 @@ public class AdminActions {
     return statements.recentAudit(limit);
   }
 
-  /** Keeps the table from growing; correctness does not depend on it (a claim takes expired rows). */
+  /**
+   * Keeps the table from growing; correctness does not depend on it (a claim takes expired rows).
+   */
   @Scheduled(
       initialDelayString = "${onceflow.intake.key-purge-interval:1m}",
       fixedDelayString = "${onceflow.intake.key-purge-interval:1m}")
@@ -125,7 +140,8 @@ public class AdminActions {
         total += deleted;
       } while (deleted == properties.expiryBatchSize());
     } catch (DataAccessException e) {
-      log.warn("Purging expired admin idempotency keys stopped after {}: {}", total, e.getMessage());
+      log.warn(
+          "Purging expired admin idempotency keys stopped after {}: {}", total, e.getMessage());
     }
     return total;
   }

@@ -7,4 +7,5 @@ package dev.onceflow.intake.admin;
  *     person or tool it named in {@code Onceflow-Actor}
  * @param idempotencyKey the request's Idempotency-Key; null for reads
  */
-public record AdminCall(String actor, String remoteAddress, String method, String path, String idempotencyKey) {}
+public record AdminCall(
+    String actor, String remoteAddress, String method, String path, String idempotencyKey) {}

@@ -85,8 +85,7 @@ class AdminStatements {
         .param("now", utc(now))
         .query(
             (rs, row) ->
-                new StoredAnswer(
-                    rs.getString(1), rs.getInt(2), rs.getString(3), rs.getString(4)))
+                new StoredAnswer(rs.getString(1), rs.getInt(2), rs.getString(3), rs.getString(4)))
         .optional();
   }
 

@@ -20,7 +20,12 @@ public class ApiKeyStore {
 
   /** A key as an operator sees it: never the key, only its last four characters. */
   public record StoredKey(
-      UUID id, UUID clientId, String hint, Instant createdAt, Instant expiresAt, Instant revokedAt) {}
+      UUID id,
+      UUID clientId,
+      String hint,
+      Instant createdAt,
+      Instant expiresAt,
+      Instant revokedAt) {}
 
   /** The client a key authenticates, and until when (null: until revoked). */
   record ActiveKey(UUID clientId, Instant expiresAt) {}
@@ -57,7 +62,9 @@ public class ApiKeyStore {
             """)
         .param("hash", keyHash)
         .param("now", at(now))
-        .query((rs, row) -> new ActiveKey(rs.getObject("client_id", UUID.class), instant(rs, "expires_at")))
+        .query(
+            (rs, row) ->
+                new ActiveKey(rs.getObject("client_id", UUID.class), instant(rs, "expires_at")))
         .optional();
   }
 
@@ -90,13 +97,17 @@ public class ApiKeyStore {
 
   /** Revokes every key of the client. */
   public int revokeAll(UUID clientId, Instant now) {
-    return jdbc.sql("UPDATE api_keys SET revoked_at = :now WHERE client_id = :client AND revoked_at IS NULL")
+    return jdbc.sql(
+            "UPDATE api_keys SET revoked_at = :now WHERE client_id = :client AND revoked_at IS NULL")
         .param("now", at(now))
         .param("client", clientId)
         .update();
   }
 
-  /** Makes a key of the client work again, without expiry (the demo client's, when demo mode returns). */
+  /**
+   * Makes a key of the client work again, without expiry (the demo client's, when demo mode
+   * returns).
+   */
   public int reinstate(UUID clientId, String apiKey) {
     return jdbc.sql(
             """
@@ -117,7 +128,10 @@ public class ApiKeyStore {
   }
 
   List<StoredKey> list(UUID clientId) {
-    return jdbc.sql("SELECT " + COLUMNS + " FROM api_keys WHERE client_id = :client ORDER BY created_at, id")
+    return jdbc.sql(
+            "SELECT "
+                + COLUMNS
+                + " FROM api_keys WHERE client_id = :client ORDER BY created_at, id")
         .param("client", clientId)
         .query(ApiKeyStore::storedKey)
         .list();

@@ -18,7 +18,9 @@ public final class ApiKeys {
     return HexFormat.of().formatHex(sha256(apiKey));
   }
 
-  /** The key's last four characters: enough for an operator to tell keys apart, useless to a thief. */
+  /**
+   * The key's last four characters: enough for an operator to tell keys apart, useless to a thief.
+   */
   public static String hint(String apiKey) {
     return apiKey.substring(Math.max(0, apiKey.length() - 4));
   }

@@ -41,7 +41,8 @@ public class ClientAuthentication implements HandlerInterceptor, HandlerMethodAr
    * held for the refusal delay ({@link HeldRefusals}) when it can be.
    */
   @Override
-  public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler) {
+  public boolean preHandle(
+      HttpServletRequest request, HttpServletResponse response, Object handler) {
     if (request.getDispatcherType() == DispatcherType.ASYNC) {
       // The second pass of a request that went asynchronous: a held refusal, now answered, or a
       // long-poll, already authenticated and counted once.

@@ -21,6 +21,7 @@ import org.springframework.transaction.annotation.Transactional;
 public class ClientRegistry {
 
   static final int MAX_NAME = 200;
+
   /** The longest overlap a rotation may give the old keys. */
   public static final Duration MAX_OVERLAP = Duration.ofDays(7);
 
@@ -35,7 +36,8 @@ public class ClientRegistry {
   private final ApiKeyStore keys;
   private final Clock clock;
 
-  ClientRegistry(ApiClientRepository clients, ClientStatements statements, ApiKeyStore keys, Clock clock) {
+  ClientRegistry(
+      ApiClientRepository clients, ClientStatements statements, ApiKeyStore keys, Clock clock) {
     this.clients = clients;
     this.statements = statements;
     this.keys = keys;
@@ -44,11 +46,16 @@ public class ClientRegistry {
 
   @Transactional
   public Registration register(String name) {
-    if (name == null || name.isBlank() || name.strip().length() > MAX_NAME || !PlainText.isPlain(name)) {
+    if (name == null
+        || name.isBlank()
+        || name.strip().length() > MAX_NAME
+        || !PlainText.isPlain(name)) {
       throw Refusal.badRequest(
           "invalid-client",
           "Invalid client",
-          "'name' is required: at most " + MAX_NAME + " characters, without control or invisible format"
+          "'name' is required: at most "
+              + MAX_NAME
+              + " characters, without control or invisible format"
               + " characters.");
     }
     Instant now = now();
@@ -71,7 +78,9 @@ public class ClientRegistry {
       throw Refusal.badRequest(
           "invalid-overlap",
           "Invalid overlap",
-          "'overlapSeconds' must be 0 to " + MAX_OVERLAP.toSeconds() + " (how long the old keys keep working).");
+          "'overlapSeconds' must be 0 to "
+              + MAX_OVERLAP.toSeconds()
+              + " (how long the old keys keep working).");
     }
     requireClient(clientId);
     Instant now = now();
@@ -86,7 +95,10 @@ public class ClientRegistry {
     requireClient(clientId);
     keys.revoke(clientId, keyId, now());
     return keys.find(clientId, keyId)
-        .orElseThrow(() -> Refusal.notFound("key-not-found", "Client " + clientId + " has no key " + keyId + "."));
+        .orElseThrow(
+            () ->
+                Refusal.notFound(
+                    "key-not-found", "Client " + clientId + " has no key " + keyId + "."));
   }
 
   public List<StoredKey> keys(UUID clientId) {

@@ -6,7 +6,10 @@ import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
-/** The registration of clients (by the admin API and the demo data); their keys are {@link ApiKeyStore}'s. */
+/**
+ * The registration of clients (by the admin API and the demo data); their keys are {@link
+ * ApiKeyStore}'s.
+ */
 @Repository
 public class ClientStatements {
 
@@ -21,7 +24,11 @@ public class ClientStatements {
 
   /** Registers a client unless its id is taken; whether it did. */
   public boolean insertIfAbsent(UUID id, String name, Instant now) {
-    return jdbc.sql(INSERT_IF_ABSENT).param("id", id).param("name", name).param("now", now.atOffset(ZoneOffset.UTC)).update()
+    return jdbc.sql(INSERT_IF_ABSENT)
+            .param("id", id)
+            .param("name", name)
+            .param("now", now.atOffset(ZoneOffset.UTC))
+            .update()
         == 1;
   }
 }

@@ -16,15 +16,15 @@ import org.springframework.stereotype.Component;
 
 /**
  * Answers a rate-limited request only after about {@code onceflow.intake.limits.refusal-delay},
- * with no thread waiting: the request goes asynchronous and a timer dispatches it again, when {@link
- * ClientAuthentication} throws the refusal it was given for Spring MVC to render. A client that
- * ignores Retry-After and resends at once from N connections then sends about N requests per
+ * with no thread waiting: the request goes asynchronous and a timer dispatches it again, when
+ * {@link ClientAuthentication} throws the refusal it was given for Spring MVC to render. A client
+ * that ignores Retry-After and resends at once from N connections then sends about N requests per
  * delay, instead of as many as intake can refuse, and leaves the CPU to the other clients. Each
  * refusal waits a random time between half and one and a half delays: connections refused in the
  * same moment (when a flood empties its bucket) would otherwise all come back in the same
- * millisecond, find the bucket refilled and reach the database together. Past {@code
- * held-refusals} waiting at once, refusals are answered at once, so that a flood of connections
- * cannot hold unbounded memory.
+ * millisecond, find the bucket refilled and reach the database together. Past {@code held-refusals}
+ * waiting at once, refusals are answered at once, so that a flood of connections cannot hold
+ * unbounded memory.
  */
 @Component
 class HeldRefusals implements DisposableBean {

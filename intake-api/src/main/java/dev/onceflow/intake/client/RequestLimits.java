@@ -23,11 +23,14 @@ class RequestLimits {
 
   /** Buckets of clients and addresses not seen for this long are dropped (they refill anyway). */
   private static final Duration IDLE = Duration.ofMinutes(10);
+
   private static final int MAX_TRACKED = 100_000;
 
   private final LimitProperties limits;
-  private final Cache<UUID, Bucket> clients = Caffeine.newBuilder().maximumSize(MAX_TRACKED).expireAfterAccess(IDLE).build();
-  private final Cache<String, Bucket> failures = Caffeine.newBuilder().maximumSize(MAX_TRACKED).expireAfterAccess(IDLE).build();
+  private final Cache<UUID, Bucket> clients =
+      Caffeine.newBuilder().maximumSize(MAX_TRACKED).expireAfterAccess(IDLE).build();
+  private final Cache<String, Bucket> failures =
+      Caffeine.newBuilder().maximumSize(MAX_TRACKED).expireAfterAccess(IDLE).build();
 
   RequestLimits(LimitProperties limits) {
     this.limits = limits;
@@ -36,11 +39,16 @@ class RequestLimits {
   /** Takes one request from the client's bucket, or refuses it with 429. */
   void admit(UUID clientId) {
     ConsumptionProbe probe =
-        clients.get(clientId, id -> bucket(limits.burst(), limits.requestsPerSecond())).tryConsumeAndReturnRemaining(1);
+        clients
+            .get(clientId, id -> bucket(limits.burst(), limits.requestsPerSecond()))
+            .tryConsumeAndReturnRemaining(1);
     if (!probe.isConsumed()) {
       throw Refusal.tooManyRequests(
           "rate-limited",
-          "More than " + limits.requestsPerSecond() + " requests per second (bursts of " + limits.burst()
+          "More than "
+              + limits.requestsPerSecond()
+              + " requests per second (bursts of "
+              + limits.burst()
               + "): retry after the time in Retry-After. Retrying a payment with its Idempotency-Key never pays twice.",
           seconds(probe.getNanosToWaitForRefill()));
     }
@@ -65,7 +73,11 @@ class RequestLimits {
 
   private static Bucket bucket(int capacity, int perSecond) {
     return Bucket.builder()
-        .addLimit(Bandwidth.builder().capacity(capacity).refillGreedy(perSecond, Duration.ofSeconds(1)).build())
+        .addLimit(
+            Bandwidth.builder()
+                .capacity(capacity)
+                .refillGreedy(perSecond, Duration.ofSeconds(1))
+                .build())
         .build();
   }
 

@@ -68,7 +68,9 @@ public class DemoData implements ApplicationRunner {
     this.clock = clock;
   }
 
-  /** The demo client's id: fixed, so restarts (and the admin API's callers) find the same client. */
+  /**
+   * The demo client's id: fixed, so restarts (and the admin API's callers) find the same client.
+   */
   public static UUID clientId() {
     return nameUuid("onceflow-demo-client");
   }
@@ -98,14 +100,20 @@ public class DemoData implements ApplicationRunner {
           .update();
     }
     clientStatements.insertIfAbsent(clientId(), "Demo client", now);
-    if (keys.insert(nameUuid("onceflow-demo-key-" + properties.apiKey()), clientId(), properties.apiKey(), now) == 0
+    if (keys.insert(
+                nameUuid("onceflow-demo-key-" + properties.apiKey()),
+                clientId(),
+                properties.apiKey(),
+                now)
+            == 0
         && keys.reinstate(clientId(), properties.apiKey()) == 0) {
       throw new InvalidSettingException(
           "onceflow.demo.api-key is refused: another client already has that key");
     }
     for (String currency : properties.currencies()) {
       String code = currency.trim().toUpperCase();
-      accounts.insertIfAbsent(new Account(accountId(code), clientId(), code, properties.openingBalance(), now));
+      accounts.insertIfAbsent(
+          new Account(accountId(code), clientId(), code, properties.openingBalance(), now));
       log.info("Demo account {} ({}) for the demo client", accountId(code), code);
     }
   }

@@ -4,8 +4,8 @@ import java.util.Optional;
 
 /**
  * A request intake refuses for a reason the client can act on; nothing was changed. Thrown by the
- * domain (accounts, clients, payments, admin), answered by the web layer as application/problem+json
- * whose status follows the {@link Kind} and whose type is {@link #type()}.
+ * domain (accounts, clients, payments, admin), answered by the web layer as
+ * application/problem+json whose status follows the {@link Kind} and whose type is {@link #type()}.
  */
 public class Refusal extends RuntimeException {
 
@@ -21,7 +21,9 @@ public class Refusal extends RuntimeException {
     TOO_LARGE,
     /** Well-formed, but it breaks a rule of the payment or the account (422). */
     UNPROCESSABLE,
-    /** More requests than the client's limit allows; retry after {@link #retryAfterSeconds()} (429). */
+    /**
+     * More requests than the client's limit allows; retry after {@link #retryAfterSeconds()} (429).
+     */
     TOO_MANY_REQUESTS,
     /** The service is overloaded; retry after {@link #retryAfterSeconds()} (503). */
     OVERLOADED,
@@ -68,19 +70,28 @@ public class Refusal extends RuntimeException {
         null);
   }
 
-  /** The caller sent more than it may; the next request is allowed after {@code retryAfterSeconds}. */
+  /**
+   * The caller sent more than it may; the next request is allowed after {@code retryAfterSeconds}.
+   */
   public static Refusal tooManyRequests(String type, String detail, long retryAfterSeconds) {
-    return new Refusal(Kind.TOO_MANY_REQUESTS, type, "Too many requests", detail, Math.max(1, retryAfterSeconds));
+    return new Refusal(
+        Kind.TOO_MANY_REQUESTS, type, "Too many requests", detail, Math.max(1, retryAfterSeconds));
   }
 
   /** The service is overloaded, with when to come back. */
   public static Refusal overloaded(String detail, long retryAfterSeconds) {
-    return new Refusal(Kind.OVERLOADED, "overloaded", "Service overloaded", detail, Math.max(1, retryAfterSeconds));
+    return new Refusal(
+        Kind.OVERLOADED,
+        "overloaded",
+        "Service overloaded",
+        detail,
+        Math.max(1, retryAfterSeconds));
   }
 
   /** The service cannot answer right now; the client retries later. */
   public static Refusal unavailable(String detail) {
-    return new Refusal(Kind.UNAVAILABLE, "service-unavailable", "Service unavailable", detail, null);
+    return new Refusal(
+        Kind.UNAVAILABLE, "service-unavailable", "Service unavailable", detail, null);
   }
 
   public Kind kind() {

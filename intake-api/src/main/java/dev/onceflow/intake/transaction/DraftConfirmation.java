@@ -81,14 +81,15 @@ public class DraftConfirmation {
     if (current.getState() == TransactionState.DRAFT) {
       Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
       if (current.getLeaseUntil().isAfter(now)) {
-        inTransaction.execute(status -> {
-          Outcome outcome = confirmOrRefuse(current, now);
-          if (outcome == Outcome.LOST_RACE) {
-            // Another confirm or the expiry job moved the draft first: undo this reservation.
-            status.setRollbackOnly();
-          }
-          return outcome;
-        });
+        inTransaction.execute(
+            status -> {
+              Outcome outcome = confirmOrRefuse(current, now);
+              if (outcome == Outcome.LOST_RACE) {
+                // Another confirm or the expiry job moved the draft first: undo this reservation.
+                status.setRollbackOnly();
+              }
+              return outcome;
+            });
       } else {
         // Overdue but not yet swept: expire it now, so a late confirm never reserves anything.
         transitions.expireDraft(id, now);
@@ -104,7 +105,8 @@ public class DraftConfirmation {
   private Outcome confirmOrRefuse(PaymentTransaction draft, Instant now) {
     UUID id = draft.getId();
     UUID clientId = draft.getClientId();
-    if (funds.reserve(draft.getAccountId(), clientId, draft.getCurrency(), draft.getAmount(), now)) {
+    if (funds.reserve(
+        draft.getAccountId(), clientId, draft.getCurrency(), draft.getAmount(), now)) {
       if (!transitions.confirmDraft(id, clientId, now, now.plus(properties.redriveAfter()))) {
         return Outcome.LOST_RACE;
       }
@@ -129,5 +131,4 @@ public class DraftConfirmation {
         .findByIdAndClientId(id, client.id())
         .orElseThrow(() -> Refusal.notFound("transaction-not-found", "No transaction " + id + "."));
   }
-
 }

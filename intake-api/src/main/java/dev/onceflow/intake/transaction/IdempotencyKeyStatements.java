@@ -31,7 +31,13 @@ class IdempotencyKeyStatements {
    * so this claim gets 0 rows and the winner's row is readable; if it rolls back, this claim
    * proceeds as if it had never been there. The old transaction stays; only the key moves on.
    */
-  int claim(UUID clientId, String key, String fingerprint, UUID transactionId, Instant now, Instant expiresAt) {
+  int claim(
+      UUID clientId,
+      String key,
+      String fingerprint,
+      UUID transactionId,
+      Instant now,
+      Instant expiresAt) {
     return jdbc.sql(
             """
             INSERT INTO idempotency_keys (client_id, idempotency_key, request_fingerprint,

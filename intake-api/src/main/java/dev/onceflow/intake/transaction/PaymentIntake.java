@@ -31,7 +31,9 @@ import org.springframework.transaction.annotation.Transactional;
 @Service
 public class PaymentIntake {
 
-  /** The answer to a submission: the transaction, and whether it was decided by an earlier request. */
+  /**
+   * The answer to a submission: the transaction, and whether it was decided by an earlier request.
+   */
   public record Submission(PaymentTransaction transaction, boolean replayed) {
     /** Refused for insufficient funds at intake: answered 422, like its replays. */
     public boolean refused() {
@@ -81,7 +83,8 @@ public class PaymentIntake {
 
     PaymentTransaction transaction = newTransaction(transactionId, client, key, payment, now);
     TransactionLogContext.describe(transactionId, key, transaction.getExternalKey());
-    if (!funds.reserve(payment.accountId(), client.id(), payment.currency(), payment.amount(), now)) {
+    if (!funds.reserve(
+        payment.accountId(), client.id(), payment.currency(), payment.amount(), now)) {
       Account account = accountOrRefuse(client, payment);
       transaction.refuseAtIntake(
           FailureCode.INSUFFICIENT_FUNDS,
@@ -102,7 +105,8 @@ public class PaymentIntake {
    * creates a draft and its server-chosen id is what makes the confirm idempotent.
    */
   @Transactional
-  public Submission createDraft(AuthenticatedClient client, Optional<String> key, SubmitPayment payment) {
+  public Submission createDraft(
+      AuthenticatedClient client, Optional<String> key, SubmitPayment payment) {
     Instant now = now();
     String fingerprint = payment.draftFingerprint();
     UUID transactionId = UUID.randomUUID();
@@ -110,7 +114,8 @@ public class PaymentIntake {
       return replay(client, key.get(), fingerprint, now);
     }
     accountOrRefuse(client, payment);
-    PaymentTransaction draft = newTransaction(transactionId, client, key.orElse(null), payment, now);
+    PaymentTransaction draft =
+        newTransaction(transactionId, client, key.orElse(null), payment, now);
     TransactionLogContext.describe(transactionId, key.orElse(null), draft.getExternalKey());
     draft.keepAsDraft(now.plus(properties.draftTtl()));
     transitions.insert(draft);
@@ -121,7 +126,12 @@ public class PaymentIntake {
       AuthenticatedClient client, String key, String fingerprint, UUID transactionId, Instant now) {
     int claimed =
         keyStatements.claim(
-            client.id(), key, fingerprint, transactionId, now, now.plus(properties.idempotencyKeyTtl()));
+            client.id(),
+            key,
+            fingerprint,
+            transactionId,
+            now,
+            now.plus(properties.idempotencyKeyTtl()));
     if (claimed > 1) {
       throw new IllegalStateException(claimed + " rows claimed for one key: " + key);
     }
@@ -154,7 +164,8 @@ public class PaymentIntake {
     return clock.instant().truncatedTo(ChronoUnit.MICROS);
   }
 
-  private Submission replay(AuthenticatedClient client, String key, String fingerprint, Instant now) {
+  private Submission replay(
+      AuthenticatedClient client, String key, String fingerprint, Instant now) {
     // The claim found a live row, and it stays live at least until `now`.
     IdempotencyKey existing =
         keys.findLive(client.id(), key, now)
@@ -163,7 +174,9 @@ public class PaymentIntake {
       throw Refusal.unprocessable(
           "idempotency-key-reused",
           "Idempotency-Key reused",
-          "Idempotency-Key '" + key + "' was already used for a different request; nothing was changed.");
+          "Idempotency-Key '"
+              + key
+              + "' was already used for a different request; nothing was changed.");
     }
     PaymentTransaction transaction =
         transactions

@@ -45,7 +45,9 @@ public record SubmitPayment(
       throw invalid("creditor.name", "is required, at most " + MAX_NAME + " characters");
     }
     if (!PlainText.isPlain(creditorName)) {
-      throw invalid("creditor.name", "must not contain control or invisible format characters, or broken Unicode");
+      throw invalid(
+          "creditor.name",
+          "must not contain control or invisible format characters, or broken Unicode");
     }
     String iban = creditorIban == null ? "" : creditorIban.replace(" ", "").toUpperCase();
     if (!isValidIban(iban)) {
@@ -55,7 +57,9 @@ public record SubmitPayment(
       throw invalid("reference", "must be at most " + MAX_REFERENCE + " characters");
     }
     if (reference != null && !PlainText.isPlain(reference)) {
-      throw invalid("reference", "must not contain control or invisible format characters, or broken Unicode");
+      throw invalid(
+          "reference",
+          "must not contain control or invisible format characters, or broken Unicode");
     }
     return new SubmitPayment(accountId, amount, currency, creditorName.strip(), iban, reference);
   }
@@ -93,7 +97,11 @@ public record SubmitPayment(
     StringBuilder canonical = new StringBuilder();
     for (String field :
         new String[] {
-          accountId.toString(), Long.toString(amount), currency, creditorName, creditorIban,
+          accountId.toString(),
+          Long.toString(amount),
+          currency,
+          creditorName,
+          creditorIban,
           reference == null ? "\0" : reference
         }) {
       canonical.append(field.length()).append(':').append(field).append(';');
@@ -104,7 +112,8 @@ public record SubmitPayment(
   private static String sha256(CharSequence text) {
     try {
       byte[] digest =
-          MessageDigest.getInstance("SHA-256").digest(text.toString().getBytes(StandardCharsets.UTF_8));
+          MessageDigest.getInstance("SHA-256")
+              .digest(text.toString().getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(digest);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every JVM has SHA-256", e);

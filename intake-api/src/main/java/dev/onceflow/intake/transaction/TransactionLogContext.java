@@ -6,8 +6,8 @@ import org.slf4j.MDC;
 
 /**
  * Puts the identifiers of the transaction a request works on into the logging context, as soon as
- * the transaction is known, so that every later log line of the request (errors included) names
- * it. The web layer clears them when the request ends: request threads are pooled.
+ * the transaction is known, so that every later log line of the request (errors included) names it.
+ * The web layer clears them when the request ends: request threads are pooled.
  */
 public final class TransactionLogContext {
 

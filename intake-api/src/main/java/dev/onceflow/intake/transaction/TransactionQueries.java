@@ -15,7 +15,8 @@ public class TransactionQueries {
   private final IdempotencyKeyRepository keys;
   private final Clock clock;
 
-  TransactionQueries(TransactionRepository transactions, IdempotencyKeyRepository keys, Clock clock) {
+  TransactionQueries(
+      TransactionRepository transactions, IdempotencyKeyRepository keys, Clock clock) {
     this.transactions = transactions;
     this.keys = keys;
     this.clock = clock;

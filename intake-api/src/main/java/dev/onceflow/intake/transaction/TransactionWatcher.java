@@ -26,8 +26,8 @@ import org.springframework.stereotype.Component;
 /**
  * The long poll's engine: one thread that, every {@code poll-interval}, reads the states of all
  * waiting transactions in one query and completes the waits whose transaction changed state or
- * whose time is up. A waiting client holds neither a request thread (the request is async) nor a
- * DB connection (the watcher borrows one per tick, for all of them).
+ * whose time is up. A waiting client holds neither a request thread (the request is async) nor a DB
+ * connection (the watcher borrows one per tick, for all of them).
  */
 @Component
 public class TransactionWatcher {
@@ -110,7 +110,8 @@ public class TransactionWatcher {
     Instant now = clock.instant();
     List<Waiter> due = new ArrayList<>();
     for (Waiter waiter : snapshot) {
-      boolean changed = states != null && states.containsKey(waiter.id) && states.get(waiter.id) != waiter.seen;
+      boolean changed =
+          states != null && states.containsKey(waiter.id) && states.get(waiter.id) != waiter.seen;
       if (changed || !now.isBefore(waiter.deadline)) {
         due.add(waiter);
       }

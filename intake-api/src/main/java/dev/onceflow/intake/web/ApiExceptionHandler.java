@@ -35,6 +35,7 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 
   /** Seconds a client should wait before retrying while PostgreSQL is unreachable. */
   static final String RETRY_AFTER_SECONDS = "5";
+
   /** ... and while every connection is busy: load passes sooner than an outage. */
   static final long OVERLOADED_RETRY_AFTER_SECONDS = 1;
 
@@ -55,7 +56,12 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 
   @ExceptionHandler(Refusal.class)
   ResponseEntity<ProblemDetail> handle(Refusal e) {
-    return answer(ProblemMapping.status(e.kind()), e.type(), e.title(), e.getMessage(), e.retryAfterSeconds().orElse(null));
+    return answer(
+        ProblemMapping.status(e.kind()),
+        e.type(),
+        e.title(),
+        e.getMessage(),
+        e.retryAfterSeconds().orElse(null));
   }
 
   private ResponseEntity<ProblemDetail> answer(
@@ -123,22 +129,37 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
       HttpHeaders headers,
       HttpStatusCode status,
       WebRequest request) {
-    for (Throwable cause = e; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+    for (Throwable cause = e;
+        cause != null;
+        cause = cause.getCause() == cause ? null : cause.getCause()) {
       if (cause instanceof UnrecognizedPropertyException unknown) {
         return ResponseEntity.badRequest()
-            .body(problem(HttpStatus.BAD_REQUEST, "unknown-field", "Unknown field",
-                "The request body has a field this endpoint does not know: '" + fieldPath(unknown)
-                    + "'. Nothing was stored; check its spelling."));
+            .body(
+                problem(
+                    HttpStatus.BAD_REQUEST,
+                    "unknown-field",
+                    "Unknown field",
+                    "The request body has a field this endpoint does not know: '"
+                        + fieldPath(unknown)
+                        + "'. Nothing was stored; check its spelling."));
       }
       if (cause instanceof BodyTooLargeException) {
         return ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE)
-            .body(problem(HttpStatus.CONTENT_TOO_LARGE, "body-too-large", "Request body too large",
-                cause.getMessage() + "; nothing was stored."));
+            .body(
+                problem(
+                    HttpStatus.CONTENT_TOO_LARGE,
+                    "body-too-large",
+                    "Request body too large",
+                    cause.getMessage() + "; nothing was stored."));
       }
     }
     return ResponseEntity.badRequest()
-        .body(problem(HttpStatus.BAD_REQUEST, "malformed-body", "Malformed request body",
-            "The request body is not valid JSON of the expected shape: " + rootMessage(e)));
+        .body(
+            problem(
+                HttpStatus.BAD_REQUEST,
+                "malformed-body",
+                "Malformed request body",
+                "The request body is not valid JSON of the expected shape: " + rootMessage(e)));
   }
 
   /** Spring MVC's own problems (404, 405, 415, ...) get a stable type named after their status. */
@@ -152,7 +173,8 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     return super.createResponseEntity(body, headers, statusCode, request);
   }
 
-  private static ProblemDetail problem(HttpStatus status, String type, String title, String detail) {
+  private static ProblemDetail problem(
+      HttpStatus status, String type, String title, String detail) {
     ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
     problem.setType(ProblemMapping.named(type));
     problem.setTitle(title);
@@ -177,8 +199,10 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     while (cause.getCause() != null && cause.getCause() != cause) {
       cause = cause.getCause();
     }
-    String message = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
-    // Parser messages quote the whole input after the first line; the first line says what is wrong.
+    String message =
+        cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+    // Parser messages quote the whole input after the first line; the first line says what is
+    // wrong.
     int newline = message.indexOf('\n');
     return newline < 0 ? message : message.substring(0, newline);
   }

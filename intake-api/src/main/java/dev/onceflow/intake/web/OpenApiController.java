@@ -9,8 +9,8 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * Serves the hand-written OpenAPI document of the client API. It lives under a package path, not in
- * {@code static/}, because the local stack runs every app on one classpath. OpenApiDocumentIT
- * keeps it and the app's endpoints in step.
+ * {@code static/}, because the local stack runs every app on one classpath. OpenApiDocumentIT keeps
+ * it and the app's endpoints in step.
  */
 @RestController
 class OpenApiController {

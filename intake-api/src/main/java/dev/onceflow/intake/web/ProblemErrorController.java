@@ -32,8 +32,11 @@ class ProblemErrorController implements ErrorController {
             status.is4xxClientError()
                 ? "The request could not be understood or is not allowed here; nothing was stored."
                 : "The request failed unexpectedly. If it carried an Idempotency-Key, retry it with the same key.");
-    problem.setType(URI.create(ProblemMapping.BASE + ProblemMapping.statusTypeName(status.value())));
+    problem.setType(
+        URI.create(ProblemMapping.BASE + ProblemMapping.statusTypeName(status.value())));
     problem.setTitle(status.getReasonPhrase());
-    return ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
+    return ResponseEntity.status(status)
+        .contentType(MediaType.APPLICATION_PROBLEM_JSON)
+        .body(problem);
   }
 }

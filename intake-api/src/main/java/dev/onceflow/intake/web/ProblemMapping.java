@@ -37,6 +37,8 @@ public final class ProblemMapping {
    */
   static String statusTypeName(int code) {
     HttpStatus status = HttpStatus.resolve(code);
-    return status == null ? "http-" + code : status.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    return status == null
+        ? "http-" + code
+        : status.name().toLowerCase(Locale.ROOT).replace('_', '-');
   }
 }

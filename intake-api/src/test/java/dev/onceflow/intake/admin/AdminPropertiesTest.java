@@ -36,7 +36,8 @@ class AdminPropertiesTest {
 
   @Test
   void refusesKeysThatCannotHoldThirtyTwoRandomBytes() {
-    for (String weak : new String[] {"0123456789abcdef".repeat(2), "012345678".repeat(8), "ab".repeat(30)}) {
+    for (String weak :
+        new String[] {"0123456789abcdef".repeat(2), "012345678".repeat(8), "ab".repeat(30)}) {
       assertThatThrownBy(() -> new AdminProperties(weak, 1))
           .as(weak)
           .isInstanceOf(InvalidSettingException.class)

@@ -15,7 +15,9 @@ class ApiKeysTest {
       keys.add(ApiKeys.generate());
     }
 
-    assertThat(keys).hasSize(100).allSatisfy(key -> assertThat(key).matches("ofk_[A-Za-z0-9_-]{43}"));
+    assertThat(keys)
+        .hasSize(100)
+        .allSatisfy(key -> assertThat(key).matches("ofk_[A-Za-z0-9_-]{43}"));
   }
 
   @Test

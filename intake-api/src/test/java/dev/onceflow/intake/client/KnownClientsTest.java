@@ -30,7 +30,8 @@ class KnownClientsTest {
 
   @Test
   void aKeyIsLookedUpAgainOnlyOnceItsAnswerIsHalfASecondOld() {
-    when(store.findActive(eq("hash-1"), any())).thenReturn(Optional.of(new ActiveKey(client, null)));
+    when(store.findActive(eq("hash-1"), any()))
+        .thenReturn(Optional.of(new ActiveKey(client, null)));
 
     assertThat(known.clientOf("hash-1")).contains(client);
     nanoTime.addAndGet(KnownClients.REMEMBER_FOR.toNanos() - 1);
@@ -44,7 +45,8 @@ class KnownClientsTest {
 
   @Test
   void aRevokedKeyStopsWorkingWhenItsAnswerIsHalfASecondOld() {
-    when(store.findActive(eq("hash-1"), any())).thenReturn(Optional.of(new ActiveKey(client, null)));
+    when(store.findActive(eq("hash-1"), any()))
+        .thenReturn(Optional.of(new ActiveKey(client, null)));
     known.clientOf("hash-1");
 
     when(store.findActive(eq("hash-1"), any())).thenReturn(Optional.empty());
@@ -65,7 +67,8 @@ class KnownClientsTest {
 
   @Test
   void aRotatedKeyStopsAtItsExpiryEvenWhenItsAnswerIsFresh() {
-    when(store.findActive(eq("old"), any())).thenReturn(Optional.of(new ActiveKey(client, now.plusMillis(1))));
+    when(store.findActive(eq("old"), any()))
+        .thenReturn(Optional.of(new ActiveKey(client, now.plusMillis(1))));
 
     assertThat(known.clientOf("old")).contains(client);
     wallClock.set(now.plusMillis(1));

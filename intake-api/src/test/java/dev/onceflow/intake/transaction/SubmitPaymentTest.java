@@ -37,19 +37,28 @@ class SubmitPaymentTest {
   void refusesABadIbanChecksumAndAnAmountOverTheMaximum() {
     assertThatThrownBy(() -> payment("DE00370400440532013000", null)).isInstanceOf(Refusal.class);
     assertThatThrownBy(
-            () -> SubmitPayment.validate(ACCOUNT, 1001L, 1000, "EUR", "ACME", "DE89370400440532013000", null))
+            () ->
+                SubmitPayment.validate(
+                    ACCOUNT, 1001L, 1000, "EUR", "ACME", "DE89370400440532013000", null))
         .isInstanceOf(Refusal.class)
         .hasMessageContaining("at most 1000");
   }
 
   @Test
   void refusesControlCharactersAndUnpairedSurrogatesInTextThatIsStoredAndSentToTheBank() {
-    for (String bad : new String[] {"ACME\u0000", "ACME\nGmbH", "ACME\u007f", "ACME \ud800", "\udc00 ACME"}) {
-      assertThatThrownBy(() -> SubmitPayment.validate(ACCOUNT, 1L, 10, "EUR", bad, "DE89370400440532013000", null))
+    for (String bad :
+        new String[] {"ACME\u0000", "ACME\nGmbH", "ACME\u007f", "ACME \ud800", "\udc00 ACME"}) {
+      assertThatThrownBy(
+              () ->
+                  SubmitPayment.validate(
+                      ACCOUNT, 1L, 10, "EUR", bad, "DE89370400440532013000", null))
           .as(bad)
           .isInstanceOf(Refusal.class)
           .hasMessageContaining("creditor.name");
-      assertThatThrownBy(() -> SubmitPayment.validate(ACCOUNT, 1L, 10, "EUR", "ACME", "DE89370400440532013000", bad))
+      assertThatThrownBy(
+              () ->
+                  SubmitPayment.validate(
+                      ACCOUNT, 1L, 10, "EUR", "ACME", "DE89370400440532013000", bad))
           .as(bad)
           .isInstanceOf(Refusal.class)
           .hasMessageContaining("reference");

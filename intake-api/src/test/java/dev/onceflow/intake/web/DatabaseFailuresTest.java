@@ -17,18 +17,21 @@ class DatabaseFailuresTest {
     RuntimeException rollbackFailure =
         new JpaSystemException(
             new TransactionException(
-                "Unable to rollback against JDBC Connection", new SQLException("Connection is closed")));
+                "Unable to rollback against JDBC Connection",
+                new SQLException("Connection is closed")));
 
     assertThat(DatabaseFailures.isUnavailable(rollbackFailure)).isTrue();
   }
 
   @Test
   void tellsConnectionLossFromOtherSqlErrors() {
-    assertThat(DatabaseFailures.isUnavailable(new SQLException("terminating connection", "57P01"))).isTrue();
+    assertThat(DatabaseFailures.isUnavailable(new SQLException("terminating connection", "57P01")))
+        .isTrue();
     assertThat(DatabaseFailures.isUnavailable(new SQLException("I/O error", "08006"))).isTrue();
     assertThat(
             DatabaseFailures.isUnavailable(
-                new DataIntegrityViolationException("duplicate key", new SQLException("duplicate key", "23505"))))
+                new DataIntegrityViolationException(
+                    "duplicate key", new SQLException("duplicate key", "23505"))))
         .isFalse();
     assertThat(DatabaseFailures.isUnavailable(new SQLException("syntax error", "42601"))).isFalse();
   }

@@ -108,7 +108,8 @@ public final class OutboxConnectorConfig {
     props.setProperty(
         "transforms.outbox.table.fields.additional.placement", "type:header:" + EVENT_TYPE_HEADER);
     props.setProperty("transforms.outbox.route.tombstone.on.empty.payload", "false");
-    // The writer's trace context (OutboxSpanContext) becomes the record's traceparent header, through
+    // The writer's trace context (OutboxSpanContext) becomes the record's traceparent header,
+    // through
     // the OpenTelemetry that DebeziumTracing installs. Rows without one (the sweeper's) are left
     // alone rather than given a fresh trace of their own.
     props.setProperty("transforms.outbox.tracing.span.context.field", OutboxSpanContext.COLUMN);

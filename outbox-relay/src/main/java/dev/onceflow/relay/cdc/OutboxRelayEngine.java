@@ -210,8 +210,7 @@ public final class OutboxRelayEngine implements SmartLifecycle {
     Status previous = status.get();
     String reason = failure == null ? "stopped without an error" : failure.toString();
     status.set(new Status(State.RESTARTING, previous.restarts() + 1, reason));
-    log.error(
-        "Outbox relay engine stopped unexpectedly; restarting in {}", restartDelay, failure);
+    log.error("Outbox relay engine stopped unexpectedly; restarting in {}", restartDelay, failure);
     awaitStopRequest(restartDelay);
   }
 
@@ -225,7 +224,8 @@ public final class OutboxRelayEngine implements SmartLifecycle {
             () -> {
               while (engineThread.isAlive() && !stopRequested()) {
                 if (!leadership.isHeld()) {
-                  log.warn("Lost the relay lock; stopping the engine so that only one relay streams");
+                  log.warn(
+                      "Lost the relay lock; stopping the engine so that only one relay streams");
                   markNotStreaming("lost the relay lock");
                   closeEngine(engine, engineThread, System.nanoTime() + stopTimeout.toNanos());
                   return;

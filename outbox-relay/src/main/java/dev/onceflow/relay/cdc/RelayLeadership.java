@@ -42,8 +42,8 @@ public final class RelayLeadership implements AutoCloseable {
   }
 
   /**
-   * True if this relay holds the lock: still (its session is alive) or newly acquired. Never
-   * blocks on the lock itself; a standby calls it again after a pause.
+   * True if this relay holds the lock: still (its session is alive) or newly acquired. Never blocks
+   * on the lock itself; a standby calls it again after a pause.
    */
   public synchronized boolean holdOrAcquire() {
     if (isHeld()) {
@@ -53,7 +53,8 @@ public final class RelayLeadership implements AutoCloseable {
     try {
       connection = DriverManager.getConnection(jdbcUrl, credentials);
       try (Statement statement = connection.createStatement();
-          ResultSet acquired = statement.executeQuery("SELECT pg_try_advisory_lock(" + lockKey + ")")) {
+          ResultSet acquired =
+              statement.executeQuery("SELECT pg_try_advisory_lock(" + lockKey + ")")) {
         acquired.next();
         if (acquired.getBoolean(1)) {
           log.info("This relay is now the active one (advisory lock {})", lockKey);

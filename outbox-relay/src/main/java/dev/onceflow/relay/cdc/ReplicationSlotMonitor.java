@@ -28,8 +28,7 @@ public final class ReplicationSlotMonitor {
   /** Bytes of WAL retained for the slot; empty if the slot does not exist yet or the DB is away. */
   public OptionalLong retainedWalBytes() {
     try {
-      Long bytes =
-          jdbc.query(RETAINED_WAL, row -> row.next() ? row.getLong(1) : null, slotName);
+      Long bytes = jdbc.query(RETAINED_WAL, row -> row.next() ? row.getLong(1) : null, slotName);
       return bytes == null ? OptionalLong.empty() : OptionalLong.of(bytes);
     } catch (DataAccessException e) {
       return OptionalLong.empty();

@@ -98,7 +98,9 @@ class FaultController {
     problem.setType(INVALID_FAULTS);
     problem.setTitle("Invalid faults");
     problem.setProperty("errors", problems);
-    return ResponseEntity.badRequest().contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
+    return ResponseEntity.badRequest()
+        .contentType(MediaType.APPLICATION_PROBLEM_JSON)
+        .body(problem);
   }
 
   /** The body of PUT /faults. Boxed, so that a field left out is told apart from a 0. */

@@ -10,9 +10,9 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Counts each {@code POST /payments} call with an Idempotency-Key as open from its arrival until its
- * answer is written or abandoned (latency, holds and trickles included), so that the ledger can show
- * how many calls with one key the bank had at the same time.
+ * Counts each {@code POST /payments} call with an Idempotency-Key as open from its arrival until
+ * its answer is written or abandoned (latency, holds and trickles included), so that the ledger can
+ * show how many calls with one key the bank had at the same time.
  */
 @Component
 class OpenCallsFilter extends OncePerRequestFilter {
@@ -30,7 +30,8 @@ class OpenCallsFilter extends OncePerRequestFilter {
   }
 
   @Override
-  protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+  protected void doFilterInternal(
+      HttpServletRequest request, HttpServletResponse response, FilterChain chain)
       throws ServletException, IOException {
     String key = key(request);
     ledger.callOpened(key);

@@ -33,8 +33,10 @@ import tools.jackson.databind.json.JsonMapper;
 @RequestMapping("/payments")
 class PaymentController {
 
-  static final URI KEY_MISSING = URI.create("https://onceflow.dev/problems/bank/idempotency-key-missing");
-  static final URI KEY_REUSED = URI.create("https://onceflow.dev/problems/bank/idempotency-key-reused");
+  static final URI KEY_MISSING =
+      URI.create("https://onceflow.dev/problems/bank/idempotency-key-missing");
+  static final URI KEY_REUSED =
+      URI.create("https://onceflow.dev/problems/bank/idempotency-key-reused");
   static final URI NOT_FOUND = URI.create("https://onceflow.dev/problems/bank/payment-not-found");
   static final URI DECLINED = URI.create("https://onceflow.dev/problems/bank/payment-declined");
   static final URI INTERNAL_ERROR = URI.create("https://onceflow.dev/problems/bank/internal-error");
@@ -63,19 +65,25 @@ class PaymentController {
       HttpServletResponse servletResponse)
       throws IOException {
     if (key == null || key.isBlank()) {
-      return problem(HttpStatus.BAD_REQUEST, KEY_MISSING, "The Idempotency-Key header is required.");
+      return problem(
+          HttpStatus.BAD_REQUEST, KEY_MISSING, "The Idempotency-Key header is required.");
     }
     FaultPlan plan = faults.planPayment();
     pause(plan.latency());
     switch (plan.fault()) {
       case ERROR -> {
-        return problem(HttpStatus.INTERNAL_SERVER_ERROR, INTERNAL_ERROR, "Injected fault: nothing was executed.");
+        return problem(
+            HttpStatus.INTERNAL_SERVER_ERROR,
+            INTERNAL_ERROR,
+            "Injected fault: nothing was executed.");
       }
       case THROTTLE -> {
         return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
             .header(HttpHeaders.RETRY_AFTER, String.valueOf(plan.retryAfter().toSeconds()))
             .contentType(MediaType.APPLICATION_PROBLEM_JSON)
-            .body(problemDetail(HttpStatus.TOO_MANY_REQUESTS, THROTTLED, "Injected fault: slow down."));
+            .body(
+                problemDetail(
+                    HttpStatus.TOO_MANY_REQUESTS, THROTTLED, "Injected fault: slow down."));
       }
       case EXECUTE_THEN_HOLD -> {
         Outcome outcome = execute(key, request, plan, traceparent);
@@ -89,12 +97,15 @@ class PaymentController {
       case HOLD_ONLY -> {
         pause(plan.hold());
         // The client gave up long ago (if its timeout is below the hold), so nobody reads this.
-        return problem(HttpStatus.GATEWAY_TIMEOUT, TIMED_OUT, "Injected fault: held, nothing was executed.");
+        return problem(
+            HttpStatus.GATEWAY_TIMEOUT, TIMED_OUT, "Injected fault: held, nothing was executed.");
       }
       case COMMIT_THEN_ERROR -> {
         execute(key, request, plan, traceparent);
         return problem(
-            HttpStatus.INTERNAL_SERVER_ERROR, INTERNAL_ERROR, "Injected fault after the payment was executed.");
+            HttpStatus.INTERNAL_SERVER_ERROR,
+            INTERNAL_ERROR,
+            "Injected fault after the payment was executed.");
       }
       case COMMIT_THEN_DROP -> {
         Outcome outcome = execute(key, request, plan, traceparent);
@@ -122,12 +133,14 @@ class PaymentController {
   }
 
   // Faults apply to POST /payments only: reconciliation asks this lookup whether a payment exists
-  // before giving up on it, so an answer is always the truth. It may fail outright (lookupErrorRate),
+  // before giving up on it, so an answer is always the truth. It may fail outright
+  // (lookupErrorRate),
   // as an unreachable bank does, but never says "not found" for a payment it holds.
   @GetMapping(params = "idempotencyKey")
   ResponseEntity<?> find(@RequestParam String idempotencyKey) {
     if (faults.failLookup()) {
-      return problem(HttpStatus.INTERNAL_SERVER_ERROR, INTERNAL_ERROR, "Injected fault: lookup failed.");
+      return problem(
+          HttpStatus.INTERNAL_SERVER_ERROR, INTERNAL_ERROR, "Injected fault: lookup failed.");
     }
     return ledger
         .find(idempotencyKey)
@@ -160,7 +173,8 @@ class PaymentController {
         ResponseEntity.status(
             switch (payment.status()) {
               case Payment.DECLINED -> payment.declineStatus();
-              // Accepted, not settled yet (ISO 20022's ACSP): the same key is answered 202 until it is.
+              // Accepted, not settled yet (ISO 20022's ACSP): the same key is answered 202 until it
+              // is.
               case Payment.PENDING -> HttpStatus.ACCEPTED.value();
               default -> HttpStatus.CREATED.value();
             });
@@ -175,7 +189,8 @@ class PaymentController {
 
   private static ProblemDetail declineProblem(Payment payment) {
     ProblemDetail problem =
-        problemDetail(HttpStatus.valueOf(payment.declineStatus()), DECLINED, payment.declineReason());
+        problemDetail(
+            HttpStatus.valueOf(payment.declineStatus()), DECLINED, payment.declineReason());
     problem.setTitle("Payment declined");
     problem.setProperty("paymentId", payment.paymentId());
     problem.setProperty("idempotencyKey", payment.idempotencyKey());
@@ -207,18 +222,24 @@ class PaymentController {
   }
 
   /**
-   * Sends {@code answer} the slowest way that never stalls: the status line and the headers (with the
-   * full Content-Length) at once, then the body one byte at a time, each flushed after a wait of
-   * {@code perByte}. A client that goes away meanwhile is left alone.
+   * Sends {@code answer} the slowest way that never stalls: the status line and the headers (with
+   * the full Content-Length) at once, then the body one byte at a time, each flushed after a wait
+   * of {@code perByte}. A client that goes away meanwhile is left alone.
    */
   private void trickle(
-      HttpServletRequest request, HttpServletResponse response, ResponseEntity<?> answer, Duration perByte) {
+      HttpServletRequest request,
+      HttpServletResponse response,
+      ResponseEntity<?> answer,
+      Duration perByte) {
     if (answer.getBody() instanceof ProblemDetail problem && problem.getInstance() == null) {
-      problem.setInstance(URI.create(request.getRequestURI())); // as Spring does for the answers it writes
+      problem.setInstance(
+          URI.create(request.getRequestURI())); // as Spring does for the answers it writes
     }
     byte[] body = json.writeValueAsBytes(answer.getBody());
     response.setStatus(answer.getStatusCode().value());
-    answer.getHeaders().forEach((name, values) -> values.forEach(value -> response.addHeader(name, value)));
+    answer
+        .getHeaders()
+        .forEach((name, values) -> values.forEach(value -> response.addHeader(name, value)));
     if (answer.getHeaders().getContentType() == null) {
       response.setContentType(MediaType.APPLICATION_JSON_VALUE);
     }

@@ -31,6 +31,8 @@ class AccountController {
 
   @GetMapping
   List<AccountView> list(AuthenticatedClient client) {
-    return accounts.findByClientIdOrderByCreatedAt(client.id()).stream().map(AccountView::of).toList();
+    return accounts.findByClientIdOrderByCreatedAt(client.id()).stream()
+        .map(AccountView::of)
+        .toList();
   }
 }

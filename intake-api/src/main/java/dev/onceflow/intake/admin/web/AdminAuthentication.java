@@ -4,8 +4,8 @@ import dev.onceflow.intake.admin.AdminActions;
 import dev.onceflow.intake.admin.AdminCall;
 import dev.onceflow.intake.admin.AdminProperties;
 import dev.onceflow.intake.client.ApiKeys;
-import dev.onceflow.intake.transaction.IdempotencyKeyHeader;
 import dev.onceflow.intake.refusal.Refusal;
+import dev.onceflow.intake.transaction.IdempotencyKeyHeader;
 import dev.onceflow.intake.web.ProblemMapping;
 import dev.onceflow.model.AuditActor;
 import jakarta.servlet.http.HttpServletRequest;
@@ -26,27 +26,34 @@ class AdminAuthentication implements HandlerInterceptor {
   private static final String SCHEME = "Bearer ";
   private static final String CALL = AdminCall.class.getName();
   private static final String AUDITED = AdminCall.class.getName() + ".audited";
+
   /** Names the person or tool behind the shared admin key, in the audit. */
   static final String ACTOR_HEADER = "Onceflow-Actor";
 
   private final AdminProperties properties;
   private final AdminActions actions;
+
   /** Who the admin key is in the audit: a fingerprint, never the key. */
   private final String keyActor;
 
   AdminAuthentication(AdminProperties properties, AdminActions actions) {
     this.properties = properties;
     this.actions = actions;
-    this.keyActor = properties.enabled() ? "admin key " + ApiKeys.hash(properties.apiKey()).substring(0, 12) : null;
+    this.keyActor =
+        properties.enabled()
+            ? "admin key " + ApiKeys.hash(properties.apiKey()).substring(0, 12)
+            : null;
   }
 
   @Override
-  public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler) {
+  public boolean preHandle(
+      HttpServletRequest request, HttpServletResponse response, Object handler) {
     AdminCall anonymous = call(request, "unauthenticated", null);
     try {
       authenticate(request.getHeader(HttpHeaders.AUTHORIZATION));
     } catch (Refusal refused) {
-      actions.record(anonymous, ProblemMapping.status(refused.kind()).value(), refused.getMessage());
+      actions.record(
+          anonymous, ProblemMapping.status(refused.kind()).value(), refused.getMessage());
       throw refused;
     }
     String actor = keyActor;
@@ -55,17 +62,23 @@ class AdminAuthentication implements HandlerInterceptor {
       if (named != null) {
         if (!AuditActor.isValid(named)) {
           throw Refusal.badRequest(
-              "invalid-actor", "Invalid actor", "'" + ACTOR_HEADER + "' must be " + AuditActor.RULE + ".");
+              "invalid-actor",
+              "Invalid actor",
+              "'" + ACTOR_HEADER + "' must be " + AuditActor.RULE + ".");
         }
         actor += " as " + named;
       }
       String key = null;
-      if (!HttpMethod.GET.matches(request.getMethod()) && !HttpMethod.DELETE.matches(request.getMethod())) {
+      if (!HttpMethod.GET.matches(request.getMethod())
+          && !HttpMethod.DELETE.matches(request.getMethod())) {
         key = IdempotencyKeyHeader.parse(request.getHeader("Idempotency-Key"), "admin writes");
       }
       request.setAttribute(CALL, call(request, actor, key));
     } catch (Refusal refused) {
-      actions.record(call(request, actor, null), ProblemMapping.status(refused.kind()).value(), refused.getMessage());
+      actions.record(
+          call(request, actor, null),
+          ProblemMapping.status(refused.kind()).value(),
+          refused.getMessage());
       throw refused;
     }
     return true;
@@ -110,7 +123,9 @@ class AdminAuthentication implements HandlerInterceptor {
   }
 
   private static AdminCall call(HttpServletRequest request, String actor, String idempotencyKey) {
-    String path = request.getRequestURI() + (request.getQueryString() == null ? "" : "?" + request.getQueryString());
+    String path =
+        request.getRequestURI()
+            + (request.getQueryString() == null ? "" : "?" + request.getQueryString());
     return new AdminCall(actor, request.getRemoteAddr(), request.getMethod(), path, idempotencyKey);
   }
 }

@@ -1,8 +1,8 @@
 package dev.onceflow.intake.admin.web;
 
-import dev.onceflow.intake.admin.AccountOpening;
 import dev.onceflow.intake.account.AccountRepository;
 import dev.onceflow.intake.account.web.AccountView;
+import dev.onceflow.intake.admin.AccountOpening;
 import dev.onceflow.intake.admin.AdminActions;
 import dev.onceflow.intake.admin.AdminActions.Answer;
 import dev.onceflow.intake.admin.AdminActions.Done;
@@ -43,7 +43,10 @@ class AdminController {
 
   record NewClient(String name) {}
 
-  /** Only the first answer to the creation carries the key: it is not stored and cannot be read again. */
+  /**
+   * Only the first answer to the creation carries the key: it is not stored and cannot be read
+   * again.
+   */
   record CreatedClient(UUID id, String name, String apiKey, UUID keyId, Instant createdAt) {}
 
   record ClientView(UUID id, String name, Instant createdAt) {
@@ -74,7 +77,10 @@ class AdminController {
   private final AdminActions actions;
 
   AdminController(
-      ClientRegistry registry, AccountOpening opening, AccountRepository accounts, AdminActions actions) {
+      ClientRegistry registry,
+      AccountOpening opening,
+      AccountRepository accounts,
+      AdminActions actions) {
     this.registry = registry;
     this.opening = opening;
     this.accounts = accounts;
@@ -115,7 +121,9 @@ class AdminController {
 
   @PostMapping("/clients/{clientId}/accounts")
   ResponseEntity<JsonNode> openAccount(
-      HttpServletRequest http, @PathVariable UUID clientId, @RequestBody(required = false) NewAccount request) {
+      HttpServletRequest http,
+      @PathVariable UUID clientId,
+      @RequestBody(required = false) NewAccount request) {
     NewAccount account = request == null ? new NewAccount(null, null) : request;
     return write(
         http,
@@ -127,8 +135,14 @@ class AdminController {
               HttpStatus.CREATED,
               "/accounts/" + opened.id(),
               opened,
-              "opened account " + opened.id() + " for client " + clientId + " with " + opened.openingBalance()
-                  + " " + opened.currency());
+              "opened account "
+                  + opened.id()
+                  + " for client "
+                  + clientId
+                  + " with "
+                  + opened.openingBalance()
+                  + " "
+                  + opened.currency());
         });
   }
 
@@ -146,10 +160,13 @@ class AdminController {
   /** Rotation: a new key, while the client's current keys keep working for the overlap. */
   @PostMapping("/clients/{clientId}/keys")
   ResponseEntity<JsonNode> issueKey(
-      HttpServletRequest http, @PathVariable UUID clientId, @RequestBody(required = false) NewKey request) {
-    NewKey asked = request == null || request.overlapSeconds() == null
-        ? new NewKey(DEFAULT_OVERLAP.toSeconds())
-        : request;
+      HttpServletRequest http,
+      @PathVariable UUID clientId,
+      @RequestBody(required = false) NewKey request) {
+    NewKey asked =
+        request == null || request.overlapSeconds() == null
+            ? new NewKey(DEFAULT_OVERLAP.toSeconds())
+            : request;
     return write(
         http,
         asked,
@@ -159,8 +176,15 @@ class AdminController {
               HttpStatus.CREATED,
               "/admin/clients/" + clientId + "/keys/" + issued.key().id(),
               new IssuedKeyView(issued.apiKey(), KeyView.of(issued.key()), issued.keysEnding()),
-              "issued key " + issued.key().id() + " for client " + clientId + "; " + issued.keysEnding()
-                  + " older keys end in " + asked.overlapSeconds() + " s");
+              "issued key "
+                  + issued.key().id()
+                  + " for client "
+                  + clientId
+                  + "; "
+                  + issued.keysEnding()
+                  + " older keys end in "
+                  + asked.overlapSeconds()
+                  + " s");
         });
   }
 
@@ -174,7 +198,10 @@ class AdminController {
         () -> {
           StoredKey key = registry.revoke(clientId, keyId);
           return new Answer(
-              HttpStatus.OK, null, KeyView.of(key), "revoked key " + keyId + " of client " + clientId);
+              HttpStatus.OK,
+              null,
+              KeyView.of(key),
+              "revoked key " + keyId + " of client " + clientId);
         });
   }
 
@@ -187,7 +214,8 @@ class AdminController {
     return actions.recent(limit);
   }
 
-  private ResponseEntity<JsonNode> write(HttpServletRequest http, Object request, Supplier<Answer> action) {
+  private ResponseEntity<JsonNode> write(
+      HttpServletRequest http, Object request, Supplier<Answer> action) {
     Done done = actions.write(AdminAuthentication.callOf(http), request, action);
     AdminAuthentication.audited(http);
     ResponseEntity.BodyBuilder response = ResponseEntity.status(done.status());

@@ -19,6 +19,8 @@ class AdminWebConfiguration implements WebMvcConfigurer {
 
   @Override
   public void addInterceptors(InterceptorRegistry registry) {
-    registry.addInterceptor(new AdminAuthentication(properties, actions)).addPathPatterns("/admin", "/admin/**");
+    registry
+        .addInterceptor(new AdminAuthentication(properties, actions))
+        .addPathPatterns("/admin", "/admin/**");
   }
 }

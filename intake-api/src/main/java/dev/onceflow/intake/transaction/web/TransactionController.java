@@ -2,6 +2,7 @@ package dev.onceflow.intake.transaction.web;
 
 import dev.onceflow.intake.IntakeProperties;
 import dev.onceflow.intake.client.AuthenticatedClient;
+import dev.onceflow.intake.refusal.Refusal;
 import dev.onceflow.intake.transaction.DraftConfirmation;
 import dev.onceflow.intake.transaction.DraftConfirmation.Confirmation;
 import dev.onceflow.intake.transaction.IdempotencyKeyHeader;
@@ -10,7 +11,6 @@ import dev.onceflow.intake.transaction.PaymentIntake.Submission;
 import dev.onceflow.intake.transaction.SubmitPayment;
 import dev.onceflow.intake.transaction.TransactionQueries;
 import dev.onceflow.intake.transaction.TransactionWatcher;
-import dev.onceflow.intake.refusal.Refusal;
 import dev.onceflow.model.PaymentTransaction;
 import java.net.URI;
 import java.time.Duration;
@@ -38,7 +38,8 @@ import org.springframework.web.context.request.async.DeferredResult;
 @RequestMapping("/transactions")
 class TransactionController {
 
-  private static final Pattern PREFER_WAIT = Pattern.compile("(?:^|[,;\\s])wait\\s*=\\s*(\\d{1,6})\\b");
+  private static final Pattern PREFER_WAIT =
+      Pattern.compile("(?:^|[,;\\s])wait\\s*=\\s*(\\d{1,6})\\b");
 
   /** Beyond the wait itself: a poller tick, the final read, and a loaded machine. */
   private static final Duration ASYNC_TIMEOUT_MARGIN = Duration.ofSeconds(15);
@@ -72,7 +73,8 @@ class TransactionController {
       @RequestBody(required = false) SubmitRequest request) {
     String key = IdempotencyKeyHeader.parse(idempotencyKey);
     Submission submission = intake.submit(client, key, validate(request));
-    HttpStatus status = submission.refused() ? HttpStatus.UNPROCESSABLE_CONTENT : HttpStatus.ACCEPTED;
+    HttpStatus status =
+        submission.refused() ? HttpStatus.UNPROCESSABLE_CONTENT : HttpStatus.ACCEPTED;
     return answer(status, submission);
   }
 
@@ -89,11 +91,14 @@ class TransactionController {
     return answer(HttpStatus.CREATED, intake.createDraft(client, key, validate(request)));
   }
 
-  /** Step two: DRAFT -> PENDING (funds reserved, event written), at most once whatever the retries. */
+  /**
+   * Step two: DRAFT -> PENDING (funds reserved, event written), at most once whatever the retries.
+   */
   @PutMapping("/{id}/confirm")
   ResponseEntity<TransactionView> confirm(AuthenticatedClient client, @PathVariable UUID id) {
     Confirmation confirmed = confirmation.confirm(client, id);
-    return ResponseEntity.status(confirmed.refused() ? HttpStatus.UNPROCESSABLE_CONTENT : HttpStatus.OK)
+    return ResponseEntity.status(
+            confirmed.refused() ? HttpStatus.UNPROCESSABLE_CONTENT : HttpStatus.OK)
         .body(TransactionView.of(confirmed.transaction()));
   }
 
@@ -106,7 +111,8 @@ class TransactionController {
       AuthenticatedClient client,
       @PathVariable UUID id,
       @RequestHeader(name = "Prefer", required = false) String prefer) {
-    PaymentTransaction current = queries.find(client, id).orElseThrow(() -> notFound(id.toString()));
+    PaymentTransaction current =
+        queries.find(client, id).orElseThrow(() -> notFound(id.toString()));
     Optional<Duration> wait = preferredWait(prefer);
     DeferredResult<ResponseEntity<TransactionView>> result =
         new DeferredResult<>(wait.orElse(Duration.ZERO).plus(ASYNC_TIMEOUT_MARGIN).toMillis());
@@ -132,7 +138,8 @@ class TransactionController {
           } else if (failure == null) {
             result.setErrorResult(notFound(id.toString()));
           } else {
-            result.setErrorResult(failure instanceof CompletionException ? failure.getCause() : failure);
+            result.setErrorResult(
+                failure instanceof CompletionException ? failure.getCause() : failure);
           }
         });
     // Runs once, however the wait ends (answered, timed out, client gone).
@@ -183,7 +190,8 @@ class TransactionController {
     return response.body(TransactionView.of(tx));
   }
 
-  private static ResponseEntity<TransactionView> view(PaymentTransaction tx, Optional<Duration> wait) {
+  private static ResponseEntity<TransactionView> view(
+      PaymentTransaction tx, Optional<Duration> wait) {
     ResponseEntity.BodyBuilder response = ResponseEntity.ok();
     wait.ifPresent(
         applied ->

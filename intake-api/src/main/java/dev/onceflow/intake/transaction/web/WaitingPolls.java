@@ -9,8 +9,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.stereotype.Component;
 
 /**
- * Counts the long-polls waiting, per client and in all: each holds a connection and an entry in
- * the watcher, so one client cannot hold them all. A poll that finds no slot is answered at once,
+ * Counts the long-polls waiting, per client and in all: each holds a connection and an entry in the
+ * watcher, so one client cannot hold them all. A poll that finds no slot is answered at once,
  * without {@code Preference-Applied}, which tells the client its wait was not granted.
  */
 @Component
@@ -44,6 +44,7 @@ class WaitingPolls {
   void release(UUID clientId) {
     total.decrementAndGet();
     // Removed once at zero, so the map holds only clients that are waiting.
-    perClient.computeIfPresent(clientId, (id, count) -> count.decrementAndGet() == 0 ? null : count);
+    perClient.computeIfPresent(
+        clientId, (id, count) -> count.decrementAndGet() == 0 ? null : count);
   }
 }
