@@ -1,0 +1,2 @@
+/** The /accounts endpoints and their views. */
+package dev.onceflow.intake.account.web;

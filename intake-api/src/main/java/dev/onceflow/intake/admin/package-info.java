@@ -1,0 +1,2 @@
+/** Administration: opening accounts, idempotent admin writes, the admin audit. */
+package dev.onceflow.intake.admin;

@@ -1,0 +1,2 @@
+/** The /transactions endpoints, their views and long-polls. */
+package dev.onceflow.intake.transaction.web;

@@ -1,0 +1,2 @@
+/** What operators do to payments (OperatorActions, audited) and the ops CLI on it. */
+package dev.onceflow.ops;

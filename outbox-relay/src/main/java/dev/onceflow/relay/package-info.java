@@ -1,0 +1,2 @@
+/** The outbox relay: the application, its settings and wiring. */
+package dev.onceflow.relay;
