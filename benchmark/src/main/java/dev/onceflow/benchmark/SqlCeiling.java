@@ -1,5 +1,9 @@
 package dev.onceflow.benchmark;
 
+import dev.onceflow.model.OutboxRow;
+import dev.onceflow.store.AccountFunds;
+import dev.onceflow.store.IdempotencyKeys;
+import dev.onceflow.store.TransactionTransitions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,9 +24,11 @@ import org.flywaydb.core.Flyway;
 /**
  * The physical limit of the same PostgreSQL: the statements intake runs for one payment, and the
  * full lifecycle of one payment (intake, the worker's claim, its final update: three commits), run
- * directly with pgbench at the benchmark's concurrency. They run in a database of their own on the
- * same server (same WAL, same fsync), migrated with the product's schema, so that the relay's
- * publication never sees their outbox rows and no worker acts on them.
+ * directly with pgbench at the benchmark's concurrency. The scripts are built from the product's
+ * own statements (the transaction store's and the outbox's constants), so the ceiling follows every
+ * change to them. They run in a database of their own on the same server (same WAL, same fsync),
+ * migrated with the product's schema, so that the relay's publication never sees their outbox rows
+ * and no worker acts on them.
  */
 final class SqlCeiling {
 
@@ -31,6 +37,7 @@ final class SqlCeiling {
   static final int ACCOUNTS = 32;
 
   private static final String TX = "md5('t' || (:client_id)::text || '-' || (:r)::text)::uuid";
+  private static final String AMOUNT = "(:amt)::bigint";
   private static final String KEY = "('k' || (:client_id)::text || '-' || (:r)::text)";
   private static final String ACCOUNT = "md5('a' || (:a)::text)::uuid";
 
@@ -96,19 +103,32 @@ final class SqlCeiling {
   /** One payment's whole life: intake's transaction, the worker's claim, the final update. */
   static String lifecycleScript() {
     return intakeScript()
-        + """
-        BEGIN;
-        UPDATE transactions SET state = 'PROCESSING', attempts = attempts + 1, lease_until = now() + interval '30 seconds', version = version + 1, updated_at = now(), first_attempt_at = CASE WHEN attempts = 0 OR first_attempt_at IS NULL THEN now() ELSE first_attempt_at END WHERE id = {TX} AND state = 'PENDING' AND next_attempt_at <= now() RETURNING id, version, attempts, account_id, amount, currency, creditor_name, creditor_iban, reference, external_key, idempotency_key, first_attempt_at;
-        END;
-        BEGIN;
-        UPDATE transactions SET state = 'COMPLETED', bank_reference = 'p' || (:r)::text, lease_until = now(), version = version + 1, updated_at = now() WHERE id = {TX} AND state = 'PROCESSING' AND version = 1;
-        UPDATE accounts SET balance = balance - (:amt)::bigint, reserved = reserved - (:amt)::bigint, version = version + 1, updated_at = now() WHERE id = {ACCOUNT} AND reserved >= (:amt)::bigint;
-        INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload, tracingspancontext) VALUES (md5('c' || (:client_id)::text || '-' || (:r)::text)::uuid, 'transaction-events', ({TX})::text, 'TransactionCompleted', jsonb_build_object('eventId', md5('c' || (:r)::text)::uuid, 'transactionId', {TX}, 'type', 'TransactionCompleted', 'occurredAt', now()), 'traceparent=00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01');
-        DELETE FROM outbox WHERE id = md5('c' || (:client_id)::text || '-' || (:r)::text)::uuid;
-        END;
-        """
-            .replace("{TX}", TX)
-            .replace("{ACCOUNT}", ACCOUNT);
+        + "BEGIN;\n"
+        + bind(
+            TransactionTransitions.CLAIM,
+            "id",
+            TX,
+            "now",
+            "now()",
+            "leaseUntil",
+            "now() + interval '30 seconds'")
+        + "END;\n"
+        + "BEGIN;\n"
+        + bind(
+            TransactionTransitions.COMPLETE,
+            "id",
+            TX,
+            "from",
+            "'PROCESSING'",
+            "version",
+            "1",
+            "bankReference",
+            "'p' || (:r)::text",
+            "now",
+            "now()")
+        + outboxEvent("c", "transaction-events", "TransactionCompleted")
+        + bind(AccountFunds.SETTLE, "id", ACCOUNT, "amount", AMOUNT, "now", "now()")
+        + "END;\n";
   }
 
   private static String header() {
@@ -120,18 +140,125 @@ final class SqlCeiling {
         .formatted(ACCOUNTS);
   }
 
+  /** Intake's statements in the order PaymentIntake runs them. */
   private static String intakeStatements() {
-    return """
-        INSERT INTO idempotency_keys (client_id, idempotency_key, request_fingerprint, transaction_id, created_at, expires_at) VALUES ('{CLIENT}', {KEY}, md5('f' || (:r)::text) || md5('g' || (:r)::text), {TX}, now(), now() + interval '24 hours') ON CONFLICT (client_id, idempotency_key) DO UPDATE SET request_fingerprint = EXCLUDED.request_fingerprint, transaction_id = EXCLUDED.transaction_id, created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at WHERE idempotency_keys.expires_at <= EXCLUDED.created_at;
-        UPDATE accounts SET reserved = reserved + (:amt)::bigint, version = version + 1, updated_at = now() WHERE id = {ACCOUNT} AND client_id = '{CLIENT}' AND currency = 'EUR' AND balance - reserved >= (:amt)::bigint;
-        INSERT INTO transactions (id, client_id, account_id, state, amount, currency, creditor_name, creditor_iban, reference, external_key, attempts, next_attempt_at, lease_until, bank_reference, failure_code, failure_detail, first_attempt_at, idempotency_key, version, created_at, updated_at) VALUES ({TX}, '{CLIENT}', {ACCOUNT}, 'PENDING', (:amt)::bigint, 'EUR', 'ACME GmbH', 'DE89370400440532013000', 'benchmark', md5('x' || (:client_id)::text || '-' || (:r)::text)::uuid::text, 0, now(), now() + interval '10 minutes', NULL, NULL, NULL, NULL, {KEY}, 0, now(), now());
-        INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload, tracingspancontext) VALUES (md5('e' || (:client_id)::text || '-' || (:r)::text)::uuid, 'transaction-requested', ({TX})::text, 'TransactionRequested', jsonb_build_object('eventId', md5('e' || (:r)::text)::uuid, 'transactionId', {TX}, 'type', 'TransactionRequested', 'occurredAt', now()), 'traceparent=00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01');
-        DELETE FROM outbox WHERE id = md5('e' || (:client_id)::text || '-' || (:r)::text)::uuid;
-        """
-        .replace("{TX}", TX)
-        .replace("{KEY}", KEY)
-        .replace("{ACCOUNT}", ACCOUNT)
-        .replace("{CLIENT}", CLIENT_ID);
+    String client = "'" + CLIENT_ID + "'::uuid";
+    return bind(
+            IdempotencyKeys.CLAIM,
+            "clientId",
+            client,
+            "key",
+            KEY,
+            "fingerprint",
+            "md5('f' || (:r)::text) || md5('g' || (:r)::text)",
+            "transactionId",
+            TX,
+            "now",
+            "now()",
+            "expiresAt",
+            "now() + interval '24 hours'")
+        + bind(
+            AccountFunds.RESERVE,
+            "id",
+            ACCOUNT,
+            "clientId",
+            client,
+            "currency",
+            "'EUR'",
+            "amount",
+            AMOUNT,
+            "now",
+            "now()")
+        + bind(
+            TransactionTransitions.INSERT,
+            "id",
+            TX,
+            "clientId",
+            client,
+            "accountId",
+            ACCOUNT,
+            "state",
+            "'PENDING'",
+            "amount",
+            AMOUNT,
+            "currency",
+            "'EUR'",
+            "creditorName",
+            "'ACME GmbH'",
+            "creditorIban",
+            "'DE89370400440532013000'",
+            "reference",
+            "'benchmark'",
+            "externalKey",
+            "md5('x' || (:client_id)::text || '-' || (:r)::text)::uuid::text",
+            "idempotencyKey",
+            KEY,
+            "attempts",
+            "0",
+            "nextAttemptAt",
+            "now()",
+            "leaseUntil",
+            "now() + interval '10 minutes'",
+            "failureCode",
+            "NULL",
+            "failureDetail",
+            "NULL",
+            "createdAt",
+            "now()",
+            "updatedAt",
+            "now()")
+        + outboxEvent("e", "transaction-requested", "TransactionRequested");
+  }
+
+  /** The outbox row of one event, inserted and deleted as OutboxWriter does it. */
+  private static String outboxEvent(String salt, String stream, String type) {
+    String id = "md5('" + salt + "' || (:client_id)::text || '-' || (:r)::text)::uuid";
+    String payload =
+        "jsonb_build_object('eventId', %s, 'transactionId', %s, 'type', '%s', 'occurredAt', now())::text"
+            .formatted(id, TX, type);
+    return bind(
+            OutboxRow.INSERT,
+            "id",
+            id,
+            "aggregateType",
+            "'" + stream + "'",
+            "aggregateId",
+            "(" + TX + ")::text",
+            "type",
+            "'" + type + "'",
+            "payload",
+            payload,
+            "spanContext",
+            "'traceparent=00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01'")
+        + bind(OutboxRow.DELETE, "id", id);
+  }
+
+  private static final Pattern PARAMETER = Pattern.compile("(?<!:):([A-Za-z]\\w*)");
+
+  /**
+   * The product's statement on one line, each of its named parameters replaced by the SQL
+   * expression given for it (in one pass: an expression's own pgbench variables stay as they are).
+   * A parameter without an expression fails, so a statement that gains one cannot be measured with
+   * a stale script.
+   */
+  static String bind(String statement, String... namesAndExpressions) {
+    Map<String, String> expressions = new HashMap<>();
+    for (int i = 0; i < namesAndExpressions.length; i += 2) {
+      expressions.put(namesAndExpressions[i], namesAndExpressions[i + 1]);
+    }
+    String bound =
+        PARAMETER
+            .matcher(statement)
+            .replaceAll(
+                parameter -> {
+                  String expression = expressions.get(parameter.group(1));
+                  if (expression == null) {
+                    throw new IllegalStateException(
+                        "no value for :" + parameter.group(1) + " in " + statement.strip());
+                  }
+                  return Matcher.quoteReplacement(expression);
+                });
+    return bound.replaceAll("\\s+", " ").strip() + ";\n";
   }
 
   private static final Path PGBENCH = Path.of("/usr/bin/pgbench");

@@ -14,7 +14,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  */
 public final class AccountFunds {
 
-  static final String RESERVE =
+  public static final String RESERVE =
       """
       UPDATE accounts
       SET reserved = reserved + :amount, version = version + 1, updated_at = :now
@@ -24,7 +24,7 @@ public final class AccountFunds {
         AND balance - reserved >= :amount
       """;
 
-  static final String SETTLE =
+  public static final String SETTLE =
       """
       UPDATE accounts
       SET balance = balance - :amount, reserved = reserved - :amount, version = version + 1, updated_at = :now

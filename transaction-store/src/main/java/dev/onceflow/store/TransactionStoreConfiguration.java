@@ -20,6 +20,11 @@ public class TransactionStoreConfiguration {
   }
 
   @Bean
+  IdempotencyKeys idempotencyKeys(JdbcClient jdbc) {
+    return new IdempotencyKeys(jdbc);
+  }
+
+  @Bean
   AccountFunds accountFunds(JdbcClient jdbc) {
     return new AccountFunds(jdbc);
   }

@@ -30,7 +30,7 @@ public final class TransactionTransitions {
   /** The longest failure detail the column holds; longer ones are cut. */
   public static final int FAILURE_DETAIL_LENGTH = 500;
 
-  static final String INSERT =
+  public static final String INSERT =
       """
       INSERT INTO transactions (id, client_id, account_id, state, amount, currency, creditor_name,
                                 creditor_iban, reference, external_key, idempotency_key, attempts,
@@ -97,7 +97,7 @@ public final class TransactionTransitions {
             AND lease_until <= :now
           """);
 
-  static final String CLAIM =
+  public static final String CLAIM =
       StateSql.of(
           """
           UPDATE transactions
@@ -114,7 +114,7 @@ public final class TransactionTransitions {
                     external_key, idempotency_key, first_attempt_at, lookups, absence_trusted_from, bank_reference
           """);
 
-  static final String COMPLETE =
+  public static final String COMPLETE =
       StateSql.of(
           """
           UPDATE transactions

@@ -1,6 +1,7 @@
 package dev.onceflow.intake.transaction;
 
 import dev.onceflow.intake.IntakeProperties;
+import dev.onceflow.store.IdempotencyKeys;
 import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,11 +20,11 @@ public class IdempotencyKeyPurge {
 
   private static final Logger log = LoggerFactory.getLogger(IdempotencyKeyPurge.class);
 
-  private final IdempotencyKeyStatements keys;
+  private final IdempotencyKeys keys;
   private final IntakeProperties properties;
   private final Clock clock;
 
-  IdempotencyKeyPurge(IdempotencyKeyStatements keys, IntakeProperties properties, Clock clock) {
+  IdempotencyKeyPurge(IdempotencyKeys keys, IntakeProperties properties, Clock clock) {
     this.keys = keys;
     this.properties = properties;
     this.clock = clock;

@@ -10,6 +10,7 @@ import dev.onceflow.model.FailureCode;
 import dev.onceflow.model.IdempotencyKey;
 import dev.onceflow.model.PaymentTransaction;
 import dev.onceflow.store.AccountFunds;
+import dev.onceflow.store.IdempotencyKeys;
 import dev.onceflow.store.OutboxWriter;
 import dev.onceflow.store.TransactionTransitions;
 import java.time.Clock;
@@ -44,7 +45,7 @@ public class PaymentIntake {
   private final IdempotencyKeyRepository keys;
   private final AccountRepository accounts;
   private final TransactionRepository transactions;
-  private final IdempotencyKeyStatements keyStatements;
+  private final IdempotencyKeys keyStatements;
   private final TransactionTransitions transitions;
   private final AccountFunds funds;
   private final OutboxWriter outbox;
@@ -55,7 +56,7 @@ public class PaymentIntake {
       IdempotencyKeyRepository keys,
       AccountRepository accounts,
       TransactionRepository transactions,
-      IdempotencyKeyStatements keyStatements,
+      IdempotencyKeys keyStatements,
       TransactionTransitions transitions,
       AccountFunds funds,
       OutboxWriter outbox,
