@@ -46,11 +46,19 @@ public final class OutboxRelayEngine implements SmartLifecycle {
     RESTARTING
   }
 
-  /** A snapshot for the health endpoint. */
+  /**
+   * A snapshot for the health endpoint. It is replaced whole, only through {@code updateAndGet}, so
+   * that a change never loses another one made at the same moment.
+   */
   public record Status(State state, int restarts, String lastError) {
 
     public boolean running() {
       return state == State.RUNNING;
+    }
+
+    /** The same restarts and last error, in {@code next}. */
+    Status now(State next) {
+      return new Status(next, restarts, lastError);
     }
   }
 
@@ -123,7 +131,7 @@ public final class OutboxRelayEngine implements SmartLifecycle {
       supervisor = new Thread(this::superviseEngine, "outbox-relay-engine");
       // A hung engine must not keep the JVM alive once the application has given up on it.
       supervisor.setDaemon(true);
-      status.set(new Status(State.STARTING, status.get().restarts(), null));
+      status.updateAndGet(current -> new Status(State.STARTING, current.restarts(), null));
       supervisor.start();
     }
   }
@@ -161,7 +169,7 @@ public final class OutboxRelayEngine implements SmartLifecycle {
     } else {
       log.info("Outbox relay engine stopped");
     }
-    status.set(new Status(State.STOPPED, status.get().restarts(), status.get().lastError()));
+    status.updateAndGet(last -> last.now(State.STOPPED));
   }
 
   @Override
@@ -186,10 +194,8 @@ public final class OutboxRelayEngine implements SmartLifecycle {
   }
 
   private void standBy() {
-    Status previous = status.get();
-    if (previous.state() != State.STANDBY) {
+    if (status.getAndUpdate(current -> current.now(State.STANDBY)).state() != State.STANDBY) {
       log.info("Another relay is active; standing by");
-      status.set(new Status(State.STANDBY, previous.restarts(), previous.lastError()));
     }
     awaitStopRequest(standbyPollInterval);
   }
@@ -207,9 +213,8 @@ public final class OutboxRelayEngine implements SmartLifecycle {
       return;
     }
     restartCounter.increment();
-    Status previous = status.get();
     String reason = failure == null ? "stopped without an error" : failure.toString();
-    status.set(new Status(State.RESTARTING, previous.restarts() + 1, reason));
+    status.updateAndGet(current -> new Status(State.RESTARTING, current.restarts() + 1, reason));
     log.error("Outbox relay engine stopped unexpectedly; restarting in {}", restartDelay, failure);
     awaitStopRequest(restartDelay);
   }
@@ -257,9 +262,7 @@ public final class OutboxRelayEngine implements SmartLifecycle {
                 new DebeziumEngine.ConnectorCallback() {
                   @Override
                   public void pollingStarted() {
-                    status.set(
-                        new Status(
-                            State.RUNNING, status.get().restarts(), status.get().lastError()));
+                    status.updateAndGet(current -> current.now(State.RUNNING));
                     log.info(
                         "Outbox relay engine started: streaming {} from replication slot '{}'"
                             + " (publication '{}')",
@@ -297,7 +300,7 @@ public final class OutboxRelayEngine implements SmartLifecycle {
       }
       engine = created;
     }
-    status.set(new Status(State.STARTING, status.get().restarts(), status.get().lastError()));
+    status.updateAndGet(current -> current.now(State.STARTING));
     log.info(
         "Starting the outbox relay engine on {}:{}/{}",
         engineConfig.getProperty("database.hostname"),
@@ -319,10 +322,12 @@ public final class OutboxRelayEngine implements SmartLifecycle {
 
   private void markNotStreaming(String error) {
     if (!stopRequested()) {
-      Status current = status.get();
-      status.set(
-          new Status(
-              State.RESTARTING, current.restarts(), error != null ? error : current.lastError()));
+      status.updateAndGet(
+          current ->
+              new Status(
+                  State.RESTARTING,
+                  current.restarts(),
+                  error != null ? error : current.lastError()));
     }
   }
 
