@@ -7,7 +7,7 @@ import dev.onceflow.model.Topics;
 import dev.onceflow.model.TransactionEvent;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -25,7 +25,13 @@ final class ConsumedEvents implements AutoCloseable {
   static final Duration DELIVERY = Duration.ofSeconds(30);
 
   private final KafkaConsumer<String, String> consumer;
-  private final List<ConsumerRecord<String, String>> records = new ArrayList<>();
+
+  /**
+   * Each record once, by its place in Kafka: a rebalance makes the consumer fetch again from its
+   * last committed offset, and a record read twice is still one record (one sent twice by the relay
+   * has an offset of its own).
+   */
+  private final Map<String, ConsumerRecord<String, String>> records = new LinkedHashMap<>();
 
   private ConsumedEvents(KafkaConsumer<String, String> consumer) {
     this.consumer = consumer;
@@ -59,7 +65,12 @@ final class ConsumedEvents implements AutoCloseable {
   }
 
   void poll() {
-    consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+    consumer
+        .poll(Duration.ofMillis(200))
+        .forEach(
+            record ->
+                records.putIfAbsent(
+                    record.topic() + "-" + record.partition() + "@" + record.offset(), record));
   }
 
   void awaitAll(List<TransactionEvent> events) {
@@ -75,7 +86,7 @@ final class ConsumedEvents implements AutoCloseable {
   /** The records published for this event (more than one if it was sent again). */
   List<ConsumerRecord<String, String>> of(TransactionEvent event) {
     String id = event.eventId().toString();
-    return records.stream().filter(record -> id.equals(header(record, "id"))).toList();
+    return records.values().stream().filter(record -> id.equals(header(record, "id"))).toList();
   }
 
   ConsumerRecord<String, String> only(TransactionEvent event) {
@@ -105,7 +116,7 @@ final class ConsumedEvents implements AutoCloseable {
 
   /** Records at or after these offsets: what was published since they were taken. */
   List<ConsumerRecord<String, String>> after(Map<TopicPartition, Long> offsets) {
-    return records.stream()
+    return records.values().stream()
         .filter(
             record ->
                 record.offset()

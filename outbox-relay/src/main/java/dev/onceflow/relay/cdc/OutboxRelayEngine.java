@@ -46,10 +46,7 @@ public final class OutboxRelayEngine implements SmartLifecycle {
     RESTARTING
   }
 
-  /**
-   * A snapshot for the health endpoint. It is replaced whole, only through {@code updateAndGet}, so
-   * that a change never loses another one made at the same moment.
-   */
+  /** A snapshot for the health endpoint ({@link RelayStatus} changes it). */
   public record Status(State state, int restarts, String lastError) {
 
     public boolean running() {
@@ -75,8 +72,7 @@ public final class OutboxRelayEngine implements SmartLifecycle {
   private final String publicationName;
 
   private final Object lock = new Object();
-  private final AtomicReference<Status> status =
-      new AtomicReference<>(new Status(State.STOPPED, 0, null));
+  private final RelayStatus status = new RelayStatus();
 
   // Guarded by lock.
   private boolean running;
@@ -131,7 +127,7 @@ public final class OutboxRelayEngine implements SmartLifecycle {
       supervisor = new Thread(this::superviseEngine, "outbox-relay-engine");
       // A hung engine must not keep the JVM alive once the application has given up on it.
       supervisor.setDaemon(true);
-      status.updateAndGet(current -> new Status(State.STARTING, current.restarts(), null));
+      status.starting();
       supervisor.start();
     }
   }
@@ -169,7 +165,7 @@ public final class OutboxRelayEngine implements SmartLifecycle {
     } else {
       log.info("Outbox relay engine stopped");
     }
-    status.updateAndGet(last -> last.now(State.STOPPED));
+    status.stopped();
   }
 
   @Override
@@ -194,7 +190,7 @@ public final class OutboxRelayEngine implements SmartLifecycle {
   }
 
   private void standBy() {
-    if (status.getAndUpdate(current -> current.now(State.STANDBY)).state() != State.STANDBY) {
+    if (status.standingBy()) {
       log.info("Another relay is active; standing by");
     }
     awaitStopRequest(standbyPollInterval);
@@ -214,99 +210,38 @@ public final class OutboxRelayEngine implements SmartLifecycle {
     }
     restartCounter.increment();
     String reason = failure == null ? "stopped without an error" : failure.toString();
-    status.updateAndGet(current -> new Status(State.RESTARTING, current.restarts() + 1, reason));
+    status.failed(reason);
     log.error("Outbox relay engine stopped unexpectedly; restarting in {}", restartDelay, failure);
     awaitStopRequest(restartDelay);
-  }
-
-  /**
-   * Stops the engine as soon as this relay no longer holds the lock (its session to PostgreSQL
-   * ended): a standby may already be streaming, and two relays must never publish at once.
-   */
-  private Thread watchLeadership(DebeziumEngine<?> engine, Thread engineThread) {
-    Thread watchdog =
-        new Thread(
-            () -> {
-              while (engineThread.isAlive() && !stopRequested()) {
-                if (!leadership.isHeld()) {
-                  log.warn(
-                      "Lost the relay lock; stopping the engine so that only one relay streams");
-                  markNotStreaming("lost the relay lock");
-                  closeEngine(engine, engineThread, System.nanoTime() + stopTimeout.toNanos());
-                  return;
-                }
-                try {
-                  Thread.sleep(standbyPollInterval.toMillis());
-                } catch (InterruptedException e) {
-                  return;
-                }
-              }
-            },
-            "outbox-relay-leadership");
-    watchdog.setDaemon(true);
-    watchdog.start();
-    return watchdog;
   }
 
   /** Returns the engine's error, or null if it stopped without one. */
   private Throwable runEngineUntilItStops() {
     AtomicReference<Throwable> error = new AtomicReference<>();
-    // The builder writes defaults into the Properties it is given; keep ours unchanged.
-    Properties config = new Properties();
-    config.putAll(engineConfig);
-    DebeziumEngine<RecordChangeEvent<SourceRecord>> created =
-        DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
-            .using(config)
-            .using(clock)
-            .using(
-                new DebeziumEngine.ConnectorCallback() {
-                  @Override
-                  public void pollingStarted() {
-                    status.updateAndGet(current -> current.now(State.RUNNING));
-                    log.info(
-                        "Outbox relay engine started: streaming {} from replication slot '{}'"
-                            + " (publication '{}')",
-                        OutboxConnectorConfig.OUTBOX_TABLE,
-                        slotName,
-                        publicationName);
-                  }
-
-                  @Override
-                  public void pollingStopped() {
-                    markNotStreaming(null);
-                  }
-                })
-            .using(
-                (boolean success, String message, Throwable cause) -> {
-                  if (!success) {
-                    error.set(cause != null ? cause : new IllegalStateException(message));
-                  }
-                })
-            .notifying(
-                (records, committer) -> {
-                  try {
-                    publisher.handleBatch(records, committer);
-                  } catch (RuntimeException e) {
-                    // The engine may take a while to stop (its offset store waits for Kafka):
-                    // from now on it is not streaming, whatever it does next.
-                    markNotStreaming(e.toString());
-                    throw e;
-                  }
-                })
-            .build();
+    DebeziumEngine<RecordChangeEvent<SourceRecord>> created = newEngine(error);
     synchronized (lock) {
       if (!running) {
         return null;
       }
       engine = created;
     }
-    status.updateAndGet(current -> current.now(State.STARTING));
+    status.restartingEngine();
     log.info(
         "Starting the outbox relay engine on {}:{}/{}",
         engineConfig.getProperty("database.hostname"),
         engineConfig.getProperty("database.port"),
         engineConfig.getProperty("database.dbname"));
-    Thread watchdog = watchLeadership(created, Thread.currentThread());
+    Thread engineThread = Thread.currentThread();
+    Thread watchdog =
+        LeadershipWatchdog.watch(
+            leadership,
+            engineThread,
+            standbyPollInterval,
+            this::stopRequested,
+            () -> {
+              markNotStreaming("lost the relay lock");
+              closeEngine(created, engineThread, System.nanoTime() + stopTimeout.toNanos());
+            });
     try {
       created.run();
     } catch (RuntimeException e) {
@@ -320,14 +255,59 @@ public final class OutboxRelayEngine implements SmartLifecycle {
     return error.get();
   }
 
+  /**
+   * An engine on the outbox that hands each batch to the publisher, reports its polling to the
+   * status, and leaves its failure in {@code error}.
+   */
+  private DebeziumEngine<RecordChangeEvent<SourceRecord>> newEngine(
+      AtomicReference<Throwable> error) {
+    // The builder writes defaults into the Properties it is given; keep ours unchanged.
+    Properties config = new Properties();
+    config.putAll(engineConfig);
+    return DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
+        .using(config)
+        .using(clock)
+        .using(
+            new DebeziumEngine.ConnectorCallback() {
+              @Override
+              public void pollingStarted() {
+                status.running();
+                log.info(
+                    "Outbox relay engine started: streaming {} from replication slot '{}'"
+                        + " (publication '{}')",
+                    OutboxConnectorConfig.OUTBOX_TABLE,
+                    slotName,
+                    publicationName);
+              }
+
+              @Override
+              public void pollingStopped() {
+                markNotStreaming(null);
+              }
+            })
+        .using(
+            (boolean success, String message, Throwable cause) -> {
+              if (!success) {
+                error.set(cause != null ? cause : new IllegalStateException(message));
+              }
+            })
+        .notifying(
+            (records, committer) -> {
+              try {
+                publisher.handleBatch(records, committer);
+              } catch (RuntimeException e) {
+                // The engine may take a while to stop (its offset store waits for Kafka):
+                // from now on it is not streaming, whatever it does next.
+                markNotStreaming(e.toString());
+                throw e;
+              }
+            })
+        .build();
+  }
+
   private void markNotStreaming(String error) {
     if (!stopRequested()) {
-      status.updateAndGet(
-          current ->
-              new Status(
-                  State.RESTARTING,
-                  current.restarts(),
-                  error != null ? error : current.lastError()));
+      status.notStreaming(error);
     }
   }
 
