@@ -199,16 +199,11 @@ public final class OpsCommand {
           UUID id = uuid(required(flags, "transaction"));
           Duration redriveAfter = duration(flags.get("redrive-after"), "--redrive-after");
           return actions -> {
-            OperatorActions.Decision decision = actions.retryFailed(id, redriveAfter, audit);
-            if (!decision.done()) {
-              out.println("Refused: " + decision.refusal() + ". Nothing changed.");
-              return 1;
-            }
-            out.println(
+            return report(
+                actions.retryFailed(id, redriveAfter, audit),
                 "Transaction "
                     + id
                     + " is PENDING again; a worker will pay it with its original bank key.");
-            return 0;
           };
         }
       case "list-unknown":
@@ -276,20 +271,24 @@ public final class OpsCommand {
           "--outcome must be completed or failed, got '" + outcome + "'");
     }
     return actions -> {
-      OperatorActions.Decision decision =
-          actions.resolveUnknown(id, completed, flags.get("bank-reference"), reason, audit);
-      if (!decision.done()) {
-        out.println("Refused: " + decision.refusal() + ". Nothing changed.");
-        return 1;
-      }
-      out.println(
+      return report(
+          actions.resolveUnknown(id, completed, flags.get("bank-reference"), reason, audit),
           "Transaction "
               + id
               + " is "
               + (completed ? "COMPLETED" : "FAILED")
               + " by your decision (audited).");
-      return 0;
     };
+  }
+
+  /** Prints what a decision did; exit code 0 when done, 1 when refused. */
+  private int report(OperatorActions.Decision decision, String done) {
+    if (!decision.done()) {
+      out.println("Refused: " + decision.refusal() + ". Nothing changed.");
+      return 1;
+    }
+    out.println(done);
+    return 0;
   }
 
   private Action replayRequests(Map<String, String> flags, OperatorActions.Audit audit) {
