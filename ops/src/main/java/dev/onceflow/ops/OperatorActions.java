@@ -30,6 +30,7 @@ import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -272,17 +273,9 @@ public final class OperatorActions implements AutoCloseable {
           replay.read(Topics.TRANSACTION_REQUESTED, fromOffset, fromTimestamp);
       Set<UUID> transactions = transactionIds(records);
       Map<UUID, Long> before = versions(transactions);
-      // Before anything is published: an interrupted replay still leaves its trace.
-      insertAudit(
-          audit.affected(records.size()).outcome(started(replayId, records.size())),
-          clock.instant());
-      replay.republish(
-          records,
-          Topics.TRANSACTION_REQUESTED,
-          replayId,
-          header -> header.equals(TopicReplay.REPLAY_HEADER));
-      String outcome =
-          "finished replay " + replayId + ": republished " + records.size() + " records";
+      republishAudited(
+          replay, records, replayId, header -> header.equals(TopicReplay.REPLAY_HEADER), audit);
+      String outcome = finished(replayId, records.size());
       Boolean consumed = null;
       long changed = 0;
       if (wait && !records.isEmpty()) {
@@ -306,20 +299,15 @@ public final class OperatorActions implements AutoCloseable {
     try (TopicReplay replay = new TopicReplay(kafka)) {
       List<ConsumerRecord<byte[], byte[]>> records =
           replay.read(Topics.TRANSACTION_REQUESTED_DEAD_LETTER, fromOffset, null);
-      insertAudit(
-          audit.affected(records.size()).outcome(started(replayId, records.size())),
-          clock.instant());
       // The dead-letter reasons describe the last failure; the record is retried as it was.
-      replay.republish(
+      republishAudited(
+          replay,
           records,
-          Topics.TRANSACTION_REQUESTED,
           replayId,
-          header -> header.startsWith("onceflow-") || header.startsWith("kafka_dlt"));
+          header -> header.startsWith("onceflow-") || header.startsWith("kafka_dlt"),
+          audit);
       insertAudit(
-          audit
-              .affected(records.size())
-              .outcome(
-                  "finished replay " + replayId + ": republished " + records.size() + " records"),
+          audit.affected(records.size()).outcome(finished(replayId, records.size())),
           clock.instant());
       return new Replay(replayId, records.size(), transactionIds(records).size(), null, 0);
     }
@@ -341,9 +329,27 @@ public final class OperatorActions implements AutoCloseable {
         .list();
   }
 
-  /** The audit's first row of a replay: no "finished" row with its id means it was interrupted. */
-  private static String started(String replayId, int records) {
-    return "started replay " + replayId + ": publishing " + records + " records";
+  /**
+   * Publishes the records onto the request topic, marked with the replay's id, after the audit's
+   * "started" row: an interrupted replay still leaves its trace (no "finished" row with its id).
+   */
+  private void republishAudited(
+      TopicReplay replay,
+      List<ConsumerRecord<byte[], byte[]>> records,
+      String replayId,
+      Predicate<String> dropHeader,
+      Audit audit)
+      throws Exception {
+    insertAudit(
+        audit
+            .affected(records.size())
+            .outcome("started replay " + replayId + ": publishing " + records.size() + " records"),
+        clock.instant());
+    replay.republish(records, Topics.TRANSACTION_REQUESTED, replayId, dropHeader);
+  }
+
+  private static String finished(String replayId, int records) {
+    return "finished replay " + replayId + ": republished " + records + " records";
   }
 
   private static Set<UUID> transactionIds(List<ConsumerRecord<byte[], byte[]>> records) {

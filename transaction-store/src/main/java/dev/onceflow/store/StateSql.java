@@ -26,13 +26,7 @@ public final class StateSql {
   public static String of(String template) {
     Matcher placeholders = STATE.matcher(template);
     return placeholders.replaceAll(
-        placeholder ->
-            Matcher.quoteReplacement(literal(TransactionState.valueOf(placeholder.group(1)))));
-  }
-
-  /** The state as an SQL string literal. */
-  public static String literal(TransactionState state) {
-    return "'" + state.name() + "'";
+        placeholder -> "'" + TransactionState.valueOf(placeholder.group(1)).name() + "'");
   }
 
   static OffsetDateTime utc(Instant instant) {

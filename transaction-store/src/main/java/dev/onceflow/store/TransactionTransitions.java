@@ -28,7 +28,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 public final class TransactionTransitions {
 
   /** The longest failure detail the column holds; longer ones are cut. */
-  public static final int FAILURE_DETAIL_LENGTH = 500;
+  private static final int FAILURE_DETAIL_LENGTH = 500;
 
   public static final String INSERT =
       """
