@@ -7,7 +7,6 @@ import dev.onceflow.infra.EmbeddedPostgresServer;
 import dev.onceflow.local.LocalStack;
 import dev.onceflow.local.LocalStackOptions;
 import dev.onceflow.model.Topics;
-import dev.onceflow.testing.SharedTestInfrastructure;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -74,35 +73,27 @@ class BankFaultsIT {
 
   private static LocalStack stack;
   private static OnceflowApi api;
-  private static int workerPort;
+  private static final StackPorts ports = StackPorts.free();
   private final HttpClient http = HttpClient.newHttpClient();
 
   @BeforeAll
   static void startStack() throws Exception {
-    workerPort = SharedTestInfrastructure.freePort();
     LocalStackOptions options =
         LocalStackOptions.parse(
-            "--data-dir=" + Files.createTempDirectory("onceflow-bank-faults"),
-            "--postgres-port=" + SharedTestInfrastructure.freePort(),
-            "--kafka-port=" + SharedTestInfrastructure.freePort(),
-            "--kafka-controller-port=" + SharedTestInfrastructure.freePort(),
-            "--intake-port=" + SharedTestInfrastructure.freePort(),
-            "--bank-port=" + SharedTestInfrastructure.freePort(),
-            "--worker-port=" + workerPort,
-            "--relay-port=" + SharedTestInfrastructure.freePort(),
-            "--intake-management-port=" + SharedTestInfrastructure.freePort(),
-            "--currencies=EUR",
-            OnceflowApi.UNLIMITED_RATE,
-            OnceflowApi.UNLIMITED_BURST,
-            "--onceflow.bank.call-deadline=" + CALL_DEADLINE.toMillis() + "ms",
-            "--onceflow.bank.connect-timeout=1s",
-            // Must exceed the call deadline.
-            "--onceflow.worker.lease=5s",
-            "--onceflow.worker.retry.base=50ms",
-            "--onceflow.worker.retry.cap=1s",
-            "--onceflow.worker.reconcile-delay=3s",
-            "--onceflow.sweeper.interval=200ms",
-            "--onceflow.monitoring.refresh-interval=1s");
+            ports.with(
+                "--data-dir=" + Files.createTempDirectory("onceflow-bank-faults"),
+                "--currencies=EUR",
+                OnceflowApi.UNLIMITED_RATE,
+                OnceflowApi.UNLIMITED_BURST,
+                "--onceflow.bank.call-deadline=" + CALL_DEADLINE.toMillis() + "ms",
+                "--onceflow.bank.connect-timeout=1s",
+                // Must exceed the call deadline.
+                "--onceflow.worker.lease=5s",
+                "--onceflow.worker.retry.base=50ms",
+                "--onceflow.worker.retry.cap=1s",
+                "--onceflow.worker.reconcile-delay=3s",
+                "--onceflow.sweeper.interval=200ms",
+                "--onceflow.monitoring.refresh-interval=1s"));
     stack = LocalStack.start(options);
     api = new OnceflowApi(stack);
   }
@@ -347,7 +338,7 @@ class BankFaultsIT {
   private String scrapeWorker() throws IOException, InterruptedException {
     return http.send(
             HttpRequest.newBuilder(
-                    URI.create("http://localhost:" + workerPort + "/actuator/prometheus"))
+                    URI.create("http://localhost:" + ports.worker() + "/actuator/prometheus"))
                 .build(),
             HttpResponse.BodyHandlers.ofString())
         .body();

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.onceflow.infra.EmbeddedPostgresServer;
 import dev.onceflow.model.ReadyLine;
-import dev.onceflow.testing.SharedTestInfrastructure;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,24 +21,18 @@ import org.junit.jupiter.api.Test;
 class CrashRecoveryIT {
 
   private final Path dataDirectory = Files.createTempDirectory("onceflow-crash");
-  private final int intakePort = SharedTestInfrastructure.freePort();
-  private final int bankPort = SharedTestInfrastructure.freePort();
+  private final StackPorts ports = StackPorts.free();
   private final List<String> flags =
       List.of(
-          "--data-dir=" + dataDirectory,
-          "--postgres-port=" + SharedTestInfrastructure.freePort(),
-          "--kafka-port=" + SharedTestInfrastructure.freePort(),
-          "--kafka-controller-port=" + SharedTestInfrastructure.freePort(),
-          "--intake-port=" + intakePort,
-          "--bank-port=" + bankPort,
-          "--worker-port=" + SharedTestInfrastructure.freePort(),
-          "--relay-port=" + SharedTestInfrastructure.freePort(),
-          "--intake-management-port=" + SharedTestInfrastructure.freePort(),
-          "--currencies=EUR",
-          "--onceflow.admin.api-key=" + OnceflowApi.ADMIN_KEY);
+          ports.with(
+              "--data-dir=" + dataDirectory,
+              "--currencies=EUR",
+              "--onceflow.admin.api-key=" + OnceflowApi.ADMIN_KEY));
   private final OnceflowApi api =
       new OnceflowApi(
-          "http://localhost:" + intakePort, "http://localhost:" + bankPort, "local-demo-key");
+          "http://localhost:" + ports.intake(),
+          "http://localhost:" + ports.bank(),
+          "local-demo-key");
   private JarProcess stack;
 
   CrashRecoveryIT() throws IOException {}

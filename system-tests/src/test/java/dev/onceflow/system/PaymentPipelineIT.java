@@ -11,7 +11,6 @@ import dev.onceflow.local.LocalStack;
 import dev.onceflow.local.LocalStackOptions;
 import dev.onceflow.model.LogContext;
 import dev.onceflow.model.Topics;
-import dev.onceflow.testing.SharedTestInfrastructure;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -57,18 +56,12 @@ class PaymentPipelineIT {
   static void startStack() throws Exception {
     LocalStackOptions options =
         LocalStackOptions.parse(
-            "--data-dir=" + Files.createTempDirectory("onceflow-pipeline"),
-            "--postgres-port=" + SharedTestInfrastructure.freePort(),
-            "--kafka-port=" + SharedTestInfrastructure.freePort(),
-            "--kafka-controller-port=" + SharedTestInfrastructure.freePort(),
-            "--intake-port=" + SharedTestInfrastructure.freePort(),
-            "--bank-port=" + SharedTestInfrastructure.freePort(),
-            "--worker-port=" + SharedTestInfrastructure.freePort(),
-            "--relay-port=" + SharedTestInfrastructure.freePort(),
-            "--intake-management-port=" + SharedTestInfrastructure.freePort(),
-            "--currencies=EUR",
-            OnceflowApi.UNLIMITED_RATE,
-            OnceflowApi.UNLIMITED_BURST);
+            StackPorts.free()
+                .with(
+                    "--data-dir=" + Files.createTempDirectory("onceflow-pipeline"),
+                    "--currencies=EUR",
+                    OnceflowApi.UNLIMITED_RATE,
+                    OnceflowApi.UNLIMITED_BURST));
     stack = LocalStack.start(options);
     api = new OnceflowApi(stack);
   }

@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import dev.onceflow.local.LocalStack;
 import dev.onceflow.local.LocalStackOptions;
-import dev.onceflow.testing.SharedTestInfrastructure;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -36,35 +35,27 @@ class SlowBankIT {
 
   private static LocalStack stack;
   private static OnceflowApi api;
-  private static int workerPort;
+  private static final StackPorts ports = StackPorts.free();
   private final HttpClient http = HttpClient.newHttpClient();
 
   @BeforeAll
   static void startStack() throws Exception {
-    workerPort = SharedTestInfrastructure.freePort();
     stack =
         LocalStack.start(
             LocalStackOptions.parse(
-                "--data-dir=" + Files.createTempDirectory("onceflow-slow-bank"),
-                "--postgres-port=" + SharedTestInfrastructure.freePort(),
-                "--kafka-port=" + SharedTestInfrastructure.freePort(),
-                "--kafka-controller-port=" + SharedTestInfrastructure.freePort(),
-                "--intake-port=" + SharedTestInfrastructure.freePort(),
-                "--bank-port=" + SharedTestInfrastructure.freePort(),
-                "--worker-port=" + workerPort,
-                "--relay-port=" + SharedTestInfrastructure.freePort(),
-                "--intake-management-port=" + SharedTestInfrastructure.freePort(),
-                "--currencies=EUR",
-                OnceflowApi.UNLIMITED_RATE,
-                OnceflowApi.UNLIMITED_BURST,
-                "--onceflow.bank.connect-timeout=1s",
-                "--onceflow.bank.call-deadline=" + CALL_DEADLINE.toSeconds() + "s",
-                "--onceflow.worker.lease=5s",
-                "--onceflow.worker.retry.base=50ms",
-                "--onceflow.worker.retry.cap=1s",
-                "--onceflow.worker.retry.budget=3",
-                "--onceflow.worker.reconcile-delay=3s",
-                "--onceflow.sweeper.interval=200ms"));
+                ports.with(
+                    "--data-dir=" + Files.createTempDirectory("onceflow-slow-bank"),
+                    "--currencies=EUR",
+                    OnceflowApi.UNLIMITED_RATE,
+                    OnceflowApi.UNLIMITED_BURST,
+                    "--onceflow.bank.connect-timeout=1s",
+                    "--onceflow.bank.call-deadline=" + CALL_DEADLINE.toSeconds() + "s",
+                    "--onceflow.worker.lease=5s",
+                    "--onceflow.worker.retry.base=50ms",
+                    "--onceflow.worker.retry.cap=1s",
+                    "--onceflow.worker.retry.budget=3",
+                    "--onceflow.worker.reconcile-delay=3s",
+                    "--onceflow.sweeper.interval=200ms")));
     api = new OnceflowApi(stack);
   }
 
@@ -207,7 +198,7 @@ class SlowBankIT {
   private String scrapeWorker() throws Exception {
     return http.send(
             HttpRequest.newBuilder(
-                    URI.create("http://localhost:" + workerPort + "/actuator/prometheus"))
+                    URI.create("http://localhost:" + ports.worker() + "/actuator/prometheus"))
                 .build(),
             HttpResponse.BodyHandlers.ofString())
         .body();
