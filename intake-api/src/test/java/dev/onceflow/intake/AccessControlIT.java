@@ -106,11 +106,12 @@ class AccessControlIT {
     assertSameAnswer(asMallory.await(alicesPayment, 1), asMallory.await(unknown, 1), 404);
     assertSameAnswer(asMallory.confirm(alicesDraft), asMallory.confirm(unknown), 404);
     assertThat(IntakeHttp.state(asAlice.get("/transactions/" + alicesDraft))).isEqualTo("DRAFT");
-    // Keys are per client: another's key is unknown, and reusing it makes one's own transaction.
+    // Keys are per client: another's key finds nothing, and reusing it makes one's own transaction.
     assertSameAnswer(
         asMallory.get("/transactions?idempotencyKey=order-1"),
         asMallory.get("/transactions?idempotencyKey=order-unknown"),
-        404);
+        200);
+    assertThat(asMallory.get("/transactions").body()).doesNotContain(alicesPayment);
     HttpResponse<String> ownWithSameKey =
         asMallory.submit("order-1", payment(mallorysAccount, 1_000));
     assertThat(ownWithSameKey.statusCode()).isEqualTo(202);

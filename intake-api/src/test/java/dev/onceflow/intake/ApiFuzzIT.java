@@ -383,6 +383,16 @@ class ApiFuzzIT {
                 "/accounts/42",
                 "/transactions?idempotencyKey=%00",
                 "/transactions?idempotencyKey=" + "z".repeat(300),
+                "/transactions?limit=0",
+                "/transactions?limit=101",
+                "/transactions?limit=ten",
+                "/transactions?after=not-a-cursor",
+                "/transactions?after=djE6MTox",
+                "/transactions?state=SETTLED",
+                "/transactions?accountId=42",
+                "/transactions?createdFrom=yesterday",
+                "/transactions?createdFrom=2026-12-02T00:00:00Z&createdTo=2026-12-01T00:00:00Z",
+                "/accounts?before=%00",
                 "/transactions/" + UUID.randomUUID() + "/confirm")
             .map(path -> request("read " + path, "GET", path, List.of(auth()), ""));
     return Arbitraries.oneOf(oddKeys, badKeys, noKey, contentTypes, credentials, reads);

@@ -4,7 +4,6 @@ import static dev.onceflow.intake.IntakeHttp.id;
 import static dev.onceflow.intake.IntakeHttp.json;
 import static dev.onceflow.intake.IntakeHttp.payment;
 import static dev.onceflow.intake.IntakeHttp.state;
-import static dev.onceflow.intake.Problems.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.onceflow.intake.IntakeHttp.Client;
@@ -73,8 +72,11 @@ class ExpiryIT {
     assertThat(again.headers().firstValue("Idempotent-Replay")).isEmpty();
     assertThat(id(again)).isNotEqualTo(first);
     assertThat(transactionIds()).containsExactlyInAnyOrder(first, id(again));
-    assertThat(json(api.get("/transactions?idempotencyKey=reused")).get("id").asString())
-        .isEqualTo(id(again));
+    // Both are found by the key, newest first: the expired key's transaction is not lost.
+    JsonNode byKey = json(api.get("/transactions?idempotencyKey=reused")).get("data");
+    assertThat(byKey).hasSize(2);
+    assertThat(byKey.get(0).get("id").asString()).isEqualTo(id(again));
+    assertThat(byKey.get(1).get("id").asString()).isEqualTo(first);
     assertThat(reserved()).isEqualTo(200);
     HttpResponse<String> replay = api.submit("reused", payment(accountId, 100));
     assertThat(id(replay)).isEqualTo(id(again));
@@ -82,11 +84,20 @@ class ExpiryIT {
   }
 
   @Test
-  void anExpiredKeyAcceptsAnotherPayloadAndIsForgottenByLookups() {
-    api.submit("forgotten", payment(accountId, 100));
+  void aTransactionStaysFindableByItsKeyOnceTheKeyIsPurged() {
+    String id = id(api.submit("forgotten", payment(accountId, 100)));
     expireKey("forgotten");
+    intake.context.getBean(IdempotencyKeyPurge.class).purgeExpired();
+    assertThat(
+            jdbc.queryForObject(
+                "SELECT count(*) FROM idempotency_keys WHERE client_id = ?",
+                Integer.class,
+                client.id()))
+        .isZero();
 
-    assertProblem(api.get("/transactions?idempotencyKey=forgotten"), 404, "transaction-not-found");
+    JsonNode byKey = json(api.get("/transactions?idempotencyKey=forgotten")).get("data");
+    assertThat(byKey).hasSize(1);
+    assertThat(byKey.get(0).get("id").asString()).isEqualTo(id);
     assertThat(api.submit("forgotten", payment(accountId, 555)).statusCode()).isEqualTo(202);
     assertThat(transactionIds()).hasSize(2);
   }

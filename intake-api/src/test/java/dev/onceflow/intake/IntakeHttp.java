@@ -7,6 +7,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -86,6 +88,21 @@ final class IntakeHttp {
         request("/transactions/" + transactionId + "/confirm")
             .PUT(HttpRequest.BodyPublishers.noBody())
             .build());
+  }
+
+  /** Every item of a paged list, following {@code nextCursor} from the first page to the last. */
+  List<JsonNode> all(String path) {
+    List<JsonNode> items = new ArrayList<>();
+    String cursor = null;
+    do {
+      HttpResponse<String> page =
+          get(cursor == null ? path : path + (path.contains("?") ? "&" : "?") + "after=" + cursor);
+      require(page, 200);
+      JsonNode body = json(page);
+      body.get("data").forEach(items::add);
+      cursor = body.get("nextCursor").isNull() ? null : body.get("nextCursor").asString();
+    } while (cursor != null);
+    return items;
   }
 
   HttpResponse<String> get(String path) {

@@ -388,7 +388,10 @@ public final class LocalStack implements AutoCloseable {
     return text.append("=".repeat(86)).toString();
   }
 
-  /** The demo client's accounts, read through the API like any client would. */
+  /**
+   * The demo client's accounts (the first page, which holds them all), read through the API like
+   * any client would.
+   */
   JsonNode demoAccounts() {
     try {
       HttpResponse<String> response =
@@ -398,7 +401,8 @@ public final class LocalStack implements AutoCloseable {
                       .header("Authorization", "Bearer " + DEMO_API_KEY)
                       .build(),
                   HttpResponse.BodyHandlers.ofString());
-      return JsonMapper.builder().build().readTree(response.body());
+      JsonNode page = JsonMapper.builder().build().readTree(response.body());
+      return page.has("data") ? page.get("data") : JsonMapper.builder().build().createArrayNode();
     } catch (IOException e) {
       log.warn("GET /accounts failed: {}", e.getMessage());
       return JsonMapper.builder().build().createArrayNode();

@@ -1,6 +1,7 @@
 package dev.onceflow.intake.account;
 
 import dev.onceflow.model.Account;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -10,5 +11,5 @@ public interface AccountRepository extends Repository<Account, UUID> {
 
   Optional<Account> findByIdAndClientId(UUID id, UUID clientId);
 
-  List<Account> findByClientIdOrderByCreatedAt(UUID clientId);
+  List<Account> findByIdIn(Collection<UUID> ids);
 }

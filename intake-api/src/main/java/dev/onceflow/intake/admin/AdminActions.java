@@ -4,11 +4,12 @@ import dev.onceflow.intake.IntakeProperties;
 import dev.onceflow.intake.admin.AdminStatements.AuditRow;
 import dev.onceflow.intake.admin.AdminStatements.StoredAnswer;
 import dev.onceflow.intake.client.ApiKeys;
+import dev.onceflow.intake.paging.Page;
+import dev.onceflow.intake.paging.PageRequest;
 import dev.onceflow.intake.refusal.Refusal;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.List;
 import java.util.UUID;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -121,8 +122,9 @@ public class AdminActions {
     }
   }
 
-  public List<AuditRow> recent(int limit) {
-    return statements.recentAudit(limit);
+  /** One page of the admin API's audit, newest first. */
+  public Page<AuditRow> audit(PageRequest request) {
+    return statements.audit(request);
   }
 
   /**

@@ -1,11 +1,19 @@
 package dev.onceflow.intake.admin;
 
+import dev.onceflow.intake.paging.Cursor;
+import dev.onceflow.intake.paging.Keyset;
+import dev.onceflow.intake.paging.Page;
+import dev.onceflow.intake.paging.PageRequest;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -29,9 +37,11 @@ class AdminStatements {
       String outcome) {}
 
   private final JdbcClient jdbc;
+  private final Keyset keyset;
 
   AdminStatements(JdbcClient jdbc) {
     this.jdbc = jdbc;
+    this.keyset = new Keyset(jdbc);
   }
 
   /**
@@ -121,26 +131,40 @@ class AdminStatements {
         .update();
   }
 
-  List<AuditRow> recentAudit(int limit) {
-    return jdbc.sql(
-            """
-            SELECT id, at, actor, remote_address, method, path, idempotency_key, status, outcome
-            FROM admin_audit ORDER BY at DESC, id DESC LIMIT :limit
-            """)
-        .param("limit", limit)
-        .query(
-            (rs, row) ->
-                new AuditRow(
-                    rs.getObject("id", UUID.class),
-                    rs.getObject("at", OffsetDateTime.class).toInstant(),
-                    rs.getString("actor"),
-                    rs.getString("remote_address"),
-                    rs.getString("method"),
-                    rs.getString("path"),
-                    rs.getString("idempotency_key"),
-                    rs.getInt("status"),
-                    rs.getString("outcome")))
-        .list();
+  /** One page of the audit, newest first. */
+  Page<AuditRow> audit(PageRequest request) {
+    Page<Cursor> page =
+        keyset.page(
+            "FROM admin_audit WHERE true", Map.of(), "at", Keyset.Order.NEWEST_FIRST, request);
+    if (page.items().isEmpty()) {
+      return page.map(cursor -> null);
+    }
+    Map<UUID, AuditRow> loaded =
+        jdbc
+            .sql(
+                """
+                SELECT id, at, actor, remote_address, method, path, idempotency_key, status, outcome
+                FROM admin_audit WHERE id IN (:ids)
+                """)
+            .param("ids", page.items().stream().map(Cursor::id).toList())
+            .query(AdminStatements::auditRow)
+            .list()
+            .stream()
+            .collect(Collectors.toMap(AuditRow::id, Function.identity()));
+    return page.load(loaded, Cursor::id);
+  }
+
+  private static AuditRow auditRow(ResultSet rs, int row) throws SQLException {
+    return new AuditRow(
+        rs.getObject("id", UUID.class),
+        rs.getObject("at", OffsetDateTime.class).toInstant(),
+        rs.getString("actor"),
+        rs.getString("remote_address"),
+        rs.getString("method"),
+        rs.getString("path"),
+        rs.getString("idempotency_key"),
+        rs.getInt("status"),
+        rs.getString("outcome"));
   }
 
   private static OffsetDateTime utc(Instant instant) {

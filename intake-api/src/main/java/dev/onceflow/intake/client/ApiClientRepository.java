@@ -1,6 +1,7 @@
 package dev.onceflow.intake.client;
 
 import dev.onceflow.model.ApiClient;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -10,7 +11,7 @@ public interface ApiClientRepository extends Repository<ApiClient, UUID> {
 
   Optional<ApiClient> findById(UUID id);
 
-  List<ApiClient> findAllByOrderByCreatedAtAscIdAsc();
+  List<ApiClient> findByIdIn(Collection<UUID> ids);
 
   long count();
 }

@@ -2,6 +2,10 @@ package dev.onceflow.intake.client;
 
 import dev.onceflow.intake.PlainText;
 import dev.onceflow.intake.client.ApiKeyStore.StoredKey;
+import dev.onceflow.intake.paging.Cursor;
+import dev.onceflow.intake.paging.Keyset;
+import dev.onceflow.intake.paging.Page;
+import dev.onceflow.intake.paging.PageRequest;
 import dev.onceflow.intake.refusal.Refusal;
 import dev.onceflow.model.ApiClient;
 import java.time.Clock;
@@ -9,7 +13,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -34,13 +42,19 @@ public class ClientRegistry {
   private final ApiClientRepository clients;
   private final ClientStatements statements;
   private final ApiKeyStore keys;
+  private final Keyset keyset;
   private final Clock clock;
 
   ClientRegistry(
-      ApiClientRepository clients, ClientStatements statements, ApiKeyStore keys, Clock clock) {
+      ApiClientRepository clients,
+      ClientStatements statements,
+      ApiKeyStore keys,
+      JdbcClient jdbc,
+      Clock clock) {
     this.clients = clients;
     this.statements = statements;
     this.keys = keys;
+    this.keyset = new Keyset(jdbc);
     this.clock = clock;
   }
 
@@ -106,8 +120,15 @@ public class ClientRegistry {
     return keys.list(clientId);
   }
 
-  public List<ApiClient> list() {
-    return clients.findAllByOrderByCreatedAtAscIdAsc();
+  /** One page of the clients, oldest first. */
+  public Page<ApiClient> list(PageRequest request) {
+    Page<Cursor> page =
+        keyset.page(
+            "FROM clients WHERE true", Map.of(), "created_at", Keyset.Order.OLDEST_FIRST, request);
+    Map<UUID, ApiClient> loaded =
+        clients.findByIdIn(page.items().stream().map(Cursor::id).toList()).stream()
+            .collect(Collectors.toMap(ApiClient::getId, Function.identity()));
+    return page.load(loaded, Cursor::id);
   }
 
   public ApiClient client(UUID clientId) {

@@ -1,10 +1,18 @@
 package dev.onceflow.intake.transaction;
 
 import dev.onceflow.intake.client.AuthenticatedClient;
+import dev.onceflow.intake.paging.Cursor;
+import dev.onceflow.intake.paging.Keyset;
+import dev.onceflow.intake.paging.Page;
+import dev.onceflow.intake.paging.PageRequest;
 import dev.onceflow.model.PaymentTransaction;
-import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 
 /** Reads of a client's own transactions. The long poll lives in {@link TransactionWatcher}. */
@@ -12,23 +20,31 @@ import org.springframework.stereotype.Service;
 public class TransactionQueries {
 
   private final TransactionRepository transactions;
-  private final IdempotencyKeyRepository keys;
-  private final Clock clock;
+  private final Keyset keyset;
 
-  TransactionQueries(
-      TransactionRepository transactions, IdempotencyKeyRepository keys, Clock clock) {
+  TransactionQueries(TransactionRepository transactions, JdbcClient jdbc) {
     this.transactions = transactions;
-    this.keys = keys;
-    this.clock = clock;
+    this.keyset = new Keyset(jdbc);
   }
 
   public Optional<PaymentTransaction> find(AuthenticatedClient client, UUID id) {
     return transactions.findByIdAndClientId(id, client.id());
   }
 
-  /** The transaction the client's key names, unless the key has expired. */
-  public Optional<PaymentTransaction> findByKey(AuthenticatedClient client, String key) {
-    return keys.findLive(client.id(), key, clock.instant())
-        .flatMap(k -> transactions.findByIdAndClientId(k.getTransactionId(), client.id()));
+  /** One page of the client's transactions, newest first. */
+  public Page<PaymentTransaction> list(
+      AuthenticatedClient client, TransactionFilter filter, PageRequest request) {
+    Map<String, Object> params = new HashMap<>();
+    Page<Cursor> page =
+        keyset.page(
+            filter.from(client.id(), params),
+            params,
+            "created_at",
+            Keyset.Order.NEWEST_FIRST,
+            request);
+    Map<UUID, PaymentTransaction> loaded =
+        transactions.findByIdIn(page.items().stream().map(Cursor::id).toList()).stream()
+            .collect(Collectors.toMap(PaymentTransaction::getId, Function.identity()));
+    return page.load(loaded, Cursor::id);
   }
 }

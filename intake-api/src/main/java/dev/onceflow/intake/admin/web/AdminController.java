@@ -1,6 +1,6 @@
 package dev.onceflow.intake.admin.web;
 
-import dev.onceflow.intake.account.AccountRepository;
+import dev.onceflow.intake.account.AccountQueries;
 import dev.onceflow.intake.account.web.AccountView;
 import dev.onceflow.intake.admin.AccountOpening;
 import dev.onceflow.intake.admin.AdminActions;
@@ -10,7 +10,8 @@ import dev.onceflow.intake.client.ApiKeyStore.StoredKey;
 import dev.onceflow.intake.client.ClientRegistry;
 import dev.onceflow.intake.client.ClientRegistry.IssuedKey;
 import dev.onceflow.intake.client.ClientRegistry.Registration;
-import dev.onceflow.intake.refusal.Refusal;
+import dev.onceflow.intake.paging.PageRequest;
+import dev.onceflow.intake.web.PageView;
 import dev.onceflow.model.ApiClient;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
@@ -38,8 +39,6 @@ import tools.jackson.databind.JsonNode;
 @RestController
 @RequestMapping("/admin")
 class AdminController {
-
-  static final int MAX_AUDIT_ROWS = 500;
 
   record NewClient(String name) {}
 
@@ -73,13 +72,13 @@ class AdminController {
 
   private final ClientRegistry registry;
   private final AccountOpening opening;
-  private final AccountRepository accounts;
+  private final AccountQueries accounts;
   private final AdminActions actions;
 
   AdminController(
       ClientRegistry registry,
       AccountOpening opening,
-      AccountRepository accounts,
+      AccountQueries accounts,
       AdminActions actions) {
     this.registry = registry;
     this.opening = opening;
@@ -110,8 +109,11 @@ class AdminController {
   }
 
   @GetMapping("/clients")
-  List<ClientView> listClients() {
-    return registry.list().stream().map(ClientView::of).toList();
+  PageView<ClientView> listClients(
+      @RequestParam(required = false) Integer limit,
+      @RequestParam(required = false) String after,
+      @RequestParam(required = false) String before) {
+    return PageView.of(registry.list(PageRequest.of(limit, after, before)), ClientView::of);
   }
 
   @GetMapping("/clients/{clientId}")
@@ -147,9 +149,14 @@ class AdminController {
   }
 
   @GetMapping("/clients/{clientId}/accounts")
-  List<AccountView> listAccounts(@PathVariable UUID clientId) {
+  PageView<AccountView> listAccounts(
+      @PathVariable UUID clientId,
+      @RequestParam(required = false) Integer limit,
+      @RequestParam(required = false) String after,
+      @RequestParam(required = false) String before) {
     registry.client(clientId);
-    return accounts.findByClientIdOrderByCreatedAt(clientId).stream().map(AccountView::of).toList();
+    return PageView.of(
+        accounts.list(clientId, PageRequest.of(limit, after, before)), AccountView::of);
   }
 
   @GetMapping("/clients/{clientId}/keys")
@@ -205,13 +212,13 @@ class AdminController {
         });
   }
 
+  /** The admin API's audit, newest first, a page at a time. */
   @GetMapping("/audit")
-  List<?> audit(@RequestParam(defaultValue = "100") int limit) {
-    if (limit < 1 || limit > MAX_AUDIT_ROWS) {
-      throw Refusal.badRequest(
-          "invalid-parameter", "Invalid parameter", "'limit' must be 1 to " + MAX_AUDIT_ROWS + ".");
-    }
-    return actions.recent(limit);
+  PageView<?> audit(
+      @RequestParam(required = false) Integer limit,
+      @RequestParam(required = false) String after,
+      @RequestParam(required = false) String before) {
+    return PageView.of(actions.audit(PageRequest.of(limit, after, before)));
   }
 
   private ResponseEntity<JsonNode> write(

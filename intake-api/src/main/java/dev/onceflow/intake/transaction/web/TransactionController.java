@@ -1,7 +1,9 @@
 package dev.onceflow.intake.transaction.web;
 
 import dev.onceflow.intake.IntakeProperties;
+import dev.onceflow.intake.Timestamps;
 import dev.onceflow.intake.client.AuthenticatedClient;
+import dev.onceflow.intake.paging.PageRequest;
 import dev.onceflow.intake.refusal.Refusal;
 import dev.onceflow.intake.transaction.DraftConfirmation;
 import dev.onceflow.intake.transaction.DraftConfirmation.Confirmation;
@@ -9,12 +11,22 @@ import dev.onceflow.intake.transaction.IdempotencyKeyHeader;
 import dev.onceflow.intake.transaction.PaymentIntake;
 import dev.onceflow.intake.transaction.PaymentIntake.Submission;
 import dev.onceflow.intake.transaction.SubmitPayment;
+import dev.onceflow.intake.transaction.TransactionFilter;
 import dev.onceflow.intake.transaction.TransactionQueries;
 import dev.onceflow.intake.transaction.TransactionWatcher;
+import dev.onceflow.intake.web.PageView;
 import dev.onceflow.model.PaymentTransaction;
+import dev.onceflow.model.TransactionState;
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -155,12 +167,36 @@ class TransactionController {
     return result;
   }
 
-  @GetMapping(params = "idempotencyKey")
-  TransactionView getByKey(AuthenticatedClient client, @RequestParam String idempotencyKey) {
-    return queries
-        .findByKey(client, IdempotencyKeyHeader.parse(idempotencyKey))
-        .map(TransactionView::of)
-        .orElseThrow(() -> notFound("for Idempotency-Key '" + idempotencyKey + "'"));
+  /**
+   * The client's transactions, newest first, a page at a time; filters combine (all must match).
+   * {@code state} may repeat or list several states separated by commas.
+   */
+  @GetMapping
+  PageView<TransactionView> list(
+      AuthenticatedClient client,
+      @RequestParam(required = false) List<String> state,
+      @RequestParam(required = false) UUID accountId,
+      @RequestParam(required = false) String createdFrom,
+      @RequestParam(required = false) String createdTo,
+      @RequestParam(required = false) String idempotencyKey,
+      @RequestParam(required = false) Integer limit,
+      @RequestParam(required = false) String after,
+      @RequestParam(required = false) String before) {
+    Instant from = instant("createdFrom", createdFrom);
+    Instant to = instant("createdTo", createdTo);
+    if (from != null && to != null && !from.isBefore(to)) {
+      throw Refusal.badRequest(
+          "invalid-parameter", "Invalid parameter", "'createdFrom' must be before 'createdTo'.");
+    }
+    TransactionFilter filter =
+        new TransactionFilter(
+            states(state),
+            accountId,
+            from,
+            to,
+            idempotencyKey == null ? null : IdempotencyKeyHeader.parse(idempotencyKey));
+    return PageView.of(
+        queries.list(client, filter, PageRequest.of(limit, after, before)), TransactionView::of);
   }
 
   private SubmitPayment validate(SubmitRequest request) {
@@ -212,6 +248,48 @@ class TransactionController {
     }
     Duration asked = Duration.ofSeconds(Long.parseLong(wait.group(1)));
     return Optional.of(asked.compareTo(properties.maxWait()) > 0 ? properties.maxWait() : asked);
+  }
+
+  private static Set<TransactionState> states(List<String> values) {
+    Set<TransactionState> states = EnumSet.noneOf(TransactionState.class);
+    if (values == null) {
+      return states;
+    }
+    for (String value : values) {
+      for (String name : value.split(",", -1)) {
+        try {
+          states.add(TransactionState.valueOf(name.trim()));
+        } catch (IllegalArgumentException e) {
+          throw Refusal.badRequest(
+              "invalid-parameter",
+              "Invalid parameter",
+              "'state' must be one or more of " + Arrays.toString(TransactionState.values()) + ".");
+        }
+      }
+    }
+    return states;
+  }
+
+  /** An RFC 3339 date-time with an offset (2026-12-01T10:00:00Z), or a 400 naming the parameter. */
+  private static Instant instant(String parameter, String value) {
+    if (value == null) {
+      return null;
+    }
+    try {
+      Instant instant = OffsetDateTime.parse(value).toInstant();
+      if (Timestamps.inRange(instant)) {
+        return instant;
+      }
+    } catch (DateTimeParseException e) {
+      // refused below
+    }
+    throw Refusal.badRequest(
+        "invalid-parameter",
+        "Invalid parameter",
+        "'"
+            + parameter
+            + "' must be an RFC 3339 date-time with an offset in the years 1 to 9999, e.g."
+            + " 2026-12-01T10:00:00Z.");
   }
 
   private static Refusal notFound(String what) {
