@@ -1,5 +1,6 @@
 package dev.onceflow.intake;
 
+import dev.onceflow.intake.account.MaxAmount;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -11,7 +12,7 @@ import org.springframework.util.unit.DataSize;
  * @param draftTtl how long a draft waits for its confirm before it expires
  * @param redriveAfter how long a new transaction's event is trusted to reach a worker before the
  *     recovery sweeper enqueues it again
- * @param maxAmount the largest amount, in minor units, one transaction may carry
+ * @param maxAmount the largest amount one transaction may carry, by currency
  * @param maxWait the longest a poll may wait with {@code Prefer: wait=N}
  * @param pollInterval how often the long-poll watcher reads the states of all waiting transactions
  * @param maxBodySize the largest request body accepted (larger: 413)
@@ -22,7 +23,7 @@ public record IntakeProperties(
     @DefaultValue("24h") Duration idempotencyKeyTtl,
     @DefaultValue("1h") Duration draftTtl,
     @DefaultValue("30s") Duration redriveAfter,
-    @DefaultValue("100000000000") long maxAmount,
+    @DefaultValue MaxAmount maxAmount,
     @DefaultValue("30s") Duration maxWait,
     @DefaultValue("50ms") Duration pollInterval,
     @DefaultValue("16KB") DataSize maxBodySize,

@@ -108,6 +108,10 @@ class AdminApiIT {
         400,
         "invalid-currency");
     assertProblem(
+        admin.post(accounts, "{\"currency\": \"XAU\", \"openingBalance\": 1}"),
+        400,
+        "invalid-currency");
+    assertProblem(
         admin.post(accounts, "{\"currency\": \"EUR\", \"openingBalance\": -1}"),
         400,
         "invalid-opening-balance");

@@ -125,6 +125,8 @@ class IntakeApiIT {
         "invalid-request");
     assertProblem(api.submit("k-8", payment(accountId, 100, "EURO")), 400, "invalid-currency");
     assertProblem(api.submit("k-8", payment(accountId, 100, "XYZ")), 400, "invalid-currency");
+    assertProblem(api.submit("k-8", payment(accountId, 100, "XAU")), 400, "invalid-currency");
+    assertProblem(api.submit("k-8", payment(accountId, 100, "XTS")), 400, "invalid-currency");
     assertProblem(
         api.submit("k-9", payment(accountId, 100).replace("invoice 42", "r".repeat(141))),
         400,
@@ -160,6 +162,26 @@ class IntakeApiIT {
     assertProblem(nested, 400, "unknown-field");
     assertThat(json(nested).get("detail").asString()).contains("'creditor.nmae'");
     assertNothingStored();
+  }
+
+  @Test
+  void theLargestAmountIsCountedInEachCurrencysOwnMinorUnits() {
+    UUID yen = intake.admin().openAccount(client.id(), "JPY", 1_000_000_000_000L);
+
+    // The default limit, a billion in major units: 10^9 yen, 10^11 cents, 10^12 fils.
+    assertThat(api.submit("k-yen", payment(yen, 1_000_000_000L, "JPY")).statusCode())
+        .isEqualTo(202);
+    HttpResponse<String> tooMuch = api.submit("k-yen-2", payment(yen, 1_000_000_001L, "JPY"));
+    assertProblem(tooMuch, 400, "invalid-request");
+    assertThat(json(tooMuch).get("detail").asString())
+        .isEqualTo(
+            "'amount' must be a positive integer of minor units (JPY has 0 decimals), at most"
+                + " 1000000000.");
+    assertThat(
+            json(api.submit("k-bhd", payment(yen, 1_000_000_000_001L, "BHD")))
+                .get("detail")
+                .asString())
+        .contains("(BHD has 3 decimals), at most 1000000000000.");
   }
 
   @Test

@@ -34,7 +34,7 @@ public class AccountOpening {
   /** A new account of {@code clientId} holding {@code openingBalance} minor units. */
   @Transactional
   public Account open(UUID clientId, String currency, Long openingBalance) {
-    String code = Currencies.requireIso4217(currency);
+    String code = Currencies.requirePayable(currency);
     if (openingBalance == null
         || openingBalance < 0
         || openingBalance > properties.maxOpeningBalance()) {

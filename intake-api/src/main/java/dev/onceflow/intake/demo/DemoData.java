@@ -1,9 +1,11 @@
 package dev.onceflow.intake.demo;
 
 import dev.onceflow.intake.account.AccountStatements;
+import dev.onceflow.intake.account.Currencies;
 import dev.onceflow.intake.client.ApiClientRepository;
 import dev.onceflow.intake.client.ApiKeyStore;
 import dev.onceflow.intake.client.ClientStatements;
+import dev.onceflow.intake.refusal.Refusal;
 import dev.onceflow.model.Account;
 import dev.onceflow.model.InvalidSettingException;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +15,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Locale;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -111,7 +114,15 @@ public class DemoData implements ApplicationRunner {
           "onceflow.demo.api-key is refused: another client already has that key");
     }
     for (String currency : properties.currencies()) {
-      String code = currency.trim().toUpperCase();
+      String code = currency.trim().toUpperCase(Locale.ROOT);
+      try {
+        Currencies.requirePayable(code);
+      } catch (Refusal refusal) {
+        throw new InvalidSettingException(
+            "onceflow.demo.currencies: '"
+                + currency
+                + "' is not an ISO 4217 currency payments are made in");
+      }
       accounts.insertIfAbsent(
           new Account(accountId(code), clientId(), code, properties.openingBalance(), now));
       log.info("Demo account {} ({}) for the demo client", accountId(code), code);

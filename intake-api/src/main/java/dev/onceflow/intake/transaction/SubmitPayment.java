@@ -2,6 +2,7 @@ package dev.onceflow.intake.transaction;
 
 import dev.onceflow.intake.PlainText;
 import dev.onceflow.intake.account.Currencies;
+import dev.onceflow.intake.account.MaxAmount;
 import dev.onceflow.intake.refusal.Refusal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -29,7 +30,7 @@ public record SubmitPayment(
   public static SubmitPayment validate(
       UUID accountId,
       Long amount,
-      long maxAmount,
+      MaxAmount maxAmount,
       String currency,
       String creditorName,
       String creditorIban,
@@ -37,10 +38,14 @@ public record SubmitPayment(
     if (accountId == null) {
       throw invalid("accountId", "is required");
     }
-    if (amount == null || amount <= 0 || amount > maxAmount) {
-      throw invalid("amount", "must be a positive integer of minor units, at most " + maxAmount);
+    Currencies.requirePayable(currency);
+    long max = maxAmount.minorUnits(currency);
+    if (amount == null || amount <= 0 || amount > max) {
+      throw invalid(
+          "amount",
+          "must be a positive integer of minor units (%s has %d decimals), at most %d"
+              .formatted(currency, Currencies.minorDigits(currency), max));
     }
-    Currencies.requireIso4217(currency);
     if (creditorName == null || creditorName.isBlank() || creditorName.length() > MAX_NAME) {
       throw invalid("creditor.name", "is required, at most " + MAX_NAME + " characters");
     }

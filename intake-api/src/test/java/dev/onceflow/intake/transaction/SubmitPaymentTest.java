@@ -3,13 +3,20 @@ package dev.onceflow.intake.transaction;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.onceflow.intake.account.MaxAmount;
 import dev.onceflow.intake.refusal.Refusal;
+import java.math.BigDecimal;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 class SubmitPaymentTest {
 
   private static final UUID ACCOUNT = UUID.fromString("187b3fa8-e1fb-3af0-bed3-6c5c13867302");
+
+  /** 100 in every currency: 10000 euro cents, 100 yen, 100000 fils. */
+  private static final MaxAmount MAX = new MaxAmount(BigDecimal.valueOf(100), Map.of());
 
   @Test
   void normalisesTheIbanSoThatSpacingDoesNotChangeTheFingerprint() {
@@ -39,9 +46,46 @@ class SubmitPaymentTest {
     assertThatThrownBy(
             () ->
                 SubmitPayment.validate(
-                    ACCOUNT, 1001L, 1000, "EUR", "ACME", "DE89370400440532013000", null))
+                    ACCOUNT, 10_001L, MAX, "EUR", "ACME", "DE89370400440532013000", null))
         .isInstanceOf(Refusal.class)
-        .hasMessageContaining("at most 1000");
+        .hasMessageContaining("at most 10000");
+  }
+
+  @Test
+  void theMaximumFollowsEachCurrencysMinorUnit() {
+    assertThat(amountRefused(101, "JPY")).contains("JPY has 0 decimals").contains("at most 100");
+    assertThat(amountRefused(100_001, "BHD"))
+        .contains("BHD has 3 decimals")
+        .contains("at most 100000");
+    assertThat(payment(100, "JPY").amount()).isEqualTo(100);
+    assertThat(payment(100_000, "BHD").amount()).isEqualTo(100_000);
+  }
+
+  @Test
+  void refusesMetalAndTestCodesAsPaymentCurrencies() {
+    for (String code : List.of("XAU", "XAG", "XPT", "XPD", "XTS", "XXX", "XDR", "XBA")) {
+      assertThatThrownBy(() -> payment(1, code))
+          .as(code)
+          .isInstanceOf(Refusal.class)
+          .hasMessageContaining("'" + code + "' is an ISO 4217 code for a metal");
+    }
+    for (String code : List.of("XOF", "XAF", "XCD", "XPF", "CHF")) {
+      assertThat(payment(1, code).currency()).isEqualTo(code);
+    }
+  }
+
+  private static SubmitPayment payment(long amount, String currency) {
+    return SubmitPayment.validate(
+        ACCOUNT, amount, MAX, currency, "ACME", "DE89370400440532013000", null);
+  }
+
+  private static String amountRefused(long amount, String currency) {
+    try {
+      payment(amount, currency);
+      throw new AssertionError(amount + " " + currency + " was accepted");
+    } catch (Refusal refusal) {
+      return refusal.getMessage();
+    }
   }
 
   @Test
@@ -51,14 +95,14 @@ class SubmitPaymentTest {
       assertThatThrownBy(
               () ->
                   SubmitPayment.validate(
-                      ACCOUNT, 1L, 10, "EUR", bad, "DE89370400440532013000", null))
+                      ACCOUNT, 1L, MAX, "EUR", bad, "DE89370400440532013000", null))
           .as(bad)
           .isInstanceOf(Refusal.class)
           .hasMessageContaining("creditor.name");
       assertThatThrownBy(
               () ->
                   SubmitPayment.validate(
-                      ACCOUNT, 1L, 10, "EUR", "ACME", "DE89370400440532013000", bad))
+                      ACCOUNT, 1L, MAX, "EUR", "ACME", "DE89370400440532013000", bad))
           .as(bad)
           .isInstanceOf(Refusal.class)
           .hasMessageContaining("reference");
@@ -69,6 +113,6 @@ class SubmitPaymentTest {
   }
 
   private static SubmitPayment payment(String iban, String reference) {
-    return SubmitPayment.validate(ACCOUNT, 1250L, 100_000, "EUR", "ACME GmbH", iban, reference);
+    return SubmitPayment.validate(ACCOUNT, 1250L, MAX, "EUR", "ACME GmbH", iban, reference);
   }
 }
