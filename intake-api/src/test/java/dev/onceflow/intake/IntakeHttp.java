@@ -110,6 +110,13 @@ final class IntakeHttp {
   }
 
   /** A POST with a fresh Idempotency-Key. */
+  HttpResponse<String> cancel(String transactionId) {
+    return send(
+        request("/transactions/" + transactionId + "/cancel")
+            .POST(HttpRequest.BodyPublishers.noBody())
+            .build());
+  }
+
   HttpResponse<String> post(String path, String body) {
     return post(path, "it-" + UUID.randomUUID(), body);
   }

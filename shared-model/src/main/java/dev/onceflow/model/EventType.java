@@ -7,7 +7,9 @@ public enum EventType {
   /** The bank settled the payment. */
   TRANSACTION_COMPLETED("TransactionCompleted", Topics.EVENTS_STREAM),
   /** The transaction failed for good; funds were released. */
-  TRANSACTION_FAILED("TransactionFailed", Topics.EVENTS_STREAM);
+  TRANSACTION_FAILED("TransactionFailed", Topics.EVENTS_STREAM),
+  /** The client cancelled it before anything was sent to the bank; funds were released. */
+  TRANSACTION_CANCELLED("TransactionCancelled", Topics.EVENTS_STREAM);
 
   private final String wireName;
   private final String stream;

@@ -15,7 +15,7 @@ public final class Topics {
   /** Requests for a worker to process a transaction; key = transaction id. */
   public static final String TRANSACTION_REQUESTED = PREFIX + REQUESTED_STREAM;
 
-  /** TransactionCompleted / TransactionFailed; key = transaction id. */
+  /** TransactionCompleted / TransactionFailed / TransactionCancelled; key = transaction id. */
   public static final String TRANSACTION_EVENTS = PREFIX + EVENTS_STREAM;
 
   /** Records of the request topic that could not be parsed. */

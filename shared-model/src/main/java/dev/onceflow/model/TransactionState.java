@@ -17,11 +17,14 @@ public enum TransactionState {
    * Created by the two-step flow and waiting for the client's confirm: nothing is reserved, no
    * event is published, no worker ever touches it. The confirm makes it PENDING (funds reserved,
    * event written) or FAILED (insufficient funds); a draft not confirmed in time becomes FAILED
-   * (draft expired).
+   * (draft expired); the client may cancel it (CANCELLED).
    */
   DRAFT,
 
-  /** Accepted at intake (or put back after a transient failure); waits for a worker to claim it. */
+  /**
+   * Accepted at intake (or put back after a transient failure); waits for a worker to claim it. The
+   * client may cancel it only while no worker ever claimed it (no call was ever sent to the bank).
+   */
   PENDING,
 
   /** Claimed by one worker under a lease; the bank call is in flight or its outcome unrecorded. */
@@ -44,25 +47,32 @@ public enum TransactionState {
    * declined by the bank, or retries exhausted with the bank confirming it holds no payment. Funds
    * are released. Only an ops retry of a failure the bank caused reopens it.
    */
-  FAILED;
+  FAILED,
+
+  /**
+   * Cancelled by the client before anything was sent to the bank: a draft, or a PENDING transaction
+   * no worker ever claimed; whatever was reserved is released. Final.
+   */
+  CANCELLED;
 
   private static final Map<TransactionState, Set<TransactionState>> ALLOWED =
       Map.of(
-          DRAFT, EnumSet.of(PENDING, FAILED),
-          PENDING, EnumSet.of(PROCESSING),
+          DRAFT, EnumSet.of(PENDING, FAILED, CANCELLED),
+          PENDING, EnumSet.of(PROCESSING, CANCELLED),
           PROCESSING, EnumSet.of(PENDING, UNKNOWN, COMPLETED, FAILED),
           UNKNOWN, EnumSet.of(COMPLETED, FAILED),
           COMPLETED, EnumSet.noneOf(TransactionState.class),
-          FAILED, EnumSet.of(PENDING));
+          FAILED, EnumSet.of(PENDING),
+          CANCELLED, EnumSet.noneOf(TransactionState.class));
 
   /** Whether a single transition from this state to {@code target} is allowed. */
   public boolean canBecome(TransactionState target) {
     return ALLOWED.get(this).contains(target);
   }
 
-  /** Whether no worker will touch the transaction again (COMPLETED or FAILED). */
+  /** Whether no worker will touch the transaction again (COMPLETED, FAILED or CANCELLED). */
   public boolean isFinal() {
-    return this == COMPLETED || this == FAILED;
+    return this == COMPLETED || this == FAILED || this == CANCELLED;
   }
 
   /**

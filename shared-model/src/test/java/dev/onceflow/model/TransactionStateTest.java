@@ -1,5 +1,6 @@
 package dev.onceflow.model;
 
+import static dev.onceflow.model.TransactionState.CANCELLED;
 import static dev.onceflow.model.TransactionState.COMPLETED;
 import static dev.onceflow.model.TransactionState.DRAFT;
 import static dev.onceflow.model.TransactionState.FAILED;
@@ -18,7 +19,9 @@ class TransactionStateTest {
       Set.of(
           "DRAFT->PENDING",
           "DRAFT->FAILED",
+          "DRAFT->CANCELLED",
           "PENDING->PROCESSING",
+          "PENDING->CANCELLED",
           "PROCESSING->PENDING",
           "PROCESSING->COMPLETED",
           "PROCESSING->FAILED",
@@ -39,9 +42,9 @@ class TransactionStateTest {
   }
 
   @Test
-  void completedAndFailedAreFinal() {
+  void completedFailedAndCancelledAreFinal() {
     assertThat(EnumSet.allOf(TransactionState.class).stream().filter(TransactionState::isFinal))
-        .containsExactlyInAnyOrder(COMPLETED, FAILED);
+        .containsExactlyInAnyOrder(COMPLETED, FAILED, CANCELLED);
   }
 
   @Test

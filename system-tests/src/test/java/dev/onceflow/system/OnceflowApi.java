@@ -125,6 +125,13 @@ final class OnceflowApi {
     return json(send(authorized(URI.create(intakeUrl + "/transactions/" + id)).GET().build()));
   }
 
+  HttpResponse<String> cancel(String id) throws IOException, InterruptedException {
+    return send(
+        authorized(URI.create(intakeUrl + "/transactions/" + id + "/cancel"))
+            .POST(HttpRequest.BodyPublishers.noBody())
+            .build());
+  }
+
   HttpResponse<String> get(String path) throws IOException, InterruptedException {
     return send(authorized(URI.create(intakeUrl + path)).GET().build());
   }

@@ -164,6 +164,64 @@ class PaymentPipelineIT {
   }
 
   @Test
+  void cancelsRacingTheWorkersEndEachPaymentCancelledAndUnpaidOrPaidOnce() throws Exception {
+    long opening = 1_000_000;
+    UUID account = api.openAccount("EUR", opening);
+    var clients = Executors.newFixedThreadPool(8);
+    Map<String, Integer> cancelAnswers = new HashMap<>();
+    try {
+      List<Callable<Map.Entry<String, Integer>>> races = new ArrayList<>();
+      for (int i = 0; i < 200; i++) {
+        String body = OnceflowApi.payment(account, 10 + i, "EUR");
+        String key = "cancel-race-" + i + "-" + account;
+        // The cancel follows the 202 after 0-150 ms: before the worker's claim, or just after it.
+        long delayMillis = ThreadLocalRandom.current().nextLong(150);
+        races.add(
+            () -> {
+              String id = api.json(api.submit(key, body)).get("id").asString();
+              long cancelAt = System.nanoTime() + delayMillis * 1_000_000;
+              await()
+                  .pollDelay(Duration.ZERO)
+                  .pollInterval(Duration.ofMillis(5))
+                  .until(() -> System.nanoTime() >= cancelAt);
+              return Map.entry(id, api.cancel(id).statusCode());
+            });
+      }
+      for (Future<Map.Entry<String, Integer>> race : clients.invokeAll(races)) {
+        cancelAnswers.put(race.get().getKey(), race.get().getValue());
+      }
+    } finally {
+      clients.shutdown();
+    }
+
+    long paid = 0;
+    int cancelled = 0;
+    for (Map.Entry<String, Integer> race : cancelAnswers.entrySet()) {
+      JsonNode tx =
+          await()
+              .atMost(Duration.ofSeconds(60))
+              .until(
+                  () -> api.transactionUnchecked(race.getKey()),
+                  t -> Set.of("COMPLETED", "CANCELLED").contains(t.get("state").asString()));
+      List<JsonNode> atTheBank = api.bankPaymentsFor(race.getKey());
+      if (tx.get("state").asString().equals("CANCELLED")) {
+        cancelled++;
+        assertThat(race.getValue()).as("cancel of %s", race.getKey()).isEqualTo(200);
+        assertThat(atTheBank).as("bank payments of cancelled %s", race.getKey()).isEmpty();
+      } else {
+        paid += tx.get("amount").asLong();
+        assertThat(race.getValue()).as("cancel of %s", race.getKey()).isEqualTo(409);
+        assertThat(atTheBank).as("bank payments of %s", race.getKey()).hasSize(1);
+      }
+    }
+    assertThat(cancelAnswers).hasSize(200);
+    assertThat(cancelled).as("cancels that won").isBetween(1, 199);
+    JsonNode balances = api.account(account);
+    assertThat(balances.get("balance").asLong()).isEqualTo(opening - paid);
+    assertThat(balances.get("reserved").asLong()).isZero();
+  }
+
+  @Test
   void carriesTheClientsTraceThroughOutboxAndKafkaToTheBankCallAndTheWorkerLogs() throws Exception {
     String traceId = randomHex(32);
     String clientSpanId = randomHex(16);

@@ -66,7 +66,7 @@ public final class AccountFunds {
     requireReserved(jdbc.sql(SETTLE), payment, now);
   }
 
-  /** The payment failed: its reserved amount becomes available again. */
+  /** The payment failed or was cancelled: its reserved amount becomes available again. */
   public void release(HeldTransaction payment, Instant now) {
     requireReserved(jdbc.sql(RELEASE), payment, now);
   }

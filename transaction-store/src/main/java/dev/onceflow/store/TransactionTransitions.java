@@ -97,6 +97,32 @@ public final class TransactionTransitions {
             AND lease_until <= :now
           """);
 
+  static final String CANCEL_DRAFT =
+      StateSql.of(
+          """
+          UPDATE transactions
+          SET state = {CANCELLED}, lease_until = :now, version = version + 1, updated_at = :now
+          WHERE id = :id
+            AND client_id = :clientId
+            AND state = {DRAFT}
+          """);
+
+  /**
+   * Only a row no worker ever claimed: a claim counts an attempt and stamps first_attempt_at in the
+   * statement that takes the row, and an ops retry (attempts back to 0) keeps the stamp.
+   */
+  static final String CANCEL_UNSENT =
+      StateSql.of(
+          """
+          UPDATE transactions
+          SET state = {CANCELLED}, lease_until = :now, version = version + 1, updated_at = :now
+          WHERE id = :id
+            AND client_id = :clientId
+            AND state = {PENDING}
+            AND attempts = 0
+            AND first_attempt_at IS NULL
+          """);
+
   public static final String CLAIM =
       StateSql.of(
           """
@@ -310,6 +336,20 @@ public final class TransactionTransitions {
         byId(EXPIRE_DRAFT, id, now)
             .param("failureCode", FailureCode.DRAFT_EXPIRED.name())
             .param("failureDetail", DRAFT_EXPIRED_DETAIL));
+  }
+
+  /** DRAFT -> CANCELLED, the client's own draft (nothing was reserved). */
+  public boolean cancelDraft(UUID id, UUID clientId, Instant now) {
+    return changedOne(byId(CANCEL_DRAFT, id, now).param("clientId", clientId));
+  }
+
+  /**
+   * PENDING -> CANCELLED, if no worker ever claimed the row, so nothing was ever sent to the bank;
+   * false when a claim got there first. The caller releases the funds in the same DB transaction. A
+   * claim racing this waits for the row's lock and then finds it CANCELLED: no call follows.
+   */
+  public boolean cancelUnsent(UUID id, UUID clientId, Instant now) {
+    return changedOne(byId(CANCEL_UNSENT, id, now).param("clientId", clientId));
   }
 
   // Workers

@@ -21,6 +21,8 @@ public class Refusal extends RuntimeException {
     TOO_LARGE,
     /** Well-formed, but it breaks a rule of the payment or the account (422). */
     UNPROCESSABLE,
+    /** The resource's current state does not allow the request (409). */
+    CONFLICT,
     /**
      * More requests than the client's limit allows; retry after {@link #retryAfterSeconds()} (429).
      */
@@ -55,6 +57,10 @@ public class Refusal extends RuntimeException {
 
   public static Refusal notFound(String type, String detail) {
     return new Refusal(Kind.NOT_FOUND, type, "Not found", detail, null);
+  }
+
+  public static Refusal conflict(String type, String title, String detail) {
+    return new Refusal(Kind.CONFLICT, type, title, detail, null);
   }
 
   public static Refusal unprocessable(String type, String title, String detail) {

@@ -95,7 +95,14 @@ public class DraftConfirmation {
         transitions.expireDraft(id, now);
       }
     }
-    return new Confirmation(find(client, id));
+    PaymentTransaction after = find(client, id);
+    if (after.getState() == TransactionState.CANCELLED) {
+      throw Refusal.conflict(
+          "transaction-cancelled",
+          "Cancelled",
+          "Transaction " + id + " was cancelled: it cannot be confirmed.");
+    }
+    return new Confirmation(after);
   }
 
   /**

@@ -22,6 +22,7 @@ public final class ProblemMapping {
       case NOT_FOUND -> HttpStatus.NOT_FOUND;
       case TOO_LARGE -> HttpStatus.CONTENT_TOO_LARGE;
       case UNPROCESSABLE -> HttpStatus.UNPROCESSABLE_CONTENT;
+      case CONFLICT -> HttpStatus.CONFLICT;
       case TOO_MANY_REQUESTS -> HttpStatus.TOO_MANY_REQUESTS;
       case OVERLOADED, UNAVAILABLE -> HttpStatus.SERVICE_UNAVAILABLE;
     };

@@ -11,6 +11,7 @@ import dev.onceflow.intake.transaction.IdempotencyKeyHeader;
 import dev.onceflow.intake.transaction.PaymentIntake;
 import dev.onceflow.intake.transaction.PaymentIntake.Submission;
 import dev.onceflow.intake.transaction.SubmitPayment;
+import dev.onceflow.intake.transaction.TransactionCancellation;
 import dev.onceflow.intake.transaction.TransactionFilter;
 import dev.onceflow.intake.transaction.TransactionQueries;
 import dev.onceflow.intake.transaction.TransactionWatcher;
@@ -58,6 +59,7 @@ class TransactionController {
 
   private final PaymentIntake intake;
   private final DraftConfirmation confirmation;
+  private final TransactionCancellation cancellation;
   private final TransactionQueries queries;
   private final TransactionWatcher watcher;
   private final WaitingPolls polls;
@@ -66,12 +68,14 @@ class TransactionController {
   TransactionController(
       PaymentIntake intake,
       DraftConfirmation confirmation,
+      TransactionCancellation cancellation,
       TransactionQueries queries,
       TransactionWatcher watcher,
       WaitingPolls polls,
       IntakeProperties properties) {
     this.intake = intake;
     this.confirmation = confirmation;
+    this.cancellation = cancellation;
     this.queries = queries;
     this.watcher = watcher;
     this.polls = polls;
@@ -112,6 +116,15 @@ class TransactionController {
     return ResponseEntity.status(
             confirmed.refused() ? HttpStatus.UNPROCESSABLE_CONTENT : HttpStatus.OK)
         .body(TransactionView.of(confirmed.transaction()));
+  }
+
+  /**
+   * A draft, or a payment no worker has taken yet, becomes CANCELLED (its funds released); again:
+   * the same answer. 409 once it may have reached the bank, or is final.
+   */
+  @PostMapping("/{id}/cancel")
+  TransactionView cancel(AuthenticatedClient client, @PathVariable UUID id) {
+    return TransactionView.of(cancellation.cancel(client, id));
   }
 
   /**
