@@ -1,14 +1,11 @@
 package dev.onceflow.intake.account;
 
-import dev.onceflow.intake.paging.Cursor;
 import dev.onceflow.intake.paging.Keyset;
 import dev.onceflow.intake.paging.Page;
 import dev.onceflow.intake.paging.PageRequest;
 import dev.onceflow.model.Account;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 
@@ -26,16 +23,13 @@ public class AccountQueries {
 
   /** One page of the client's accounts, oldest first. */
   public Page<Account> list(UUID clientId, PageRequest request) {
-    Page<Cursor> page =
-        keyset.page(
-            "FROM accounts WHERE client_id = :clientId",
-            Map.of("clientId", clientId),
-            "created_at",
-            Keyset.Order.OLDEST_FIRST,
-            request);
-    Map<UUID, Account> loaded =
-        accounts.findByIdIn(page.items().stream().map(Cursor::id).toList()).stream()
-            .collect(Collectors.toMap(Account::getId, Function.identity()));
-    return page.load(loaded, Cursor::id);
+    return keyset.rows(
+        "FROM accounts WHERE client_id = :clientId",
+        Map.of("clientId", clientId),
+        "created_at",
+        Keyset.Order.OLDEST_FIRST,
+        request,
+        accounts::findByIdIn,
+        Account::getId);
   }
 }

@@ -1,6 +1,5 @@
 package dev.onceflow.intake.admin;
 
-import dev.onceflow.intake.paging.Cursor;
 import dev.onceflow.intake.paging.Keyset;
 import dev.onceflow.intake.paging.Page;
 import dev.onceflow.intake.paging.PageRequest;
@@ -12,8 +11,6 @@ import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -133,25 +130,22 @@ class AdminStatements {
 
   /** One page of the audit, newest first. */
   Page<AuditRow> audit(PageRequest request) {
-    Page<Cursor> page =
-        keyset.page(
-            "FROM admin_audit WHERE true", Map.of(), "at", Keyset.Order.NEWEST_FIRST, request);
-    if (page.items().isEmpty()) {
-      return page.map(cursor -> null);
-    }
-    Map<UUID, AuditRow> loaded =
-        jdbc
-            .sql(
-                """
-                SELECT id, at, actor, remote_address, method, path, idempotency_key, status, outcome
-                FROM admin_audit WHERE id IN (:ids)
-                """)
-            .param("ids", page.items().stream().map(Cursor::id).toList())
-            .query(AdminStatements::auditRow)
-            .list()
-            .stream()
-            .collect(Collectors.toMap(AuditRow::id, Function.identity()));
-    return page.load(loaded, Cursor::id);
+    return keyset.rows(
+        "FROM admin_audit WHERE true",
+        Map.of(),
+        "at",
+        Keyset.Order.NEWEST_FIRST,
+        request,
+        ids ->
+            jdbc.sql(
+                    """
+                    SELECT id, at, actor, remote_address, method, path, idempotency_key, status, outcome
+                    FROM admin_audit WHERE id IN (:ids)
+                    """)
+                .param("ids", ids)
+                .query(AdminStatements::auditRow)
+                .list(),
+        AuditRow::id);
   }
 
   private static AuditRow auditRow(ResultSet rs, int row) throws SQLException {

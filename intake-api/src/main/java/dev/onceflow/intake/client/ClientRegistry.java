@@ -2,7 +2,6 @@ package dev.onceflow.intake.client;
 
 import dev.onceflow.intake.PlainText;
 import dev.onceflow.intake.client.ApiKeyStore.StoredKey;
-import dev.onceflow.intake.paging.Cursor;
 import dev.onceflow.intake.paging.Keyset;
 import dev.onceflow.intake.paging.Page;
 import dev.onceflow.intake.paging.PageRequest;
@@ -15,8 +14,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -122,13 +119,14 @@ public class ClientRegistry {
 
   /** One page of the clients, oldest first. */
   public Page<ApiClient> list(PageRequest request) {
-    Page<Cursor> page =
-        keyset.page(
-            "FROM clients WHERE true", Map.of(), "created_at", Keyset.Order.OLDEST_FIRST, request);
-    Map<UUID, ApiClient> loaded =
-        clients.findByIdIn(page.items().stream().map(Cursor::id).toList()).stream()
-            .collect(Collectors.toMap(ApiClient::getId, Function.identity()));
-    return page.load(loaded, Cursor::id);
+    return keyset.rows(
+        "FROM clients WHERE true",
+        Map.of(),
+        "created_at",
+        Keyset.Order.OLDEST_FIRST,
+        request,
+        clients::findByIdIn,
+        ApiClient::getId);
   }
 
   public ApiClient client(UUID clientId) {

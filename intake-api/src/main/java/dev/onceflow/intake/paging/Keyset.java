@@ -9,6 +9,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
@@ -81,6 +83,27 @@ public final class Keyset {
       return new Page<>(rows, rows.isEmpty() ? cursor : last, more ? first : null);
     }
     return new Page<>(rows, more ? last : null, rows.isEmpty() ? cursor : first);
+  }
+
+  /**
+   * One page of whole rows: the page's keys by {@link #page}, then its rows by id through {@code
+   * load} (which may return them in any order, and leave out a row deleted meanwhile).
+   */
+  public <T> Page<T> rows(
+      String from,
+      Map<String, ?> params,
+      String timeColumn,
+      Order order,
+      PageRequest request,
+      Function<List<UUID>, List<T>> load,
+      Function<T, UUID> idOf) {
+    Page<Cursor> keys = page(from, params, timeColumn, order, request);
+    List<UUID> ids = keys.items().stream().map(Cursor::id).toList();
+    Map<UUID, T> loaded =
+        ids.isEmpty()
+            ? Map.of()
+            : load.apply(ids).stream().collect(Collectors.toMap(idOf, Function.identity()));
+    return keys.load(loaded, Cursor::id);
   }
 
   private static Cursor cursorOf(ResultSet rs, int row) throws SQLException {

@@ -1,7 +1,6 @@
 package dev.onceflow.intake.transaction;
 
 import dev.onceflow.intake.client.AuthenticatedClient;
-import dev.onceflow.intake.paging.Cursor;
 import dev.onceflow.intake.paging.Keyset;
 import dev.onceflow.intake.paging.Page;
 import dev.onceflow.intake.paging.PageRequest;
@@ -10,8 +9,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 
@@ -35,16 +32,14 @@ public class TransactionQueries {
   public Page<PaymentTransaction> list(
       AuthenticatedClient client, TransactionFilter filter, PageRequest request) {
     Map<String, Object> params = new HashMap<>();
-    Page<Cursor> page =
-        keyset.page(
-            filter.from(client.id(), params),
-            params,
-            "created_at",
-            Keyset.Order.NEWEST_FIRST,
-            request);
-    Map<UUID, PaymentTransaction> loaded =
-        transactions.findByIdIn(page.items().stream().map(Cursor::id).toList()).stream()
-            .collect(Collectors.toMap(PaymentTransaction::getId, Function.identity()));
-    return page.load(loaded, Cursor::id);
+    String from = filter.from(client.id(), params);
+    return keyset.rows(
+        from,
+        params,
+        "created_at",
+        Keyset.Order.NEWEST_FIRST,
+        request,
+        transactions::findByIdIn,
+        PaymentTransaction::getId);
   }
 }
