@@ -204,7 +204,7 @@ public final class Benchmark {
       HttpLoad.Run warmup =
           intake.openLoop(
               "warm-up", plan.warmupRate(), 64, Duration.ofSeconds(plan.warmupSeconds()));
-      awaitFinal(warmup, events);
+      events.awaitFinal(warmup, drainLimit(), notes);
       settle();
       Idle idle = idle();
 
@@ -213,8 +213,8 @@ public final class Benchmark {
       HttpLoad.Run steady =
           intake.openLoop(
               "steady", plan.steadyRate(), 64, Duration.ofSeconds(plan.steadySeconds()));
-      Latencies steadyE2e = awaitFinal(steady, events);
-      Latencies visible = since(steady, events.requestedAt);
+      Latencies steadyE2e = events.awaitFinal(steady, drainLimit(), notes);
+      Latencies visible = events.untilRequested(steady);
       RelayLag relay = RelayLag.between(relayBefore, relayBuckets());
       progress(
           "  steady: intake %s; e2e %s; relay commit->ack p99 <= %.0f ms",
@@ -260,7 +260,7 @@ public final class Benchmark {
       progress(
           "  intake p99: async %.1f ms, naive %.1f ms",
           async.latency.millis(0.99), naive.latency.millis(0.99));
-      awaitFinal(async, events);
+      events.awaitFinal(async, drainLimit(), notes);
 
       Map<Fairness.Setting, Fairness.Result> fairness = new LinkedHashMap<>();
       for (Fairness.Setting setting : Fairness.Setting.MEASURED) {
@@ -640,7 +640,7 @@ public final class Benchmark {
     Map<String, Long> threadsBefore = Processes.threadCpuMillis(stack.pid());
     HttpLoad.Run run =
         intake.closedLoop("saturation", clients, Duration.ofSeconds(plan.saturationSeconds()));
-    Latencies e2e = awaitFinal(run, events);
+    Latencies e2e = events.awaitFinal(run, drainLimit(), notes);
     CpuUse cpu = cpuNow().since(before);
     Map<String, Long> threads = threadCpuSince(threadsBefore);
     long lastCompletion =
@@ -681,10 +681,11 @@ public final class Benchmark {
     try (EventTracker events = new EventTracker("localhost:" + kafkaPort)) {
       progress(
           "%s: warm-up, %d s open-loop at %.0f/s", label, plan.warmupSeconds(), plan.warmupRate());
-      awaitFinal(
+      events.awaitFinal(
           intake.openLoop(
               "warm-up", plan.warmupRate(), 64, Duration.ofSeconds(plan.warmupSeconds())),
-          events);
+          drainLimit(),
+          notes);
       settle();
       Idle idle = idle();
       Saturation saturation = saturate(intake, events);
@@ -889,11 +890,11 @@ public final class Benchmark {
             "fill " + name,
             clients,
             Duration.ofSeconds(plan.fillLimitSeconds()),
-            run -> open(run, events) >= target);
+            run -> events.open(run) >= target);
     long filled = fill.endedAt;
     CpuUse before = cpuNow();
     long backlog =
-        fill.accepted.keySet().stream().filter(id -> notFinalAt(events, id, filled)).count();
+        fill.accepted.keySet().stream().filter(id -> !events.finalBy(id, filled)).count();
     progress(
         "  %s: draining a backlog of %d (%d accepted at %.0f/s), intake idle",
         name, backlog, fill.accepted.size(), fill.acceptedPerSecond());
@@ -904,7 +905,7 @@ public final class Benchmark {
     long deadline = filled + TimeUnit.SECONDS.toNanos(plan.cellDrainLimitSeconds());
     long lastReport = System.nanoTime();
     long open;
-    while ((open = open(fill, events)) > 0 && System.nanoTime() < deadline) {
+    while ((open = events.open(fill)) > 0 && System.nanoTime() < deadline) {
       if (System.nanoTime() - lastReport > 5_000_000_000L) {
         long[] last;
         synchronized (samples) {
@@ -962,15 +963,8 @@ public final class Benchmark {
         "  %s: %.0f completed/s (Little's law bound %.0f/s), in flight %.0f, CPU %.1f ms a payment",
         name, perSecond, cell.littleBound(), medianInFlight, cell.millisPerPayment());
     // The next cell starts from an empty topic: what is left (retries, stragglers) ends first.
-    awaitFinal(fill, events);
+    events.awaitFinal(fill, drainLimit(), notes);
     return cell;
-  }
-
-  /** Accepted payments of the run without their final event yet. */
-  private static long open(HttpLoad.Run run, EventTracker events) {
-    return run.accepted.keySet().stream()
-        .filter(id -> !events.completedAt.containsKey(id) && !events.failedAt.containsKey(id))
-        .count();
   }
 
   /**
@@ -1024,12 +1018,6 @@ public final class Benchmark {
 
   private static String join(int[] values, String separator) {
     return Arrays.stream(values).mapToObj(Integer::toString).collect(Collectors.joining(separator));
-  }
-
-  private static boolean notFinalAt(EventTracker events, String id, long at) {
-    Long completed = events.completedAt.get(id);
-    Long failed = events.failedAt.get(id);
-    return (completed == null || completed > at) && (failed == null || failed > at);
   }
 
   /** One ceiling script; a failure is reported in the notes rather than ending the run. */
@@ -1203,55 +1191,6 @@ public final class Benchmark {
   }
 
   /**
-   * Waits until every accepted payment of the run has its final event; returns 202->COMPLETED
-   * latencies.
-   */
-  private Latencies awaitFinal(HttpLoad.Run run, EventTracker events) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(plan.drainSeconds());
-    long lastReport = System.nanoTime();
-    while (true) {
-      long open =
-          run.accepted.keySet().stream()
-              .filter(id -> !events.completedAt.containsKey(id) && !events.failedAt.containsKey(id))
-              .count();
-      if (open == 0) {
-        break;
-      }
-      if (System.nanoTime() > deadline) {
-        notes.add(
-            "%s: %d of %d accepted payments had no final event after %d s of draining"
-                .formatted(run.name, open, run.accepted.size(), plan.drainSeconds()));
-        break;
-      }
-      if (System.nanoTime() - lastReport > 5_000_000_000L) {
-        progress(
-            "  %s: waiting for %d of %d payments to complete", run.name, open, run.accepted.size());
-        lastReport = System.nanoTime();
-      }
-      sleep(200);
-    }
-    long failed = run.accepted.keySet().stream().filter(events.failedAt::containsKey).count();
-    if (failed > 0) {
-      notes.add(run.name + ": " + failed + " payments FAILED");
-    }
-    return since(run, events.completedAt);
-  }
-
-  /** For each accepted payment seen in {@code times}: how long after its 202 it was seen there. */
-  private static Latencies since(HttpLoad.Run run, Map<String, Long> times) {
-    Latencies latencies = new Latencies();
-    run.accepted.forEach(
-        (id, acceptedAt) -> {
-          Long seen = times.get(id);
-          if (seen != null) {
-            // The record can be consumed before the 202 is read: count that as no lag.
-            latencies.add(Math.max(0, seen - acceptedAt));
-          }
-        });
-    return latencies;
-  }
-
-  /**
    * The relay's commit->ack histogram from its Prometheus endpoint: bucket bound (ms) -> records at
    * or below it.
    */
@@ -1410,6 +1349,11 @@ public final class Benchmark {
       Thread.currentThread().interrupt();
       return "";
     }
+  }
+
+  /** How long the payments of a run may take to be final once its load has ended. */
+  private Duration drainLimit() {
+    return Duration.ofSeconds(plan.drainSeconds());
   }
 
   private String productJdbcUrl() {
