@@ -78,9 +78,70 @@ final class EventTracker implements AutoCloseable {
     consumer.close();
   }
 
-  /** Completions seen in [from, to) (nanoTime). */
-  long completedBetween(long from, long to) {
-    return completedAt.values().stream().filter(t -> t >= from && t < to).count();
+  /** Accepted payments of the run without their final event yet. */
+  long open(HttpLoad.Run run) {
+    return run.accepted.keySet().stream()
+        .filter(id -> !completedAt.containsKey(id) && !failedAt.containsKey(id))
+        .count();
+  }
+
+  /** Whether the payment had its final event by {@code at} (nanoTime). */
+  boolean finalBy(String id, long at) {
+    Long completed = completedAt.get(id);
+    Long failed = failedAt.get(id);
+    return (completed != null && completed <= at) || (failed != null && failed <= at);
+  }
+
+  /**
+   * Waits, up to {@code limit}, until every accepted payment of the run has its final event;
+   * returns their 202->COMPLETED latencies. What is still open then, and what failed, goes to
+   * {@code notes}: the phases after go on either way.
+   */
+  Latencies awaitFinal(HttpLoad.Run run, Duration limit, List<String> notes) {
+    long deadline = System.nanoTime() + limit.toNanos();
+    long lastReport = System.nanoTime();
+    while (true) {
+      long open = open(run);
+      if (open == 0) {
+        break;
+      }
+      if (System.nanoTime() > deadline) {
+        notes.add(
+            "%s: %d of %d accepted payments had no final event after %d s of draining"
+                .formatted(run.name, open, run.accepted.size(), limit.toSeconds()));
+        break;
+      }
+      if (System.nanoTime() - lastReport > 5_000_000_000L) {
+        Benchmark.progress(
+            "  %s: waiting for %d of %d payments to complete", run.name, open, run.accepted.size());
+        lastReport = System.nanoTime();
+      }
+      Benchmark.sleep(200);
+    }
+    long failed = run.accepted.keySet().stream().filter(failedAt::containsKey).count();
+    if (failed > 0) {
+      notes.add(run.name + ": " + failed + " payments FAILED");
+    }
+    return since(run, completedAt);
+  }
+
+  /** 202 -> request record consumed, for each accepted payment of the run seen on the topic. */
+  Latencies untilRequested(HttpLoad.Run run) {
+    return since(run, requestedAt);
+  }
+
+  /** For each accepted payment seen in {@code times}: how long after its 202 it was seen there. */
+  private static Latencies since(HttpLoad.Run run, Map<String, Long> times) {
+    Latencies latencies = new Latencies();
+    run.accepted.forEach(
+        (id, acceptedAt) -> {
+          Long seen = times.get(id);
+          if (seen != null) {
+            // The record can be consumed before the 202 is read: count that as no lag.
+            latencies.add(Math.max(0, seen - acceptedAt));
+          }
+        });
+    return latencies;
   }
 
   @Override

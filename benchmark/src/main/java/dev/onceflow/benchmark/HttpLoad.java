@@ -38,20 +38,35 @@ final class HttpLoad {
     final Map<String, Long> accepted = new ConcurrentHashMap<>();
     final Map<String, AtomicLong> refused = new ConcurrentHashMap<>();
     final AtomicLong answered = new AtomicLong();
+
+    /** nanoTime of the first request and of the last answer; unset in a combined run. */
     long startedAt;
+
     long endedAt;
 
+    /** A combined run's duration, the sum of its runs': it has no single start and end. */
+    private final long combinedNanos;
+
     Run(String name) {
+      this(name, -1);
+    }
+
+    private Run(String name, long combinedNanos) {
       this.name = name;
+      this.combinedNanos = combinedNanos;
+    }
+
+    long durationNanos() {
+      return combinedNanos >= 0 ? combinedNanos : endedAt - startedAt;
     }
 
     double acceptedPerSecond() {
-      return latency.count() / ((endedAt - startedAt) / 1e9);
+      return latency.count() / (durationNanos() / 1e9);
     }
 
     /** Several runs as one: their latencies, answers and refusals, over their durations' sum. */
     static Run combined(String name, List<Run> runs) {
-      Run all = new Run(name);
+      Run all = new Run(name, runs.stream().mapToLong(Run::durationNanos).sum());
       for (Run run : runs) {
         all.latency.addAll(run.latency);
         all.accepted.putAll(run.accepted);
@@ -59,7 +74,6 @@ final class HttpLoad {
             (outcome, count) ->
                 all.refused.computeIfAbsent(outcome, k -> new AtomicLong()).addAndGet(count.get()));
         all.answered.addAndGet(run.answered.get());
-        all.endedAt += run.endedAt - run.startedAt;
       }
       return all;
     }
