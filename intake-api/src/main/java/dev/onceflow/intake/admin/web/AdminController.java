@@ -11,7 +11,7 @@ import dev.onceflow.intake.client.ClientRegistry;
 import dev.onceflow.intake.client.ClientRegistry.IssuedKey;
 import dev.onceflow.intake.client.ClientRegistry.Registration;
 import dev.onceflow.intake.paging.PageRequest;
-import dev.onceflow.intake.web.PageView;
+import dev.onceflow.intake.paging.PageView;
 import dev.onceflow.model.ApiClient;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;

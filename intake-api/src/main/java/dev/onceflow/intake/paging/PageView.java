@@ -1,7 +1,5 @@
-package dev.onceflow.intake.web;
+package dev.onceflow.intake.paging;
 
-import dev.onceflow.intake.paging.Cursor;
-import dev.onceflow.intake.paging.Page;
 import java.util.List;
 import java.util.function.Function;
 
