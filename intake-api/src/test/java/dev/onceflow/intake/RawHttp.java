@@ -39,16 +39,31 @@ final class RawHttp {
     try (Socket socket = new Socket("localhost", port)) {
       socket.setSoTimeout(10_000);
       OutputStream out = socket.getOutputStream();
-      out.write(head);
-      out.write(
-          ("\r\nHost: localhost:"
-                  + port
-                  + "\r\nContent-Length: "
-                  + body.length
-                  + "\r\nConnection: close\r\n\r\n")
-              .getBytes(StandardCharsets.US_ASCII));
-      out.write(body);
-      out.flush();
+      try {
+        out.write(head);
+        out.write(
+            ("\r\nHost: localhost:"
+                    + port
+                    + "\r\nContent-Length: "
+                    + body.length
+                    + "\r\nConnection: close\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+        out.write(body);
+        out.flush();
+      } catch (IOException writeFailed) {
+        // The server may answer a refused request and close before reading all of it: that
+        // answer is what the caller checks, if it arrived.
+        byte[] answered;
+        try {
+          answered = socket.getInputStream().readAllBytes();
+        } catch (IOException readFailed) {
+          throw writeFailed;
+        }
+        if (answered.length == 0) {
+          throw writeFailed;
+        }
+        return parse(answered);
+      }
       return parse(socket.getInputStream().readAllBytes());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
