@@ -40,7 +40,7 @@ public final class Keyset {
    *     params}; {@code id} and {@code timeColumn} must be columns of it. Constants only: it is
    *     SQL.
    */
-  public Page<Cursor> page(
+  private Page<Cursor> page(
       String from, Map<String, ?> params, String timeColumn, Order order, PageRequest request) {
     boolean backwards = request.before() != null;
     Cursor cursor = backwards ? request.before() : request.after();

@@ -11,13 +11,9 @@ import java.util.function.Function;
  */
 public record Page<T>(List<T> items, Cursor next, Cursor previous) {
 
-  public <R> Page<R> map(Function<T, R> mapping) {
-    return new Page<>(items.stream().map(mapping).toList(), next, previous);
-  }
-
   /**
    * The items {@code loaded} by id, in this page's order: for a page of keys whose rows are read
-   * apart (by JPA). A row gone meanwhile is left out.
+   * apart. A row gone meanwhile is left out.
    */
   public <R> Page<R> load(Map<UUID, R> loaded, Function<T, UUID> idOf) {
     return new Page<>(

@@ -26,8 +26,4 @@ public record PageRequest(int limit, Cursor after, Cursor before) {
         after == null ? null : Cursor.decode("after", after),
         before == null ? null : Cursor.decode("before", before));
   }
-
-  public static PageRequest first(int limit) {
-    return new PageRequest(limit, null, null);
-  }
 }
