@@ -29,6 +29,13 @@ public enum EventType {
     return stream;
   }
 
+  /** The events clients receive (each final state, and cancellation): the events stream's. */
+  public static java.util.List<EventType> clientEvents() {
+    return java.util.Arrays.stream(values())
+        .filter(type -> type.stream.equals(Topics.EVENTS_STREAM))
+        .toList();
+  }
+
   /** The event type with this wire name. */
   public static EventType fromWireName(String name) {
     for (EventType type : values()) {

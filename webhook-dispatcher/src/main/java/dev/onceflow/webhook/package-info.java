@@ -1,0 +1,2 @@
+/** The webhook dispatcher: the application and its settings. */
+package dev.onceflow.webhook;
