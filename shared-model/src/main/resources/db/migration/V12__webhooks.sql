@@ -33,6 +33,8 @@ CREATE TABLE webhook_deliveries (
     next_attempt_at timestamptz  NOT NULL,
     give_up_at      timestamptz  NOT NULL,
     created_at      timestamptz  NOT NULL,
+    -- The client's last re-send: a re-send retries for as long as the first series did.
+    resent_at       timestamptz,
     delivered_at    timestamptz,
     last_status     integer,
     last_error      varchar(500),
