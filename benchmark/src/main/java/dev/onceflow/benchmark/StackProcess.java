@@ -175,6 +175,7 @@ final class StackProcess implements AutoCloseable {
             "--worker-port=" + workerPort,
             "--relay-port=" + relayPort,
             "--intake-management-port=" + intakeManagementPort,
+            "--webhook-port=" + Processes.freePort(),
             "--onceflow.admin.api-key=" + ADMIN_KEY,
             // The phases drive the demo client as hard as the pipeline goes: its rate is not
             // measured.

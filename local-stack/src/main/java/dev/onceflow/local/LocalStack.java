@@ -7,7 +7,9 @@ import dev.onceflow.intake.IntakeApplication;
 import dev.onceflow.intake.demo.DemoData;
 import dev.onceflow.model.InvalidSettingException;
 import dev.onceflow.model.ReadyLine;
+import dev.onceflow.model.WebhookTargets;
 import dev.onceflow.relay.OutboxRelayApplication;
+import dev.onceflow.webhook.WebhookDispatcherApplication;
 import dev.onceflow.worker.BankWorkerApplication;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -183,19 +185,21 @@ public final class LocalStack implements AutoCloseable {
     start(
         "intake-api",
         IntakeApplication.application(),
-        withDefault(
-            ADMIN_KEY_ARGUMENT,
-            adminApiKey(),
-            // Only intake has a management port apart from its API (the others serve both on one).
+        allowingPrivateWebhookTargets(
             withDefault(
-                "--management.server.address=",
-                options.bindAddress(),
-                "--server.port=" + options.intakePort(),
-                "--management.server.port=" + options.intakeManagementPort(),
-                "--spring.datasource.url=" + postgres.jdbcUrl(),
-                "--onceflow.demo.enabled=true",
-                "--onceflow.demo.api-key=" + DEMO_API_KEY,
-                "--onceflow.demo.currencies=" + String.join(",", options.currencies()))));
+                ADMIN_KEY_ARGUMENT,
+                adminApiKey(),
+                // Only intake has a management port apart from its API (the others serve both on
+                // one).
+                withDefault(
+                    "--management.server.address=",
+                    options.bindAddress(),
+                    "--server.port=" + options.intakePort(),
+                    "--management.server.port=" + options.intakeManagementPort(),
+                    "--spring.datasource.url=" + postgres.jdbcUrl(),
+                    "--onceflow.demo.enabled=true",
+                    "--onceflow.demo.api-key=" + DEMO_API_KEY,
+                    "--onceflow.demo.currencies=" + String.join(",", options.currencies())))));
     start(
         "bank-worker",
         BankWorkerApplication.application(),
@@ -204,6 +208,23 @@ public final class LocalStack implements AutoCloseable {
         "--spring.datasource.url=" + postgres.jdbcUrl(),
         "--spring.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
         "--onceflow.bank.base-url=" + bankUrl);
+    start(
+        "webhook-dispatcher",
+        WebhookDispatcherApplication.application(),
+        allowingPrivateWebhookTargets(
+            "--server.port=" + options.webhookPort(),
+            "--management.server.port=" + options.webhookPort(),
+            "--spring.datasource.url=" + postgres.jdbcUrl(),
+            "--spring.kafka.bootstrap-servers=" + kafka.bootstrapServers()));
+  }
+
+  /**
+   * The arguments, plus webhook endpoints allowed on private addresses unless the user says: on a
+   * developer's machine the receiver to try is on this machine. Intake and the dispatcher must
+   * agree.
+   */
+  private String[] allowingPrivateWebhookTargets(String... arguments) {
+    return withDefault("--" + WebhookTargets.ALLOW_PRIVATE_SETTING + "=", "true", arguments);
   }
 
   /** Waits until the relay's health says it streams (a standby is healthy too, but not enough). */
@@ -360,6 +381,9 @@ public final class LocalStack implements AutoCloseable {
         "   bank-worker     http://localhost:%d/actuator/health%n".formatted(options.workerPort()));
     text.append(
         "   outbox-relay    http://localhost:%d/actuator/health%n".formatted(options.relayPort()));
+    text.append(
+        "   webhooks        http://localhost:%d/actuator/health   (endpoints on this machine allowed)%n"
+            .formatted(options.webhookPort()));
     String firstAccount = null;
     String firstCurrency = null;
     for (JsonNode account : demoAccounts()) {

@@ -29,6 +29,7 @@ public record LocalStackOptions(
     int workerPort,
     int relayPort,
     int intakeManagementPort,
+    int webhookPort,
     List<String> currencies,
     List<String> springArguments) {
 
@@ -49,6 +50,7 @@ public record LocalStackOptions(
     DEFAULTS.put("worker-port", "8082");
     DEFAULTS.put("relay-port", "8083");
     DEFAULTS.put("intake-management-port", "8084");
+    DEFAULTS.put("webhook-port", "8085");
     DEFAULTS.put("currencies", "EUR,USD,GBP");
   }
 
@@ -68,6 +70,7 @@ public record LocalStackOptions(
         --bank-port=N               8081       --worker-port=N            8082 (management)
         --relay-port=N              8083 (management)
         --intake-management-port=N  8084 (intake-api's metrics and health, not its clients' port)
+        --webhook-port=N            8085 (the webhook dispatcher's management)
         --currencies=EUR,USD        one funded demo account per currency (EUR,USD,GBP)
         --self-check                start everything, pay one demo payment end to end, stop, and
                                     exit 0 if it completed (1 if not); on free ports and in a
@@ -78,8 +81,8 @@ public record LocalStackOptions(
       or --onceflow.admin.api-key=KEY (at least 32 random bytes: openssl rand -base64 32).
 
       Usage: java -jar onceflow-local.jar service NAME [--spring.property=value ...]
-        runs one service as its own process: intake-api, outbox-relay, bank-worker or
-        bank-simulator; its defaults point at the local stack's ports (start the infrastructure
+        runs one service as its own process: intake-api, outbox-relay, bank-worker,
+        webhook-dispatcher or bank-simulator; its defaults point at the local stack's ports (start the infrastructure
         with --infra-only), and standard Spring properties change them, for example
         --server.port=8090 --management.server.port=8092 --spring.kafka.bootstrap-servers=host:9092
         (intake-api's admin API needs --onceflow.admin.api-key=KEY; without it, it refuses everything)
@@ -168,6 +171,7 @@ public record LocalStackOptions(
         port(values, "worker-port"),
         port(values, "relay-port"),
         port(values, "intake-management-port"),
+        port(values, "webhook-port"),
         currencies(values.get("currencies")),
         List.copyOf(springArguments));
   }

@@ -6,6 +6,7 @@ import dev.onceflow.infra.InProcessKafka;
 import dev.onceflow.intake.IntakeApplication;
 import dev.onceflow.model.ReadyLine;
 import dev.onceflow.relay.OutboxRelayApplication;
+import dev.onceflow.webhook.WebhookDispatcherApplication;
 import dev.onceflow.worker.BankWorkerApplication;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -34,7 +35,8 @@ final class ServiceLauncher {
               "intake-api", IntakeApplication::application,
               "outbox-relay", OutboxRelayApplication::application,
               "bank-worker", BankWorkerApplication::application,
-              "bank-simulator", BankSimulatorApplication::application));
+              "bank-simulator", BankSimulatorApplication::application,
+              "webhook-dispatcher", WebhookDispatcherApplication::application));
 
   private static final Map<String, InfrastructureStarter> INFRASTRUCTURE =
       Map.of("postgres", ServiceLauncher::postgres, "kafka", ServiceLauncher::kafka);

@@ -132,6 +132,20 @@ final class OnceflowApi {
             .build());
   }
 
+  /** A draft (step one of the two-step flow), without an Idempotency-Key. */
+  HttpResponse<String> draft(String body) throws IOException, InterruptedException {
+    return post("/transactions/drafts", body);
+  }
+
+  /** A client API POST with a JSON body. */
+  HttpResponse<String> post(String path, String body) throws IOException, InterruptedException {
+    return send(
+        authorized(URI.create(intakeUrl + path))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build());
+  }
+
   HttpResponse<String> get(String path) throws IOException, InterruptedException {
     return send(authorized(URI.create(intakeUrl + path)).GET().build());
   }
@@ -161,7 +175,11 @@ final class OnceflowApi {
   }
 
   JsonNode json(HttpResponse<String> response) {
-    return json.readTree(response.body());
+    return json(response.body());
+  }
+
+  JsonNode json(String body) {
+    return json.readTree(body);
   }
 
   private HttpRequest.Builder authorized(URI uri) {

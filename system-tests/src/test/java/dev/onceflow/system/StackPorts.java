@@ -15,10 +15,12 @@ record StackPorts(
     int bank,
     int worker,
     int relay,
-    int intakeManagement) {
+    int intakeManagement,
+    int webhook) {
 
   static StackPorts free() {
     return new StackPorts(
+        SharedTestInfrastructure.freePort(),
         SharedTestInfrastructure.freePort(),
         SharedTestInfrastructure.freePort(),
         SharedTestInfrastructure.freePort(),
@@ -41,7 +43,8 @@ record StackPorts(
                 "--bank-port=" + bank,
                 "--worker-port=" + worker,
                 "--relay-port=" + relay,
-                "--intake-management-port=" + intakeManagement));
+                "--intake-management-port=" + intakeManagement,
+                "--webhook-port=" + webhook));
     flags.addAll(List.of(others));
     return flags.toArray(String[]::new);
   }
