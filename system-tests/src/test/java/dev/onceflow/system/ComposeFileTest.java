@@ -157,10 +157,14 @@ class ComposeFileTest {
         .containsEntry("migrate", "service_completed_successfully");
     String passwords =
         Files.readString(ProjectFiles.resolve("deploy/postgres/service-passwords.sql"));
-    String roles =
-        Files.readString(
-            ProjectFiles.resolve(
-                "shared-model/src/main/resources/db/migration/V9__service_roles.sql"));
+    StringBuilder migrations = new StringBuilder();
+    try (var files =
+        Files.list(ProjectFiles.resolve("shared-model/src/main/resources/db/migration"))) {
+      for (var file : files.sorted().toList()) {
+        migrations.append(Files.readString(file));
+      }
+    }
+    String roles = migrations.toString();
 
     Map<String, String> roleOfService = new LinkedHashMap<>();
     onceflowServices()
@@ -173,7 +177,7 @@ class ComposeFileTest {
               String role = (String) environment.get("SPRING_DATASOURCE_USERNAME");
               roleOfService.put(name, role);
               assertThat(role).as(name + "'s role").matches("onceflow_[a-z]+");
-              assertThat(roles).as("V9 creates " + role).contains("'" + role + "'");
+              assertThat(roles).as("a migration creates " + role).contains("'" + role + "'");
               assertThat(passwords)
                   .as("a password for " + role)
                   .contains("ALTER ROLE " + role + " PASSWORD");
@@ -191,7 +195,8 @@ class ComposeFileTest {
         .containsEntry("intake-api", "onceflow_intake")
         .containsEntry("outbox-relay", "onceflow_relay")
         .containsEntry("outbox-relay-standby", "onceflow_relay")
-        .containsEntry("bank-worker", "onceflow_worker");
+        .containsEntry("bank-worker", "onceflow_worker")
+        .containsEntry("webhook-dispatcher", "onceflow_webhooks");
     assertThat((String) environment(SERVICES.get("postgres")).get("POSTGRES_PASSWORD"))
         .startsWith("${POSTGRES_PASSWORD:?");
   }
