@@ -8,13 +8,19 @@ package dev.onceflow.webhook.delivery;
  */
 final class DeliveryStatements {
 
-  /** The transaction an event names, as its webhook shows it. */
-  static final String TRANSACTION =
+  /**
+   * The transaction an event names, as its webhook shows it, if its client has an endpoint: for
+   * every other client's events this one statement is all the dispatcher does.
+   */
+  static final String TRANSACTION_WITH_ENDPOINTS =
       """
       SELECT id, client_id, state, account_id, amount, currency, creditor_name, creditor_iban,
              reference, attempts, bank_reference, failure_code, failure_detail, created_at,
              updated_at
-      FROM transactions WHERE id = :transactionId
+      FROM transactions t
+      WHERE id = :transactionId
+        AND EXISTS (SELECT 1 FROM webhook_endpoints e
+                    WHERE e.client_id = t.client_id AND e.deleted_at IS NULL)
       """;
 
   /**
