@@ -11,6 +11,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -158,18 +160,21 @@ class DeliverySender implements SmartLifecycle {
         .param("now", utc(now))
         .param("leaseUntil", utc(now.plus(properties.lease())))
         .param("limit", limit)
-        .query(
-            (rs, row) ->
-                new Claimed(
-                    rs.getObject("id", UUID.class),
-                    rs.getInt("attempts"),
-                    rs.getObject("event_id", UUID.class),
-                    rs.getString("event_type"),
-                    rs.getString("payload"),
-                    rs.getObject("give_up_at", OffsetDateTime.class).toInstant(),
-                    rs.getString("url"),
-                    rs.getString("secret")))
+        .query(DeliverySender::claimed)
         .list();
+  }
+
+  /** A row of {@link DeliveryStatements#CLAIM}. */
+  static Claimed claimed(ResultSet rs, int row) throws SQLException {
+    return new Claimed(
+        rs.getObject("id", UUID.class),
+        rs.getInt("attempts"),
+        rs.getObject("event_id", UUID.class),
+        rs.getString("event_type"),
+        rs.getString("payload"),
+        rs.getObject("give_up_at", OffsetDateTime.class).toInstant(),
+        rs.getString("url"),
+        rs.getString("secret"));
   }
 
   /** One attempt, and its record. */

@@ -126,17 +126,7 @@ class DeliveryStatementsIT {
         .param("now", utc(at))
         .param("leaseUntil", utc(at.plusSeconds(60)))
         .param("limit", limit)
-        .query(
-            (rs, row) ->
-                new DeliverySender.Claimed(
-                    rs.getObject("id", UUID.class),
-                    rs.getInt("attempts"),
-                    rs.getObject("event_id", UUID.class),
-                    rs.getString("event_type"),
-                    rs.getString("payload"),
-                    rs.getObject("give_up_at", OffsetDateTime.class).toInstant(),
-                    rs.getString("url"),
-                    rs.getString("secret")))
+        .query(DeliverySender::claimed)
         .list()
         .stream()
         .filter(claimed -> ownDelivery(claimed.id()))
