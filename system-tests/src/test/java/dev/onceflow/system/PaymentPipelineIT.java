@@ -295,7 +295,8 @@ class PaymentPipelineIT {
               "onceflow_intake client backend",
               "onceflow_worker client backend",
               "onceflow_relay client backend",
-              "onceflow_relay walsender");
+              "onceflow_relay walsender",
+              "onceflow_webhooks client backend");
     }
 
     // Each role's own refusals, then what every service role is refused.
@@ -309,6 +310,12 @@ class PaymentPipelineIT {
         List.of(
             "SELECT amount FROM transactions",
             "INSERT INTO outbox (id) VALUES (gen_random_uuid())"));
+    refused.put(
+        "onceflow_webhooks",
+        List.of(
+            "UPDATE transactions SET state = 'COMPLETED' WHERE false",
+            "SELECT key_hash FROM api_keys",
+            readOutbox));
     refused.put(
         "onceflow_ops",
         List.of("INSERT INTO admin_audit (id) VALUES (gen_random_uuid())", readOutbox));
