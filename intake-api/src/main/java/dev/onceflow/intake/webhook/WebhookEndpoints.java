@@ -172,7 +172,8 @@ public class WebhookEndpoints {
    */
   @Transactional
   public WebhookDelivery resend(UUID clientId, UUID endpointId, UUID deliveryId) {
-    delivery(clientId, endpointId, deliveryId);
+    get(clientId, endpointId);
+    // Matches no row for a delivery of another endpoint; the read below then answers 404.
     jdbc.sql(WebhookStatements.RESEND)
         .param("deliveryId", deliveryId)
         .param("endpointId", endpointId)
