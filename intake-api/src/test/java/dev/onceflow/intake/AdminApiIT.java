@@ -345,6 +345,7 @@ class AdminApiIT {
     assertProblem(
         intake
             .http(client.apiKey())
+            .undocumentedRequests()
             .post("/accounts", "{\"currency\": \"EUR\", \"openingBalance\": 1000000}"),
         405,
         "method-not-allowed");

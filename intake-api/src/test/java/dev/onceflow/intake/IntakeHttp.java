@@ -10,10 +10,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** A client of a running intake-api over real HTTP, authenticated with one key. */
+/**
+ * A client of a running intake-api over real HTTP, authenticated with one key. Every response it
+ * receives is checked against the OpenAPI document ({@link OpenApiContract}).
+ */
 final class IntakeHttp {
 
   static final String IBAN = "DE89370400440532013000";
@@ -24,10 +28,24 @@ final class IntakeHttp {
 
   private final String baseUrl;
   private final String key;
+  private final OpenApiContract.Undocumented undocumented;
 
   IntakeHttp(String baseUrl, String key) {
+    this(baseUrl, key, OpenApiContract.Undocumented.FAILS);
+  }
+
+  private IntakeHttp(String baseUrl, String key, OpenApiContract.Undocumented undocumented) {
     this.baseUrl = baseUrl;
     this.key = key;
+    this.undocumented = undocumented;
+  }
+
+  /**
+   * The same client for a test that sends an undocumented request on purpose: its answer must still
+   * be a documented problem.
+   */
+  IntakeHttp undocumentedRequests() {
+    return new IntakeHttp(baseUrl, key, OpenApiContract.Undocumented.GETS_A_PROBLEM);
   }
 
   /** A client registered through the admin API, with its API key. */
@@ -71,7 +89,7 @@ final class IntakeHttp {
     if (idempotencyKey != null) {
       request.header("Idempotency-Key", idempotencyKey);
     }
-    return send(request.POST(HttpRequest.BodyPublishers.ofString(body)).build());
+    return exchange(request.POST(HttpRequest.BodyPublishers.ofString(body)).build());
   }
 
   HttpResponse<String> draft(String idempotencyKey, String body) {
@@ -80,11 +98,11 @@ final class IntakeHttp {
     if (idempotencyKey != null) {
       request.header("Idempotency-Key", idempotencyKey);
     }
-    return send(request.POST(HttpRequest.BodyPublishers.ofString(body)).build());
+    return exchange(request.POST(HttpRequest.BodyPublishers.ofString(body)).build());
   }
 
   HttpResponse<String> confirm(String transactionId) {
-    return send(
+    return exchange(
         request("/transactions/" + transactionId + "/confirm")
             .PUT(HttpRequest.BodyPublishers.noBody())
             .build());
@@ -106,12 +124,12 @@ final class IntakeHttp {
   }
 
   HttpResponse<String> get(String path) {
-    return send(request(path).GET().build());
+    return exchange(request(path).GET().build());
   }
 
   /** A POST with a fresh Idempotency-Key. */
   HttpResponse<String> cancel(String transactionId) {
-    return send(
+    return exchange(
         request("/transactions/" + transactionId + "/cancel")
             .POST(HttpRequest.BodyPublishers.noBody())
             .build());
@@ -126,16 +144,16 @@ final class IntakeHttp {
     if (idempotencyKey != null) {
       request.header("Idempotency-Key", idempotencyKey);
     }
-    return send(request.POST(HttpRequest.BodyPublishers.ofString(body)).build());
+    return exchange(request.POST(HttpRequest.BodyPublishers.ofString(body)).build());
   }
 
   HttpResponse<String> delete(String path) {
-    return send(request(path).DELETE().build());
+    return exchange(request(path).DELETE().build());
   }
 
   /** A GET with {@code Prefer: wait=N}. */
   HttpResponse<String> await(String transactionId, int seconds) {
-    return send(
+    return exchange(
         request("/transactions/" + transactionId)
             .header("Prefer", "wait=" + seconds)
             .timeout(Duration.ofSeconds(seconds + 30L))
@@ -152,7 +170,39 @@ final class IntakeHttp {
     return request;
   }
 
+  private HttpResponse<String> exchange(HttpRequest request) {
+    return checked(sent(request), undocumented);
+  }
+
+  /** Sends a request built by a test; the answer must be documented. */
   static HttpResponse<String> send(HttpRequest request) {
+    return checked(sent(request), OpenApiContract.Undocumented.FAILS);
+  }
+
+  /** {@code http.sendAsync}, with the answer checked when it arrives. */
+  static CompletableFuture<HttpResponse<String>> sendAsync(HttpClient http, HttpRequest request) {
+    return http.sendAsync(request, HttpResponse.BodyHandlers.ofString())
+        .thenApply(response -> checked(response, OpenApiContract.Undocumented.FAILS));
+  }
+
+  private static HttpResponse<String> checked(
+      HttpResponse<String> response, OpenApiContract.Undocumented undocumented) {
+    HttpRequest request = response.request();
+    String target = request.uri().getRawPath();
+    if (request.uri().getRawQuery() != null) {
+      target += "?" + request.uri().getRawQuery();
+    }
+    OpenApiContract.check(
+        request.method(),
+        target,
+        response.statusCode(),
+        response.headers()::firstValue,
+        response.body(),
+        undocumented);
+    return response;
+  }
+
+  private static HttpResponse<String> sent(HttpRequest request) {
     try {
       return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {

@@ -149,8 +149,7 @@ class LimitsIT {
       List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
       for (int i = 0; i < 13; i++) {
         CompletableFuture<HttpResponse<String>> answer =
-            http.sendAsync(
-                api.request("/accounts").GET().build(), HttpResponse.BodyHandlers.ofString());
+            IntakeHttp.sendAsync(http, api.request("/accounts").GET().build());
         answers.add(answer);
         answeredAfterNanos.add(answer.thenApply(response -> System.nanoTime() - sent));
       }
@@ -277,7 +276,7 @@ class LimitsIT {
             .header("Prefer", "wait=30")
             .GET()
             .build();
-    return HttpClient.newHttpClient().sendAsync(request, HttpResponse.BodyHandlers.ofString());
+    return IntakeHttp.sendAsync(HttpClient.newHttpClient(), request);
   }
 
   /** The value of one of an intake's gauges. */

@@ -78,9 +78,8 @@ class LongPollIT {
     List<CompletableFuture<HttpResponse<String>>> polls = new ArrayList<>();
     for (String id : ids) {
       polls.add(
-          http.sendAsync(
-              api.request("/transactions/" + id).header("Prefer", "wait=25").GET().build(),
-              HttpResponse.BodyHandlers.ofString()));
+          IntakeHttp.sendAsync(
+              http, api.request("/transactions/" + id).header("Prefer", "wait=25").GET().build()));
     }
     TransactionWatcher watcher = intake.context.getBean(TransactionWatcher.class);
     await().atMost(Duration.ofSeconds(20)).until(() -> watcher.waiting() == 40);

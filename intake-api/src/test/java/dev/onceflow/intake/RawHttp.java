@@ -9,11 +9,14 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
  * HTTP/1.1 written byte by byte, for requests that well-behaved clients refuse to send: control
- * characters and raw UTF-8 in headers, bodies that do not match their content type.
+ * characters and raw UTF-8 in headers, bodies that do not match their content type. Every response
+ * is checked against the OpenAPI document; as these requests are bad on purpose, one to a path or
+ * method the document does not describe must get a documented problem.
  */
 final class RawHttp {
 
@@ -62,12 +65,25 @@ final class RawHttp {
         if (answered.length == 0) {
           throw writeFailed;
         }
-        return parse(answered);
+        return checked(head, parse(answered));
       }
-      return parse(socket.getInputStream().readAllBytes());
+      return checked(head, parse(socket.getInputStream().readAllBytes()));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  private static Response checked(byte[] head, Response response) {
+    String[] requestLine =
+        new String(head, StandardCharsets.ISO_8859_1).split("\r\n", 2)[0].split(" ");
+    OpenApiContract.check(
+        requestLine[0],
+        requestLine[1],
+        response.status(),
+        name -> Optional.ofNullable(response.headers().get(name.toLowerCase(Locale.ROOT))),
+        response.body(),
+        OpenApiContract.Undocumented.GETS_A_PROBLEM);
+    return response;
   }
 
   private static Response parse(byte[] raw) {
