@@ -1,5 +1,6 @@
 package dev.onceflow.intake;
 
+import dev.onceflow.testing.OpenApiContract;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;

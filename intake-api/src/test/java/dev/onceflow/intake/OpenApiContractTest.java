@@ -3,7 +3,8 @@ package dev.onceflow.intake;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.onceflow.intake.OpenApiContract.Undocumented;
+import dev.onceflow.testing.OpenApiContract;
+import dev.onceflow.testing.OpenApiContract.Undocumented;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -125,6 +126,50 @@ class OpenApiContractTest {
                     "application/problem+json",
                     PROBLEM.replace("\"detail\": \"No such thing here.\"", "\"x\": 1")))
         .hasMessageContaining("detail");
+  }
+
+  @Test
+  void showsAWebhookSecretOnlyInTheRegistrationAnswer() {
+    String endpoint =
+        """
+        {"id": "%s", "url": "https://example.com/hook", "eventTypes": [],
+         "createdAt": "2026-12-01T10:00:00Z"%s}
+        """;
+    String secret = ", \"secret\": \"whsec_" + "a".repeat(43) + "\"";
+    Function<String, Optional<String>> created = headers("application/json");
+    Function<String, Optional<String>> withLocation =
+        name ->
+            name.equalsIgnoreCase("Location")
+                ? Optional.of("/webhook-endpoints/" + ID)
+                : created.apply(name);
+    assertThatCode(
+            () ->
+                OpenApiContract.check(
+                    "POST",
+                    "/webhook-endpoints",
+                    201,
+                    withLocation,
+                    endpoint.formatted(ID, secret),
+                    Undocumented.FAILS))
+        .doesNotThrowAnyException();
+    assertThatCode(
+            () ->
+                check(
+                    "GET",
+                    "/webhook-endpoints/" + ID,
+                    200,
+                    "application/json",
+                    endpoint.formatted(ID, "")))
+        .doesNotThrowAnyException();
+    assertThatThrownBy(
+            () ->
+                check(
+                    "GET",
+                    "/webhook-endpoints/" + ID,
+                    200,
+                    "application/json",
+                    endpoint.formatted(ID, secret)))
+        .hasMessageContaining("secret");
   }
 
   private static void check(String method, String path, int status, String type, String body) {

@@ -2,6 +2,7 @@ package dev.onceflow.intake;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.onceflow.testing.OpenApiContract;
 import io.swagger.v3.parser.core.models.SwaggerParseResult;
 import java.net.http.HttpResponse;
 import java.util.Map;

@@ -1,6 +1,7 @@
 package dev.onceflow.system;
 
 import dev.onceflow.local.LocalStack;
+import dev.onceflow.testing.OpenApiContract;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -186,8 +187,20 @@ final class OnceflowApi {
     return HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + apiKey);
   }
 
+  /** Sends; every answer of the intake is held to its OpenAPI document. */
   private HttpResponse<String> send(HttpRequest request) throws IOException, InterruptedException {
-    return http.send(request, HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+    String uri = request.uri().toString();
+    if (uri.startsWith(intakeUrl + "/")) {
+      OpenApiContract.check(
+          request.method(),
+          uri.substring(intakeUrl.length()),
+          response.statusCode(),
+          name -> response.headers().firstValue(name),
+          response.body(),
+          OpenApiContract.Undocumented.FAILS);
+    }
+    return response;
   }
 
   /** {@link #send} for lambdas that may not throw checked exceptions. */

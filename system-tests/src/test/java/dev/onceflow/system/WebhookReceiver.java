@@ -7,6 +7,9 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 
@@ -17,8 +20,24 @@ import java.util.concurrent.Executors;
 final class WebhookReceiver implements AutoCloseable {
 
   /** One request as the endpoint saw it, and what it answered. */
-  record Received(
-      String eventId, String deliveryId, String signature, String body, int answered, Instant at) {}
+  record Received(Map<String, String> headers, String body, int answered, Instant at) {
+
+    String eventId() {
+      return headers.get("Onceflow-Event-Id");
+    }
+
+    String deliveryId() {
+      return headers.get("Onceflow-Delivery-Id");
+    }
+
+    String signature() {
+      return headers.get("Onceflow-Signature");
+    }
+
+    Optional<String> header(String name) {
+      return Optional.ofNullable(headers.get(name));
+    }
+  }
 
   final List<Received> received = new CopyOnWriteArrayList<>();
   volatile boolean failing;
@@ -39,14 +58,9 @@ final class WebhookReceiver implements AutoCloseable {
           String body =
               new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
           int status = this.failing ? 500 : 200;
-          received.add(
-              new Received(
-                  exchange.getRequestHeaders().getFirst("Onceflow-Event-Id"),
-                  exchange.getRequestHeaders().getFirst("Onceflow-Delivery-Id"),
-                  exchange.getRequestHeaders().getFirst("Onceflow-Signature"),
-                  body,
-                  status,
-                  Instant.now()));
+          Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+          exchange.getRequestHeaders().forEach((name, values) -> headers.put(name, values.get(0)));
+          received.add(new Received(headers, body, status, Instant.now()));
           exchange.sendResponseHeaders(status, -1);
           exchange.close();
         });

@@ -9,6 +9,7 @@ import com.stripe.net.Webhook;
 import dev.onceflow.local.LocalStack;
 import dev.onceflow.local.LocalStackOptions;
 import dev.onceflow.system.WebhookReceiver.Received;
+import dev.onceflow.testing.OpenApiContract;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -99,8 +100,10 @@ class WebhooksIT {
       }
       assertThat(delivered).isEqualTo(expected);
       assertThat(down.acknowledged()).extracting(Received::eventId).doesNotHaveDuplicates();
-      // Every attempt, refused or not, is signed in Stripe's scheme with the endpoint's secret.
+      // Every attempt, refused or not, is the documented webhook, signed in Stripe's scheme with
+      // the endpoint's secret.
       for (Received request : down.received) {
+        OpenApiContract.checkWebhook("transactionEvent", request::header, request.body());
         assertThat(Webhook.Signature.verifyHeader(request.body(), request.signature(), secret, 300))
             .isTrue();
       }

@@ -1,4 +1,4 @@
-package dev.onceflow.intake;
+package dev.onceflow.testing;
 
 import com.networknt.schema.Error;
 import com.networknt.schema.SchemaLocation;
@@ -9,6 +9,7 @@ import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.Operation;
 import io.swagger.v3.oas.models.PathItem;
 import io.swagger.v3.oas.models.headers.Header;
+import io.swagger.v3.oas.models.parameters.Parameter;
 import io.swagger.v3.oas.models.responses.ApiResponse;
 import io.swagger.v3.parser.OpenAPIV3Parser;
 import io.swagger.v3.parser.core.models.ParseOptions;
@@ -33,22 +34,23 @@ import tools.jackson.databind.node.StringNode;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /**
- * The intake's OpenAPI document as the tests hold the app to it: every response an IT receives
- * ({@link IntakeHttp}, {@link RawHttp}) must be one the document describes for its request, with a
- * documented status, media type, required headers and a body valid against the schema. Schemas are
- * checked by networknt's OpenAPI 3.1 dialect, with formats asserted, against the document itself so
- * that its {@code $ref}s resolve as written.
+ * The intake's OpenAPI document as the tests hold the app to it: every response an intake IT
+ * receives (through its IntakeHttp and RawHttp clients) must be one the document describes for its
+ * request, with a documented status, media type, required headers and a body valid against the
+ * schema. Schemas are checked by networknt's OpenAPI 3.1 dialect, with formats asserted, against
+ * the document itself so that its {@code $ref}s resolve as written. System tests hold the requests
+ * Onceflow sends to a client's webhook endpoint to the document's {@code webhooks} the same way.
  */
-final class OpenApiContract {
+public final class OpenApiContract {
 
-  static final String RESOURCE = "dev/onceflow/intake/openapi.yaml";
+  public static final String RESOURCE = "dev/onceflow/intake/openapi.yaml";
 
   /** The identifier the schemas are loaded under; their {@code $ref}s are relative to it. */
   private static final String LOCATION = "https://onceflow.dev/intake/openapi.json";
 
   private static final String PROBLEM = "#/components/schemas/Problem";
   private static final JsonMapper JSON = JsonMapper.builder().build();
-  private static final OpenApiContract DOCUMENT = new OpenApiContract(text());
+  private static OpenApiContract document;
 
   private final OpenAPI model;
   private final List<DocumentedPath> paths;
@@ -62,7 +64,7 @@ final class OpenApiContract {
    * documented requests unless a test says otherwise; fuzzing sends undocumented ones on purpose,
    * and they must still get a documented problem.
    */
-  enum Undocumented {
+  public enum Undocumented {
     FAILS,
     GETS_A_PROBLEM
   }
@@ -70,7 +72,7 @@ final class OpenApiContract {
   private OpenApiContract(String text) {
     SwaggerParseResult parsed = parse(text);
     if (!parsed.getMessages().isEmpty() || parsed.getOpenAPI() == null) {
-      throw new IllegalStateException(RESOURCE + " does not parse: " + parsed.getMessages());
+      throw new AssertionError(RESOURCE + " does not parse: " + parsed.getMessages());
     }
     this.model = parsed.getOpenAPI();
     this.paths =
@@ -96,8 +98,19 @@ final class OpenApiContract {
                     .schemas(Map.of(LOCATION, json)));
   }
 
+  /**
+   * The served document, read on first use; a document that does not parse fails each check with
+   * the parser's messages rather than leaving the class unloadable.
+   */
+  private static synchronized OpenApiContract document() {
+    if (document == null) {
+      document = new OpenApiContract(text());
+    }
+    return document;
+  }
+
   /** The document as the app serves it. */
-  static String text() {
+  public static String text() {
     try (InputStream in = OpenApiContract.class.getClassLoader().getResourceAsStream(RESOURCE)) {
       if (in == null) {
         throw new IllegalStateException(RESOURCE + " is not on the class path");
@@ -109,7 +122,7 @@ final class OpenApiContract {
   }
 
   /** swagger-parser's reading of {@code text}, with references resolved. */
-  static SwaggerParseResult parse(String text) {
+  public static SwaggerParseResult parse(String text) {
     ParseOptions options = new ParseOptions();
     options.setResolve(true);
     return new OpenAPIV3Parser().readContents(text, null, options);
@@ -119,7 +132,7 @@ final class OpenApiContract {
    * Fails unless the document describes this response to {@code method path} ({@code path} as sent,
    * query and all; {@code header} looks a response header up by name, ignoring case).
    */
-  static void check(
+  public static void check(
       String method,
       String path,
       int status,
@@ -127,8 +140,8 @@ final class OpenApiContract {
       String body,
       Undocumented undocumented) {
     List<String> violations =
-        DOCUMENT.violations(
-            method.toUpperCase(Locale.ROOT), path, status, header, body, undocumented);
+        document()
+            .violations(method.toUpperCase(Locale.ROOT), path, status, header, body, undocumented);
     if (!violations.isEmpty()) {
       throw new AssertionError(
           "The response to "
@@ -144,6 +157,63 @@ final class OpenApiContract {
               + "\n  body: "
               + body.substring(0, Math.min(body.length(), 1_000)));
     }
+  }
+
+  /**
+   * Fails unless a request Onceflow sent to a client's endpoint is the document's webhook {@code
+   * name}: every required header present and valid, and the body valid against its schema.
+   */
+  public static void checkWebhook(
+      String name, Function<String, Optional<String>> header, String body) {
+    List<String> violations = document().webhookViolations(name, header, body);
+    if (!violations.isEmpty()) {
+      throw new AssertionError(
+          "The webhook request is not as "
+              + RESOURCE
+              + " documents "
+              + name
+              + ":\n  - "
+              + String.join("\n  - ", violations)
+              + "\n  body: "
+              + body.substring(0, Math.min(body.length(), 1_000)));
+    }
+  }
+
+  private List<String> webhookViolations(
+      String name, Function<String, Optional<String>> header, String body) {
+    PathItem webhook = model.getWebhooks() == null ? null : model.getWebhooks().get(name);
+    if (webhook == null || webhook.getPost() == null) {
+      return List.of("the document has no POST webhook " + name);
+    }
+    String pointer = "#/webhooks/" + escape(name) + "/post";
+    List<String> violations = new ArrayList<>();
+    List<Parameter> parameters =
+        webhook.getPost().getParameters() == null ? List.of() : webhook.getPost().getParameters();
+    for (int i = 0; i < parameters.size(); i++) {
+      Parameter parameter = parameters.get(i);
+      if (!"header".equals(parameter.getIn())) {
+        continue;
+      }
+      Optional<String> value = header.apply(parameter.getName());
+      if (value.isEmpty()) {
+        if (Boolean.TRUE.equals(parameter.getRequired())) {
+          violations.add("the required header " + parameter.getName() + " is missing");
+        }
+      } else {
+        violations.addAll(
+            schemaViolations(
+                    pointer + "/parameters/" + i + "/schema", StringNode.valueOf(value.get()))
+                .stream()
+                .map(violation -> "header " + parameter.getName() + ": " + violation)
+                .toList());
+      }
+    }
+    if (!mediaType(header).equals("application/json")) {
+      violations.add("Content-Type '" + mediaType(header) + "', not application/json");
+    }
+    violations.addAll(
+        schemaViolations(pointer + "/requestBody/content/application~1json/schema", body, true));
+    return violations;
   }
 
   private List<String> violations(
