@@ -11,6 +11,7 @@ import dev.onceflow.store.OutboxWriter;
 import dev.onceflow.store.PaymentOutcomes;
 import dev.onceflow.store.SpanContextSource;
 import dev.onceflow.store.StateSql;
+import dev.onceflow.store.TransactionHistory;
 import dev.onceflow.store.TransactionTransitions;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
@@ -25,6 +26,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
@@ -73,6 +75,16 @@ public final class OperatorActions implements AutoCloseable {
    */
   public record Replay(String id, int records, int transactions, Boolean consumed, long changed) {}
 
+  /**
+   * A payment's history: the states it went through, its bank calls and the ops actions that
+   * touched it, each oldest first.
+   */
+  public record PaymentHistory(
+      UUID id,
+      List<TransactionHistory.StateChange> states,
+      List<TransactionHistory.BankCall> calls,
+      List<TransactionHistory.Action> actions) {}
+
   /** Only failures where the bank confirmed it holds no payment may be tried again. */
   static final FailureCode RETRYABLE = FailureCode.RETRIES_EXHAUSTED;
 
@@ -80,6 +92,14 @@ public final class OperatorActions implements AutoCloseable {
       """
       INSERT INTO ops_audit (id, at, actor, action, parameters, affected, outcome)
       VALUES (:id, :at, :actor, :action, :parameters, :affected, :outcome)
+      """;
+
+  /** The array literal, as in VERSIONS: a replay may touch more transactions than parameters. */
+  private static final String LINK_AUDIT =
+      """
+      INSERT INTO ops_audit_transactions (audit_id, transaction_id)
+      SELECT :auditId, unnest(CAST(:ids AS uuid[]))
+      ON CONFLICT DO NOTHING
       """;
 
   private static final String LIST_UNKNOWN =
@@ -111,6 +131,7 @@ public final class OperatorActions implements AutoCloseable {
   private final JdbcClient jdbc;
   private final TransactionTemplate inTransaction;
   private final TransactionTransitions transactions;
+  private final TransactionHistory history;
   private final AccountFunds funds;
   private final OutboxWriter outbox;
   private final PaymentOutcomes outcomes;
@@ -127,10 +148,15 @@ public final class OperatorActions implements AutoCloseable {
     this.kafka = kafka;
     this.clock = clock;
     this.dataSource = new SingleConnectionDataSource(jdbcUrl, user, password, true);
+    // Names this command in PostgreSQL and in the history of the payments it changes.
+    Properties connection = new Properties();
+    connection.setProperty("ApplicationName", "ops@" + ProcessHandle.current().pid());
+    dataSource.setConnectionProperties(connection);
     dataSource.getConnection();
     this.jdbc = JdbcClient.create(dataSource);
     this.inTransaction = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
     this.transactions = new TransactionTransitions(jdbc);
+    this.history = new TransactionHistory(jdbc);
     this.funds = new AccountFunds(jdbc);
     // One trace per command: the workers' handling of the events it writes continues it.
     this.outbox =
@@ -151,7 +177,8 @@ public final class OperatorActions implements AutoCloseable {
               audit
                   .affected(ids.size())
                   .outcome("re-enqueued " + ids.size() + " PENDING transactions"),
-              now);
+              now,
+              ids);
           return ids.size();
         });
   }
@@ -236,11 +263,25 @@ public final class OperatorActions implements AutoCloseable {
         });
   }
 
+  /** The history of {@code id}; empty if no such transaction ever had one. */
+  public Optional<PaymentHistory> history(UUID id) {
+    List<TransactionHistory.StateChange> states = history.stateChanges(id);
+    if (states.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(new PaymentHistory(id, states, history.bankCalls(id), history.actions(id)));
+  }
+
+  /** Bank calls with no recorded answer, of unfinished payments, oldest first. */
+  public List<TransactionHistory.UnansweredCall> unanswered(int limit) {
+    return history.unanswered(limit);
+  }
+
   /** Each transaction's version: any change to a row raises it. */
   private Map<UUID, Long> versions(Collection<UUID> ids) {
     Map<UUID, Long> versions = new HashMap<>();
     jdbc.sql(VERSIONS)
-        .param("ids", ids.stream().map(UUID::toString).collect(Collectors.joining(",", "{", "}")))
+        .param("ids", arrayLiteral(ids))
         .query(
             rows -> {
               versions.put(rows.getObject(1, UUID.class), rows.getLong(2));
@@ -274,7 +315,12 @@ public final class OperatorActions implements AutoCloseable {
       Set<UUID> transactions = transactionIds(records);
       Map<UUID, Long> before = versions(transactions);
       republishAudited(
-          replay, records, replayId, header -> header.equals(TopicReplay.REPLAY_HEADER), audit);
+          replay,
+          records,
+          replayId,
+          header -> header.equals(TopicReplay.REPLAY_HEADER),
+          audit,
+          transactions);
       String outcome = finished(replayId, records.size());
       Boolean consumed = null;
       long changed = 0;
@@ -288,7 +334,7 @@ public final class OperatorActions implements AutoCloseable {
                 .count();
         outcome += consumed ? "; consumed; transactions changed: " + changed : "; not yet consumed";
       }
-      insertAudit(audit.affected(records.size()).outcome(outcome), clock.instant());
+      insertAudit(audit.affected(records.size()).outcome(outcome), clock.instant(), transactions);
       return new Replay(replayId, records.size(), transactions.size(), consumed, changed);
     }
   }
@@ -299,17 +345,20 @@ public final class OperatorActions implements AutoCloseable {
     try (TopicReplay replay = new TopicReplay(kafka)) {
       List<ConsumerRecord<byte[], byte[]>> records =
           replay.read(Topics.TRANSACTION_REQUESTED_DEAD_LETTER, fromOffset, null);
+      Set<UUID> transactions = transactionIds(records);
       // The dead-letter reasons describe the last failure; the record is retried as it was.
       republishAudited(
           replay,
           records,
           replayId,
           header -> header.startsWith("onceflow-") || header.startsWith("kafka_dlt"),
-          audit);
+          audit,
+          transactions);
       insertAudit(
           audit.affected(records.size()).outcome(finished(replayId, records.size())),
-          clock.instant());
-      return new Replay(replayId, records.size(), transactionIds(records).size(), null, 0);
+          clock.instant(),
+          transactions);
+      return new Replay(replayId, records.size(), transactions.size(), null, 0);
     }
   }
 
@@ -338,13 +387,15 @@ public final class OperatorActions implements AutoCloseable {
       List<ConsumerRecord<byte[], byte[]>> records,
       String replayId,
       Predicate<String> dropHeader,
-      Audit audit)
+      Audit audit,
+      Set<UUID> transactions)
       throws Exception {
     insertAudit(
         audit
             .affected(records.size())
             .outcome("started replay " + replayId + ": publishing " + records.size() + " records"),
-        clock.instant());
+        clock.instant(),
+        transactions);
     replay.republish(records, Topics.TRANSACTION_REQUESTED, replayId, dropHeader);
   }
 
@@ -369,7 +420,8 @@ public final class OperatorActions implements AutoCloseable {
 
   /**
    * A decision on one row, locked first, with its audit row, in one DB transaction; or, refused,
-   * rolled back and the refusal audited.
+   * rolled back and the refusal audited. Either way the audit row is linked to the transaction, and
+   * a state it changes is recorded in its history as this action's.
    */
   private Decision decide(
       Audit audit, Instant now, UUID id, Function<LockedTransaction, String> decision) {
@@ -377,24 +429,35 @@ public final class OperatorActions implements AutoCloseable {
         inTransaction.execute(
             status -> {
               Optional<LockedTransaction> locked = transactions.lock(id);
-              String why = locked.isEmpty() ? "no transaction " + id : decision.apply(locked.get());
+              if (locked.isEmpty()) {
+                status.setRollbackOnly();
+                return "no transaction " + id;
+              }
+              history.because(
+                  "ops " + audit.action + " by " + audit.actor + ": " + audit.parameters);
+              String why = decision.apply(locked.get());
               if (why != null) {
                 status.setRollbackOnly();
                 return why;
               }
-              insertAudit(audit, now);
+              insertAudit(audit, now, List.of(id));
               return null;
             });
     if (refusal != null) {
-      insertAudit(audit.affected(0).outcome("refused: " + refusal), now);
+      insertAudit(
+          audit.affected(0).outcome("refused: " + refusal),
+          now,
+          refusal.startsWith("no transaction ") ? List.of() : List.of(id));
       return new Decision(refusal);
     }
     return Decision.DONE;
   }
 
-  private void insertAudit(Audit audit, Instant now) {
+  /** The audit row, linked to the transactions the action touched (or refused to). */
+  private void insertAudit(Audit audit, Instant now, Collection<UUID> touched) {
+    UUID auditId = UUID.randomUUID();
     jdbc.sql(INSERT_AUDIT)
-        .param("id", UUID.randomUUID())
+        .param("id", auditId)
         .param("at", Timestamp.from(now))
         .param("actor", audit.actor)
         .param("action", audit.action)
@@ -402,6 +465,13 @@ public final class OperatorActions implements AutoCloseable {
         .param("affected", audit.affected)
         .param("outcome", truncate(audit.outcome))
         .update();
+    if (!touched.isEmpty()) {
+      jdbc.sql(LINK_AUDIT).param("auditId", auditId).param("ids", arrayLiteral(touched)).update();
+    }
+  }
+
+  private static String arrayLiteral(Collection<UUID> ids) {
+    return ids.stream().map(UUID::toString).collect(Collectors.joining(",", "{", "}"));
   }
 
   private static void requireChanged(boolean changed, UUID id) {

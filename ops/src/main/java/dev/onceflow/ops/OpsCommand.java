@@ -2,6 +2,7 @@ package dev.onceflow.ops;
 
 import dev.onceflow.model.AuditActor;
 import dev.onceflow.model.Topics;
+import dev.onceflow.store.TransactionHistory;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Duration;
@@ -11,13 +12,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
 /**
- * Ops commands: replay topics, re-drive stuck transactions, retry a failed one. Each is audited in
- * the {@code ops_audit} table. Bad input gets a one-line message and exit code 2, and changes
- * nothing.
+ * Ops commands: replay topics, re-drive stuck transactions, retry a failed one, read a payment's
+ * history. Each action is audited in the {@code ops_audit} table. Bad input gets a one-line message
+ * and exit code 2, and changes nothing.
  */
 public final class OpsCommand {
 
@@ -47,6 +49,14 @@ public final class OpsCommand {
                              decide an UNKNOWN transaction yourself, after asking the bank:
                              completed settles its funds, failed releases them (code
                              OPERATOR_DECISION); either publishes its final event
+        history              --transaction=UUID
+                             a payment's timeline: each state it entered (when, by which
+                             service instance, why), each bank call (journaled before it was
+                             sent: its answer, HTTP status and latency, or "no answer" with its
+                             age) and each ops action on it
+        list-unanswered      [--limit=20]
+                             bank calls started and never answered, of payments not final yet:
+                             the payments whose fate depends on what the bank did, oldest first
         audit                [--limit=20]
                              the latest audited ops actions
 
@@ -64,6 +74,8 @@ public final class OpsCommand {
           "retry-failed",
           "list-unknown",
           "resolve-unknown",
+          "history",
+          "list-unanswered",
           "audit");
 
   private static final Map<String, String> DEFAULTS =
@@ -230,6 +242,43 @@ public final class OpsCommand {
         }
       case "resolve-unknown":
         return resolveUnknown(flags, audit);
+      case "history":
+        {
+          UUID id = uuid(required(flags, "transaction"));
+          return actions -> {
+            Optional<OperatorActions.PaymentHistory> history = actions.history(id);
+            if (history.isEmpty()) {
+              out.println("No transaction " + id + ".");
+              return 1;
+            }
+            Timeline.lines(history.get(), clock.instant()).forEach(out::println);
+            return 0;
+          };
+        }
+      case "list-unanswered":
+        {
+          int limit = positive(flags.get("limit"), "--limit");
+          return actions -> {
+            List<TransactionHistory.UnansweredCall> calls = actions.unanswered(limit);
+            Instant now = clock.instant();
+            out.println(
+                calls.isEmpty()
+                    ? "No bank call is waiting for an answer."
+                    : "transaction  state  call  started  no-answer-for  worker");
+            calls.forEach(
+                unanswered ->
+                    out.println(
+                        String.join(
+                            "  ",
+                            unanswered.transactionId().toString(),
+                            unanswered.state(),
+                            unanswered.call().kind() + " " + unanswered.call().attempt(),
+                            unanswered.call().startedAt().toString(),
+                            Timeline.age(unanswered.call().startedAt(), now),
+                            unanswered.call().instance())));
+            return 0;
+          };
+        }
       default:
         {
           int limit = positive(flags.get("limit"), "--limit");

@@ -226,6 +226,48 @@ class OpsCommandIT {
   }
 
   @Test
+  void showsAPaymentsTimelineWithItsOpsActionAndListsItsUnansweredCall() throws Exception {
+    UUID account = account(10_000, 0);
+    UUID tx = transaction(account, 2_500, "FAILED", "RETRIES_EXHAUSTED");
+    assertThat(ops("retry-failed", "--transaction=" + tx, "--actor=alice")).isZero();
+    // A worker claims it and journals its call; no answer is ever recorded.
+    execute(
+        "UPDATE transactions SET state = 'PROCESSING', attempts = 1, version = version + 1 WHERE id = ?",
+        tx);
+    execute(
+        """
+        INSERT INTO bank_calls (transaction_id, kind, attempt, external_key, instance, started_at)
+        VALUES (?, 'PAYMENT', 1, ?, 'bank-worker@test:1', now() - interval '90 seconds')
+        """,
+        tx,
+        "ext-" + tx);
+    out.reset();
+
+    assertThat(ops("history", "--transaction=" + tx)).isZero();
+    assertThat(output())
+        .contains(
+            "Transaction " + tx,
+            "state   created -> FAILED",
+            "state   FAILED -> PENDING  by onceflow_ops (ops@",
+            "ops retry-failed by alice: --transaction=" + tx,
+            "ops     retry-failed by alice --transaction=" + tx + ": reopened as PENDING",
+            "state   PENDING -> PROCESSING",
+            "bank    PAYMENT 1 (key ext-" + tx + ") by bank-worker@test:1: call started, no answer")
+        .containsPattern("no answer for 1m(29|3\\d)s");
+
+    out.reset();
+    assertThat(ops("list-unanswered")).isZero();
+    assertThat(output())
+        .contains(tx + "  PROCESSING  PAYMENT 1  ")
+        .contains("  bank-worker@test:1");
+
+    out.reset();
+    UUID nobody = UUID.randomUUID();
+    assertThat(ops("history", "--transaction=" + nobody)).isEqualTo(1);
+    assertThat(output()).contains("No transaction " + nobody);
+  }
+
+  @Test
   void explainsItselfWithHelp() {
     assertThat(OpsCommand.run(new String[] {"--help"}, new PrintStream(out), new PrintStream(err)))
         .isZero();
@@ -237,6 +279,8 @@ class OpsCommandIT {
             "retry-failed",
             "list-unknown",
             "resolve-unknown",
+            "history",
+            "list-unanswered",
             "audit");
   }
 

@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.onceflow.infra.EmbeddedPostgresServer;
 import dev.onceflow.model.Topics;
+import dev.onceflow.testing.TransitionAudit;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -94,6 +95,8 @@ final class CampaignChecker {
             "final events that contradict the row",
             "events that do not name their transaction",
             "topics not read to the end",
+            "histories that disagree with the row",
+            "COMPLETED without a settled bank call on record",
             "client-side violations")) {
       counts.put(count, 0);
     }
@@ -124,6 +127,7 @@ final class CampaignChecker {
       Map<String, Row> rows = rows(db, openingBalances.keySet());
       Map<String, String> keyToTransaction = keys(db, openingBalances.keySet());
       checkMoney(db, rows, openingBalances);
+      checkHistory(db, openingBalances.keySet());
       db.rollback();
       Map<String, CampaignClients.Payment> sent = new HashMap<>();
       payments.stream()
@@ -407,6 +411,35 @@ final class CampaignChecker {
         }
       }
     }
+  }
+
+  /**
+   * Each transaction's history (its state changes, written by the database with each change) agrees
+   * with the row, and every completed payment has the bank call that settled it in the journal,
+   * with the row's bank reference: a worker killed between the bank's answer and its record leaves
+   * that call unanswered, and the call of the claim after it carries the settlement.
+   */
+  private void checkHistory(Connection db, Collection<UUID> accounts) throws SQLException {
+    TransitionAudit.historyDisagreements(db)
+        .forEach(line -> violation("histories that disagree with the row", line));
+    forEachRow(
+        db,
+        """
+        SELECT t.id, t.bank_reference
+        FROM transactions t
+        WHERE t.account_id = ANY (?)
+          AND t.state = 'COMPLETED'
+          AND NOT EXISTS (
+              SELECT 1 FROM bank_calls c
+              WHERE c.transaction_id = t.id
+                AND c.outcome = 'settled'
+                AND c.bank_reference = t.bank_reference)
+        """,
+        accounts,
+        row ->
+            violation(
+                "COMPLETED without a settled bank call on record",
+                row.getString(1) + " (bank reference " + row.getString(2) + ")"));
   }
 
   /**

@@ -12,7 +12,10 @@ import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The audit catches a forbidden state change, passes allowed ones, and reads each change once. */
+/**
+ * The audit catches a forbidden state change and a history that disagrees with its transaction,
+ * passes allowed ones, and reads each change once.
+ */
 class TransitionAuditIT {
 
   private static final String DATABASE = "transition_audit";
@@ -27,7 +30,7 @@ class TransitionAuditIT {
       statement.execute("DROP DATABASE IF EXISTS " + DATABASE);
       statement.execute("CREATE DATABASE " + DATABASE);
     }
-    // As a service migrates: the schema and, from this module, the audit's trigger.
+    // As a service migrates: the schema, the history's trigger included.
     Flyway.configure()
         .dataSource(postgres.jdbcUrl(DATABASE), PostgresServer.USER, "")
         .locations("classpath:db/migration")
@@ -49,6 +52,34 @@ class TransitionAuditIT {
         .asString()
         .contains(DATABASE, forbidden.toString(), "COMPLETED -> PENDING");
     assertThat(TransitionAudit.forbiddenChanges(postgres)).as("each change is read once").isEmpty();
+  }
+
+  @Test
+  void aHistoryThatDisagreesWithItsTransactionIsReported() throws SQLException {
+    TransitionAudit.forbiddenChanges(postgres); // whatever earlier tests left
+    UUID kept = insertTransaction("PENDING");
+    UUID unrecorded = insertTransaction("PENDING");
+    execute("UPDATE transactions SET state = 'PROCESSING' WHERE id = '" + kept + "'");
+    // A change the history misses, as a build without the trigger would make.
+    execute("ALTER TABLE transactions DISABLE TRIGGER record_transaction_history_update");
+    try {
+      execute("UPDATE transactions SET state = 'PROCESSING' WHERE id = '" + unrecorded + "'");
+    } finally {
+      execute("ALTER TABLE transactions ENABLE TRIGGER record_transaction_history_update");
+    }
+
+    assertThat(TransitionAudit.forbiddenChanges(postgres))
+        .singleElement()
+        .asString()
+        .contains(
+            DATABASE, unrecorded.toString(), "ends at PENDING but the transaction is PROCESSING");
+
+    execute("UPDATE transactions SET state = 'COMPLETED' WHERE id = '" + unrecorded + "'");
+    execute("UPDATE transactions SET state = 'COMPLETED' WHERE id = '" + kept + "'");
+    assertThat(TransitionAudit.forbiddenChanges(postgres))
+        .singleElement()
+        .asString()
+        .contains(unrecorded.toString(), "starts at PROCESSING after PENDING");
   }
 
   private UUID insertTransaction(String state) throws SQLException {

@@ -21,6 +21,8 @@ import java.util.UUID;
  * @param idempotencyKey the client's Idempotency-Key (for the logs; the bank gets externalKey)
  * @param firstAttemptAt when the first claim of the current round of attempts was made; the
  *     worker's deadline counts from it
+ * @param callId the bank call this claim allows, journaled by the claim itself (bank_calls): its
+ *     outcome is recorded against it
  */
 public record ClaimedTransaction(
     UUID id,
@@ -39,5 +41,6 @@ public record ClaimedTransaction(
     Instant firstAttemptAt,
     int lookups,
     Instant absenceTrustedFrom,
-    String bankReference)
+    String bankReference,
+    long callId)
     implements HeldTransaction {}

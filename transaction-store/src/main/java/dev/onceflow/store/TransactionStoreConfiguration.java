@@ -20,6 +20,16 @@ public class TransactionStoreConfiguration {
   }
 
   @Bean
+  BankCalls bankCalls(JdbcClient jdbc) {
+    return new BankCalls(jdbc);
+  }
+
+  @Bean
+  TransactionHistory transactionHistory(JdbcClient jdbc) {
+    return new TransactionHistory(jdbc);
+  }
+
+  @Bean
   IdempotencyKeys idempotencyKeys(JdbcClient jdbc) {
     return new IdempotencyKeys(jdbc);
   }

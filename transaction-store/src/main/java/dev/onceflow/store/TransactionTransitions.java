@@ -123,21 +123,36 @@ public final class TransactionTransitions {
             AND first_attempt_at IS NULL
           """);
 
+  /**
+   * The claim journals the bank call it allows in the same statement, so that the call is on record
+   * before it can be sent, at no extra commit.
+   */
   public static final String CLAIM =
       StateSql.of(
           """
-          UPDATE transactions
-          SET state = CASE WHEN state = {PENDING} THEN {PROCESSING} ELSE state END,
-              attempts = CASE WHEN state = {PENDING} THEN attempts + 1 ELSE attempts END,
-              lookups = CASE WHEN state = {UNKNOWN} THEN lookups + 1 ELSE lookups END,
-              first_attempt_at = CASE WHEN state = {PENDING} AND (attempts = 0 OR first_attempt_at IS NULL) THEN :now ELSE first_attempt_at END,
-              next_attempt_at = CASE WHEN state = {UNKNOWN} THEN :leaseUntil ELSE next_attempt_at END,
-              lease_until = :leaseUntil, version = version + 1, updated_at = :now
-          WHERE id = :id
-            AND state IN ({PENDING}, {UNKNOWN})
-            AND next_attempt_at <= :now
-          RETURNING id, state, version, attempts, account_id, amount, currency, creditor_name, creditor_iban, reference,
-                    external_key, idempotency_key, first_attempt_at, lookups, absence_trusted_from, bank_reference
+          WITH claimed AS (
+              UPDATE transactions
+              SET state = CASE WHEN state = {PENDING} THEN {PROCESSING} ELSE state END,
+                  attempts = CASE WHEN state = {PENDING} THEN attempts + 1 ELSE attempts END,
+                  lookups = CASE WHEN state = {UNKNOWN} THEN lookups + 1 ELSE lookups END,
+                  first_attempt_at = CASE WHEN state = {PENDING} AND (attempts = 0 OR first_attempt_at IS NULL) THEN :now ELSE first_attempt_at END,
+                  next_attempt_at = CASE WHEN state = {UNKNOWN} THEN :leaseUntil ELSE next_attempt_at END,
+                  lease_until = :leaseUntil, version = version + 1, updated_at = :now
+              WHERE id = :id
+                AND state IN ({PENDING}, {UNKNOWN})
+                AND next_attempt_at <= :now
+              RETURNING id, state, version, attempts, account_id, amount, currency, creditor_name, creditor_iban, reference,
+                        external_key, idempotency_key, first_attempt_at, lookups, absence_trusted_from, bank_reference
+          ), journaled AS (
+              INSERT INTO bank_calls (transaction_id, kind, attempt, external_key, instance, started_at)
+              SELECT id, CASE WHEN state = {PROCESSING} THEN 'PAYMENT' ELSE 'LOOKUP' END,
+                     CASE WHEN state = {PROCESSING} THEN attempts ELSE lookups END, external_key,
+                     onceflow_instance(), :now
+              FROM claimed
+              RETURNING id AS call_id, transaction_id
+          )
+          SELECT claimed.*, journaled.call_id
+          FROM claimed JOIN journaled ON journaled.transaction_id = claimed.id
           """);
 
   public static final String COMPLETE =
@@ -562,6 +577,7 @@ public final class TransactionTransitions {
         instant(rows, "first_attempt_at"),
         rows.getInt("lookups"),
         instant(rows, "absence_trusted_from"),
-        rows.getString("bank_reference"));
+        rows.getString("bank_reference"),
+        rows.getLong("call_id"));
   }
 }

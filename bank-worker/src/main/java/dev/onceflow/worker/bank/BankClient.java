@@ -124,7 +124,8 @@ public class BankClient {
       return new PaymentResult.Unknown(
           "answer-too-large",
           "HTTP " + status + " with an answer over " + maxAnswerBytes + " bytes",
-          null);
+          null,
+          status);
     }
     if (status >= 200 && status < 300) {
       JsonNode payment = readTree(body);
@@ -132,27 +133,31 @@ public class BankClient {
       String paymentStatus = text(payment, "status");
       if (paymentId == null) {
         return new PaymentResult.Unknown(
-            "unreadable-answer", "HTTP " + status + " without a paymentId", null);
+            "unreadable-answer", "HTTP " + status + " without a paymentId", null, status);
       }
       if (SETTLED.equals(paymentStatus)) {
-        return new PaymentResult.Settled(paymentId);
+        return new PaymentResult.Settled(paymentId, status);
       }
       if (DECLINED.equals(paymentStatus)) {
         return new PaymentResult.Declined(
             status, orDefault(text(payment, "declineReason"), "declined"));
       }
       if (PENDING.equals(paymentStatus)) {
-        return new PaymentResult.Accepted(paymentId);
+        return new PaymentResult.Accepted(paymentId, status);
       }
       // No status, or one this client does not know: the bank holds *a* payment, in a state that
       // proves neither settlement nor refusal.
       return new PaymentResult.Unknown(
-          "unexpected-status", "HTTP " + status + " with payment status " + paymentStatus, null);
+          "unexpected-status",
+          "HTTP " + status + " with payment status " + paymentStatus,
+          null,
+          status);
     }
     if (status == 408 || status == 409 || status == 429 || status >= 500) {
       String cause =
           status == 429 ? "throttled" : status >= 500 ? "server-error" : "http-" + status;
-      return new PaymentResult.Unknown(cause, "HTTP " + status, retryAfter(response.getHeaders()));
+      return new PaymentResult.Unknown(
+          cause, "HTTP " + status, retryAfter(response.getHeaders()), status);
     }
     if (status >= 400) {
       JsonNode problem = readTree(body);
@@ -163,11 +168,11 @@ public class BankClient {
         // The body is built only from the immutable row, so this is a bug somewhere; the bank
         // holds *a* payment for the key, and a FAILED here could hide a settled one.
         log.error("The bank refused a stored key as used for another payment: {}", detail);
-        return new PaymentResult.Unknown("key-reused", detail, null);
+        return new PaymentResult.Unknown("key-reused", detail, null, status);
       }
       return new PaymentResult.Declined(status, detail);
     }
-    return new PaymentResult.Unknown("unexpected-http-status", "HTTP " + status, null);
+    return new PaymentResult.Unknown("unexpected-http-status", "HTTP " + status, null, status);
   }
 
   private LookupResult lookupResult(ClientHttpResponse response) throws IOException {
@@ -175,13 +180,13 @@ public class BankClient {
     byte[] body = readAtMost(response);
     if (body == null) {
       return new LookupResult.Unreachable(
-          "HTTP " + status + " with an answer over " + maxAnswerBytes + " bytes");
+          "HTTP " + status + " with an answer over " + maxAnswerBytes + " bytes", status);
     }
     if (status == 200) {
       JsonNode payment = readTree(body);
       String paymentId = text(payment, "paymentId");
       if (paymentId == null) {
-        return new LookupResult.Unreachable("HTTP 200 without a paymentId");
+        return new LookupResult.Unreachable("HTTP 200 without a paymentId", status);
       }
       return new LookupResult.Found(
           paymentId, text(payment, "status"), text(payment, "declineReason"));
@@ -195,7 +200,7 @@ public class BankClient {
             || contentType.isCompatibleWith(MediaType.APPLICATION_JSON))) {
       return new LookupResult.NotFound();
     }
-    return new LookupResult.Unreachable("HTTP " + status);
+    return new LookupResult.Unreachable("HTTP " + status, status);
   }
 
   /** The answer's body, or null if it is larger than the cap: it is not read into memory. */

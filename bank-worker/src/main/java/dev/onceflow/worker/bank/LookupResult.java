@@ -6,6 +6,9 @@ public sealed interface LookupResult {
   /** A short, low-cardinality name for metrics. */
   String outcomeClass();
 
+  /** The HTTP status of the bank's answer; null when no answer came. */
+  Integer httpStatus();
+
   /** The bank holds a payment for the key. */
   record Found(String paymentId, String status, String declineReason) implements LookupResult {
 
@@ -28,6 +31,12 @@ public sealed interface LookupResult {
           ? "settled"
           : isDeclined() ? "declined" : isPending() ? "pending" : "other";
     }
+
+    /** Only a 200 answer names a payment. */
+    @Override
+    public Integer httpStatus() {
+      return 200;
+    }
   }
 
   /** The bank answered that it holds no payment for the key. */
@@ -36,10 +45,22 @@ public sealed interface LookupResult {
     public String outcomeClass() {
       return "not-found";
     }
+
+    /** Only a 404 answer in the bank's own JSON proves the absence. */
+    @Override
+    public Integer httpStatus() {
+      return 404;
+    }
   }
 
   /** No trustworthy answer: the bank may or may not hold a payment. */
-  record Unreachable(String detail) implements LookupResult {
+  record Unreachable(String detail, Integer httpStatus) implements LookupResult {
+
+    /** No answer at all: a timeout, an I/O error, the call's deadline. */
+    public Unreachable(String detail) {
+      this(detail, null);
+    }
+
     @Override
     public String outcomeClass() {
       return "unreachable";

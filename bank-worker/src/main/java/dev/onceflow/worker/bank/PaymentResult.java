@@ -9,8 +9,11 @@ public sealed interface PaymentResult {
   /** A short, low-cardinality name for metrics. */
   String outcomeClass();
 
+  /** The HTTP status of the bank's answer; null when no answer came. */
+  Integer httpStatus();
+
   /** The bank settled the payment (first call or a replay of the stored result). */
-  record Settled(String paymentId) implements PaymentResult {
+  record Settled(String paymentId, Integer httpStatus) implements PaymentResult {
     @Override
     public String outcomeClass() {
       return "settled";
@@ -21,7 +24,7 @@ public sealed interface PaymentResult {
    * The bank accepted the payment but has not settled it (ISO 20022's ACSP): it holds the payment,
    * and only a later lookup tells whether it settled or was rejected.
    */
-  record Accepted(String paymentId) implements PaymentResult {
+  record Accepted(String paymentId, Integer httpStatus) implements PaymentResult {
     @Override
     public String outcomeClass() {
       return "pending";
@@ -34,6 +37,11 @@ public sealed interface PaymentResult {
     public String outcomeClass() {
       return "declined";
     }
+
+    @Override
+    public Integer httpStatus() {
+      return status;
+    }
   }
 
   /**
@@ -42,8 +50,16 @@ public sealed interface PaymentResult {
    *
    * @param cause a low-cardinality label such as {@code server-error} or {@code timeout}
    * @param retryAfter how long the bank asked us to wait, when it said so
+   * @param httpStatus the status of the bank's answer, null when none came
    */
-  record Unknown(String cause, String detail, Duration retryAfter) implements PaymentResult {
+  record Unknown(String cause, String detail, Duration retryAfter, Integer httpStatus)
+      implements PaymentResult {
+
+    /** No answer at all: a timeout, an I/O error, the call's deadline. */
+    public Unknown(String cause, String detail, Duration retryAfter) {
+      this(cause, detail, retryAfter, null);
+    }
+
     @Override
     public String outcomeClass() {
       return "unknown";

@@ -3,6 +3,7 @@ package dev.onceflow.worker.recovery;
 import dev.onceflow.model.EventType;
 import dev.onceflow.model.TransactionState;
 import dev.onceflow.store.OutboxWriter;
+import dev.onceflow.store.TransactionHistory;
 import dev.onceflow.store.TransactionTransitions;
 import dev.onceflow.store.TransactionTransitions.StaleTransaction;
 import dev.onceflow.worker.WorkerProperties;
@@ -40,6 +41,7 @@ public class RecoverySweeper {
   private static final Logger log = LoggerFactory.getLogger(RecoverySweeper.class);
 
   private final TransactionTransitions transactions;
+  private final TransactionHistory history;
   private final OutboxWriter outbox;
   private final Clock clock;
   private final MeterRegistry meters;
@@ -50,6 +52,7 @@ public class RecoverySweeper {
 
   RecoverySweeper(
       TransactionTransitions transactions,
+      TransactionHistory history,
       OutboxWriter outbox,
       Clock clock,
       MeterRegistry meters,
@@ -58,6 +61,7 @@ public class RecoverySweeper {
       PlatformTransactionManager transactionManager,
       EntityManager entityManager) {
     this.transactions = transactions;
+    this.history = history;
     this.outbox = outbox;
     this.clock = clock;
     this.meters = meters;
@@ -83,7 +87,13 @@ public class RecoverySweeper {
             status -> {
               Instant now = clock.instant();
               List<String> from = new ArrayList<>();
-              for (StaleTransaction row : transactions.lockStale(now, batchSize)) {
+              List<StaleTransaction> stale = transactions.lockStale(now, batchSize);
+              if (!stale.isEmpty()) {
+                // The only state this batch changes: PROCESSING -> PENDING.
+                history.because(
+                    "the claim's lease ran out (its worker stopped or hung); the sweeper made it due again");
+              }
+              for (StaleTransaction row : stale) {
                 try {
                   if (inSavepoint(() -> redrive(row, now))) {
                     from.add(row.state().name());

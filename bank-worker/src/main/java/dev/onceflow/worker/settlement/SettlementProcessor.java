@@ -2,6 +2,7 @@ package dev.onceflow.worker.settlement;
 
 import dev.onceflow.model.FailureCode;
 import dev.onceflow.model.TransactionState;
+import dev.onceflow.store.BankCalls;
 import dev.onceflow.store.ClaimedTransaction;
 import dev.onceflow.worker.WorkerProperties;
 import dev.onceflow.worker.bank.BankClient;
@@ -100,11 +101,19 @@ public class SettlementProcessor {
       }
       Instant deadlineAt = tx.firstAttemptAt().plus(deadline);
       if (!now.isBefore(deadlineAt)) {
-        becomeUnknown(tx, null, "deadline");
+        becomeUnknown(
+            tx,
+            null,
+            "deadline",
+            BankCalls.End.notSent(tx.callId(), "the transaction's deadline had passed", now));
         return;
       }
       if (tx.attempts() > retryPolicy.budget()) {
-        becomeUnknown(tx, null, "budget");
+        becomeUnknown(
+            tx,
+            null,
+            "budget",
+            BankCalls.End.notSent(tx.callId(), "the retry budget was spent", now));
         return;
       }
       called = true;
@@ -119,16 +128,18 @@ public class SettlementProcessor {
   private void pay(ClaimedTransaction tx) {
     long started = System.nanoTime();
     PaymentResult result = bank.pay(PaymentOrder.of(tx), abortAt(tx));
-    gate.record(result, Duration.ofNanos(System.nanoTime() - started));
+    Duration latency = Duration.ofNanos(System.nanoTime() - started);
+    gate.record(result, latency);
+    BankCalls.End call = ended(tx.callId(), result, latency);
     if (result instanceof PaymentResult.Settled settled) {
-      complete(tx, settled.paymentId());
+      complete(tx, settled.paymentId(), call);
     } else if (result instanceof PaymentResult.Declined declined) {
-      declined(tx, declined);
+      declined(tx, declined, call);
     } else if (result instanceof PaymentResult.Accepted accepted) {
       // The bank holds the payment and will decide: only lookups from now on.
-      becomeUnknown(tx, accepted.paymentId(), "pending");
+      becomeUnknown(tx, accepted.paymentId(), "pending", call);
     } else if (result instanceof PaymentResult.Unknown unknown) {
-      unknownOutcome(tx, unknown);
+      unknownOutcome(tx, unknown, call);
     }
   }
 
@@ -141,28 +152,33 @@ public class SettlementProcessor {
    * A decline is definitive for the call that got it. If an earlier call of the transaction ended
    * with an unknown outcome, that one may have been executed: ask the bank before failing.
    */
-  private void declined(ClaimedTransaction tx, PaymentResult.Declined declined) {
+  private void declined(
+      ClaimedTransaction tx, PaymentResult.Declined declined, BankCalls.End payment) {
     if (tx.attempts() == 1) {
-      fail(tx, FailureCode.DECLINED, declined.detail());
+      fail(tx, FailureCode.DECLINED, declined.detail(), payment);
       return;
     }
+    long lookupId = transitions.endAndStartLookup(tx, payment, clock.instant());
+    long started = System.nanoTime();
     LookupResult result = bank.lookup(tx.externalKey(), abortAt(tx));
+    BankCalls.End call = ended(lookupId, result, Duration.ofNanos(System.nanoTime() - started));
     metrics.reconciliation(result.outcomeClass());
     if (result instanceof LookupResult.Found found && found.isSettled()) {
-      complete(tx, found.paymentId());
+      complete(tx, found.paymentId(), call);
     } else if (result instanceof LookupResult.Found found && found.isDeclined()) {
-      fail(tx, FailureCode.DECLINED, declined.detail());
+      fail(tx, FailureCode.DECLINED, declined.detail(), call);
     } else if (result instanceof LookupResult.NotFound) {
       // An earlier call may still land (it was aborted or held moments ago): only lookups from
       // now on, and "no payment" is believed once that call can no longer land.
-      becomeUnknown(tx, null, "decline-unconfirmed");
+      becomeUnknown(tx, null, "decline-unconfirmed", call);
     } else {
       metrics.retry("decline-unconfirmed");
-      retryLater(tx, backoff(tx.attempts(), null));
+      retryLater(tx, backoff(tx.attempts(), null), call);
     }
   }
 
-  private void unknownOutcome(ClaimedTransaction tx, PaymentResult.Unknown unknown) {
+  private void unknownOutcome(
+      ClaimedTransaction tx, PaymentResult.Unknown unknown, BankCalls.End call) {
     log.debug(
         "Unknown outcome for transaction {} (attempt {}): {} {}",
         tx.id(),
@@ -170,11 +186,11 @@ public class SettlementProcessor {
         unknown.cause(),
         unknown.detail());
     if (retryPolicy.isExhausted(tx.attempts())) {
-      becomeUnknown(tx, null, "budget");
+      becomeUnknown(tx, null, "budget", call);
       return;
     }
     metrics.retry(unknown.cause());
-    retryLater(tx, backoff(tx.attempts(), unknown.retryAfter()));
+    retryLater(tx, backoff(tx.attempts(), unknown.retryAfter()), call);
   }
 
   /**
@@ -185,11 +201,12 @@ public class SettlementProcessor {
    * @param bankReference the payment the bank acknowledged ("pending"): then its absence is never
    *     believed, only settled or rejected ends the transaction
    */
-  private void becomeUnknown(ClaimedTransaction tx, String bankReference, String why) {
+  private void becomeUnknown(
+      ClaimedTransaction tx, String bankReference, String why, BankCalls.End call) {
     Instant now = clock.instant();
     Instant absenceTrustedFrom = bankReference == null ? now.plus(reconcileDelay) : null;
     Instant firstLookup = now.plus(backoff(1, null));
-    if (transitions.becomeUnknown(tx, absenceTrustedFrom, bankReference, firstLookup, now)) {
+    if (transitions.becomeUnknown(tx, absenceTrustedFrom, bankReference, firstLookup, now, call)) {
       log.info("Transaction {} is UNKNOWN ({}): no more payment calls, only lookups", tx.id(), why);
       metrics.outcome("unknown");
       metrics.unknown(why);
@@ -207,20 +224,23 @@ public class SettlementProcessor {
     Instant asked = clock.instant();
     long started = System.nanoTime();
     LookupResult result = bank.lookup(tx.externalKey(), abortAt(tx));
-    gate.record(result, Duration.ofNanos(System.nanoTime() - started));
+    Duration latency = Duration.ofNanos(System.nanoTime() - started);
+    gate.record(result, latency);
+    BankCalls.End call = ended(tx.callId(), result, latency);
     metrics.reconciliation(result.outcomeClass());
     Instant now = clock.instant();
     if (result instanceof LookupResult.Found found && found.isSettled()) {
-      complete(tx, found.paymentId());
+      complete(tx, found.paymentId(), call);
     } else if (result instanceof LookupResult.Found found && found.isDeclined()) {
-      fail(tx, FailureCode.DECLINED, found.declineReason());
+      fail(tx, FailureCode.DECLINED, found.declineReason(), call);
     } else if (result instanceof LookupResult.NotFound
         && tx.absenceTrustedFrom() != null
         && !asked.isBefore(tx.absenceTrustedFrom())) {
       fail(
           tx,
           FailureCode.RETRIES_EXHAUSTED,
-          "No definitive answer from the bank within the retry budget or deadline, and the bank holds no payment for the transaction.");
+          "No definitive answer from the bank within the retry budget or deadline, and the bank holds no payment for the transaction.",
+          call);
     } else {
       String acknowledged =
           result instanceof LookupResult.Found found && tx.bankReference() == null
@@ -236,14 +256,14 @@ public class SettlementProcessor {
         // No lookup before it can be believed: it would only be asked again.
         next = tx.absenceTrustedFrom();
       }
-      if (!transitions.lookUpLater(tx, acknowledged, next, now)) {
+      if (!transitions.lookUpLater(tx, acknowledged, next, now, call)) {
         leaseLost(tx, "UNKNOWN");
       }
     }
   }
 
-  private void complete(ClaimedTransaction tx, String bankReference) {
-    if (transitions.complete(tx, bankReference, clock.instant())) {
+  private void complete(ClaimedTransaction tx, String bankReference, BankCalls.End call) {
+    if (transitions.complete(tx, bankReference, clock.instant(), call)) {
       log.info(
           "Transaction {} completed: the bank settled it as payment {}", tx.id(), bankReference);
       metrics.outcome("completed");
@@ -252,8 +272,8 @@ public class SettlementProcessor {
     }
   }
 
-  private void fail(ClaimedTransaction tx, FailureCode code, String detail) {
-    if (transitions.fail(tx, code, detail, clock.instant())) {
+  private void fail(ClaimedTransaction tx, FailureCode code, String detail, BankCalls.End call) {
+    if (transitions.fail(tx, code, detail, clock.instant(), call)) {
       log.info("Transaction {} failed ({}): {}", tx.id(), code, detail);
       metrics.outcome("failed");
     } else {
@@ -261,13 +281,54 @@ public class SettlementProcessor {
     }
   }
 
-  private void retryLater(ClaimedTransaction tx, Duration delay) {
+  private void retryLater(ClaimedTransaction tx, Duration delay, BankCalls.End call) {
     Instant now = clock.instant();
-    if (transitions.retryLater(tx, now.plus(delay), now)) {
+    if (transitions.retryLater(tx, now.plus(delay), now, call)) {
       metrics.outcome("retry-scheduled");
     } else {
       leaseLost(tx, "PENDING");
     }
+  }
+
+  /** A payment call's end, as the journal records it. */
+  private BankCalls.End ended(long callId, PaymentResult result, Duration latency) {
+    String bankReference =
+        result instanceof PaymentResult.Settled settled
+            ? settled.paymentId()
+            : result instanceof PaymentResult.Accepted accepted ? accepted.paymentId() : null;
+    String error =
+        result instanceof PaymentResult.Declined declined
+            ? declined.detail()
+            : result instanceof PaymentResult.Unknown unknown
+                ? unknown.cause() + ": " + unknown.detail()
+                : null;
+    return new BankCalls.End(
+        callId,
+        result.outcomeClass(),
+        result.httpStatus(),
+        latency,
+        bankReference,
+        error,
+        clock.instant());
+  }
+
+  /** A lookup's end, as the journal records it. */
+  private BankCalls.End ended(long callId, LookupResult result, Duration latency) {
+    String bankReference = result instanceof LookupResult.Found found ? found.paymentId() : null;
+    String error =
+        result instanceof LookupResult.Unreachable unreachable
+            ? unreachable.detail()
+            : result instanceof LookupResult.Found found && found.isDeclined()
+                ? found.declineReason()
+                : null;
+    return new BankCalls.End(
+        callId,
+        result.outcomeClass(),
+        result.httpStatus(),
+        latency,
+        bankReference,
+        error,
+        clock.instant());
   }
 
   private Duration backoff(int attempt, Duration retryAfter) {

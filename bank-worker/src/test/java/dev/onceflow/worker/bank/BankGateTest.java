@@ -49,7 +49,7 @@ class BankGateTest {
     // Open for 2 s, then half-open: a probe goes through.
     assertThat(Duration.ofNanos(System.nanoTime() - started))
         .isGreaterThanOrEqualTo(Duration.ofMillis(1_500));
-    gate.record(new PaymentResult.Settled("p"), CALL);
+    gate.record(new PaymentResult.Settled("p", 200), CALL);
   }
 
   @Test
@@ -57,7 +57,7 @@ class BankGateTest {
     for (int i = 0; i < 40; i++) {
       assertThat(gate.acquire()).isTrue();
       gate.record(
-          i % 2 == 0 ? new PaymentResult.Declined(402, "no") : new PaymentResult.Settled("p"),
+          i % 2 == 0 ? new PaymentResult.Declined(402, "no") : new PaymentResult.Settled("p", 200),
           CALL);
     }
     assertThat(gate.isHolding()).isFalse();

@@ -6,6 +6,7 @@ import dev.onceflow.bank.BankSimulatorApplication;
 import dev.onceflow.infra.PostgresServer;
 import dev.onceflow.model.FailureCode;
 import dev.onceflow.model.TransactionState;
+import dev.onceflow.store.BankCalls;
 import dev.onceflow.store.ClaimedTransaction;
 import dev.onceflow.testing.SharedTestInfrastructure;
 import dev.onceflow.worker.TestWorker;
@@ -262,16 +263,24 @@ class SettlementStateMachineIT {
     // The row is PROCESSING again, but under the other claim: the stale worker loses every outcome.
     Instant later = CLOCK.instant();
     assertThat(
-            transitions.complete(stale, ((PaymentResult.Settled) staleResult).paymentId(), later))
+            transitions.complete(
+                stale,
+                ((PaymentResult.Settled) staleResult).paymentId(),
+                later,
+                ended(stale, later)))
         .isFalse();
-    assertThat(transitions.fail(stale, FailureCode.DECLINED, "stale", later)).isFalse();
-    assertThat(transitions.retryLater(stale, later, later)).isFalse();
+    assertThat(transitions.fail(stale, FailureCode.DECLINED, "stale", later, ended(stale, later)))
+        .isFalse();
+    assertThat(transitions.retryLater(stale, later, later, ended(stale, later))).isFalse();
     assertThat(row(tx)).isEqualTo(claimedByTheOther);
     assertThat(accountColumn(run.account, "balance")).isEqualTo(OPENING);
 
     assertThat(
             transitions.complete(
-                current, ((PaymentResult.Settled) currentResult).paymentId(), later))
+                current,
+                ((PaymentResult.Settled) currentResult).paymentId(),
+                later,
+                ended(current, later)))
         .isTrue();
     assertThat(row(tx).state()).isEqualTo("COMPLETED");
     assertThat(accountColumn(run.account, "balance")).isEqualTo(OPENING - AMOUNT);
@@ -279,6 +288,13 @@ class SettlementStateMachineIT {
     assertThat(run.ledger().get(tx.toString()))
         .singleElement()
         .satisfies(payment -> assertThat(payment.get("calls").asInt()).isEqualTo(2));
+  }
+
+  /**
+   * How a test's own bank call ended, for the journal (what it got is not what these tests check).
+   */
+  private static BankCalls.End ended(ClaimedTransaction claim, Instant at) {
+    return new BankCalls.End(claim.callId(), "test", null, Duration.ZERO, null, null, at);
   }
 
   // --- steps ------------------------------------------------------------------------------------
@@ -418,13 +434,15 @@ class SettlementStateMachineIT {
       if (worker.looked() != null) {
         won = recordLookup(claim, worker.looked(), at);
       } else if (worker.paid() instanceof PaymentResult.Settled settled) {
-        won = transitions.complete(claim, settled.paymentId(), at);
+        won = transitions.complete(claim, settled.paymentId(), at, ended(claim, at));
       } else if (worker.paid() instanceof PaymentResult.Declined declined) {
-        won = transitions.fail(claim, FailureCode.DECLINED, declined.detail(), at);
+        won =
+            transitions.fail(claim, FailureCode.DECLINED, declined.detail(), at, ended(claim, at));
       } else if (worker.paid() instanceof PaymentResult.Accepted accepted) {
-        won = transitions.becomeUnknown(claim, null, accepted.paymentId(), at, at);
+        won =
+            transitions.becomeUnknown(claim, null, accepted.paymentId(), at, at, ended(claim, at));
       } else {
-        won = transitions.retryLater(claim, at.plusSeconds(1), at);
+        won = transitions.retryLater(claim, at.plusSeconds(1), at, ended(claim, at));
       }
       assertThat(won)
           .as("a stalled worker's outcome counts only if its claim is still the row's")
@@ -437,12 +455,13 @@ class SettlementStateMachineIT {
      */
     private boolean recordLookup(ClaimedTransaction claim, LookupResult looked, Instant at) {
       if (looked instanceof LookupResult.Found found && found.isSettled()) {
-        return transitions.complete(claim, found.paymentId(), at);
+        return transitions.complete(claim, found.paymentId(), at, ended(claim, at));
       }
       if (looked instanceof LookupResult.Found found && found.isDeclined()) {
-        return transitions.fail(claim, FailureCode.DECLINED, found.declineReason(), at);
+        return transitions.fail(
+            claim, FailureCode.DECLINED, found.declineReason(), at, ended(claim, at));
       }
-      return transitions.lookUpLater(claim, null, at.plusSeconds(1), at);
+      return transitions.lookUpLater(claim, null, at.plusSeconds(1), at, ended(claim, at));
     }
 
     /** With time passing, sweeps and deliveries, every transaction reaches a final state. */

@@ -1,0 +1,95 @@
+package dev.onceflow.ops;
+
+import dev.onceflow.store.TransactionHistory;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/** A payment's history as one timeline, oldest first: what an operator reads. */
+final class Timeline {
+
+  private Timeline() {}
+
+  private record Entry(Instant at, int order, String line) {}
+
+  /** One line per state change, bank call and ops action, in time order. */
+  static List<String> lines(OperatorActions.PaymentHistory history, Instant now) {
+    List<Entry> entries = new ArrayList<>();
+    for (TransactionHistory.StateChange change : history.states()) {
+      entries.add(
+          new Entry(
+              change.at(),
+              0,
+              change.at()
+                  + "  state   "
+                  + (change.fromState() == null ? "created" : change.fromState())
+                  + " -> "
+                  + change.toState()
+                  + "  by "
+                  + change.component()
+                  + " ("
+                  + change.instance()
+                  + "): "
+                  + change.reason()));
+    }
+    for (TransactionHistory.BankCall call : history.calls()) {
+      entries.add(
+          new Entry(call.startedAt(), 1, call.startedAt() + "  bank    " + describe(call, now)));
+    }
+    for (TransactionHistory.Action action : history.actions()) {
+      entries.add(
+          new Entry(
+              action.at(),
+              2,
+              action.at()
+                  + "  ops     "
+                  + action.action()
+                  + " by "
+                  + action.actor()
+                  + " "
+                  + action.parameters()
+                  + ": "
+                  + action.outcome()));
+    }
+    entries.sort(Comparator.comparing(Entry::at).thenComparing(Entry::order));
+    List<String> lines = new ArrayList<>();
+    lines.add("Transaction " + history.id());
+    entries.forEach(entry -> lines.add(entry.line()));
+    return lines;
+  }
+
+  private static String describe(TransactionHistory.BankCall call, Instant now) {
+    String what =
+        call.kind()
+            + " "
+            + call.attempt()
+            + " (key "
+            + call.externalKey()
+            + ") by "
+            + call.instance();
+    if (call.endedAt() == null) {
+      return what + ": call started, no answer for " + age(call.startedAt(), now);
+    }
+    StringBuilder line = new StringBuilder(what).append(": ").append(call.outcome());
+    if (call.httpStatus() != null) {
+      line.append(", HTTP ").append(call.httpStatus());
+    }
+    if (call.latencyMs() != null) {
+      line.append(", ").append(call.latencyMs()).append(" ms");
+    }
+    if (call.bankReference() != null) {
+      line.append(", bank reference ").append(call.bankReference());
+    }
+    if (call.error() != null) {
+      line.append(": ").append(call.error());
+    }
+    return line.toString();
+  }
+
+  /** How long since {@code since}, to the second. */
+  static String age(Instant since, Instant now) {
+    return Duration.between(since, now).withNanos(0).toString().substring(2).toLowerCase();
+  }
+}

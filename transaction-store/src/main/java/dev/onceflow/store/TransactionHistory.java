@@ -1,0 +1,225 @@
+package dev.onceflow.store;
+
+import static dev.onceflow.store.StateSql.instant;
+import static dev.onceflow.store.StateSql.utc;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * A payment's durable history: the states it went through ({@code transaction_history}, written by
+ * a trigger in the DB transaction of each change), its bank calls ({@link BankCalls}) and the ops
+ * actions that touched it ({@code ops_audit_transactions}); and its purge once the payment is final
+ * and older than the retention.
+ */
+public final class TransactionHistory {
+
+  /** One state a transaction entered: when, from which, by whom and why. */
+  public record StateChange(
+      Instant at,
+      String fromState,
+      String toState,
+      String component,
+      String instance,
+      String reason) {}
+
+  /** One journaled bank call; {@code endedAt} null while no answer was recorded. */
+  public record BankCall(
+      long id,
+      String kind,
+      int attempt,
+      String externalKey,
+      String instance,
+      Instant startedAt,
+      Instant endedAt,
+      String outcome,
+      Integer httpStatus,
+      Integer latencyMs,
+      String bankReference,
+      String error) {}
+
+  /**
+   * A journaled call with no answer recorded, of a payment that is not final: its fate hangs on it.
+   */
+  public record UnansweredCall(BankCall call, UUID transactionId, String state) {}
+
+  /** The ops actions that touched a transaction (or refused to), oldest first. */
+  public record Action(
+      Instant at, String actor, String action, String parameters, int affected, String outcome) {}
+
+  static final String BECAUSE = "SELECT set_config('onceflow.reason', :reason, true)";
+
+  static final String STATE_CHANGES =
+      """
+      SELECT at, from_state, to_state, component, instance, reason
+      FROM transaction_history
+      WHERE transaction_id = :id
+      ORDER BY id
+      """;
+
+  static final String BANK_CALLS =
+      """
+      SELECT id, kind, attempt, external_key, instance, started_at, ended_at, outcome, http_status,
+             latency_ms, bank_reference, error
+      FROM bank_calls
+      WHERE transaction_id = :id
+      ORDER BY id
+      """;
+
+  static final String UNANSWERED =
+      StateSql.of(
+          """
+          SELECT c.id, c.kind, c.attempt, c.external_key, c.instance, c.started_at, c.ended_at,
+                 c.outcome, c.http_status, c.latency_ms, c.bank_reference, c.error,
+                 c.transaction_id, t.state
+          FROM bank_calls c
+          JOIN transactions t ON t.id = c.transaction_id
+          WHERE c.ended_at IS NULL
+            AND t.state NOT IN ({COMPLETED}, {FAILED}, {CANCELLED})
+          ORDER BY c.started_at
+          LIMIT :limit
+          """);
+
+  static final String ACTIONS =
+      """
+      SELECT a.at, a.actor, a.action, a.parameters, a.affected, a.outcome
+      FROM ops_audit_transactions l
+      JOIN ops_audit a ON a.id = l.audit_id
+      WHERE l.transaction_id = :id
+      ORDER BY a.at, a.id
+      """;
+
+  /**
+   * The history of final payments whose last change is older than {@code before}, a batch at a
+   * time; an unfinished payment keeps all of it, however old.
+   */
+  static final String PURGE_STATE_CHANGES =
+      StateSql.of(
+          """
+          DELETE FROM transaction_history
+          WHERE id IN (
+              SELECT h.id
+              FROM transaction_history h
+              JOIN transactions t ON t.id = h.transaction_id
+              WHERE h.at < :before
+                AND t.state IN ({COMPLETED}, {FAILED}, {CANCELLED})
+                AND t.updated_at < :before
+              LIMIT :batchSize
+          )
+          """);
+
+  static final String PURGE_BANK_CALLS =
+      StateSql.of(
+          """
+          DELETE FROM bank_calls
+          WHERE id IN (
+              SELECT c.id
+              FROM bank_calls c
+              JOIN transactions t ON t.id = c.transaction_id
+              WHERE c.started_at < :before
+                AND t.state IN ({COMPLETED}, {FAILED}, {CANCELLED})
+                AND t.updated_at < :before
+              LIMIT :batchSize
+          )
+          """);
+
+  private final JdbcClient jdbc;
+
+  public TransactionHistory(JdbcClient jdbc) {
+    this.jdbc = jdbc;
+  }
+
+  /**
+   * The reason every state change of the caller's DB transaction is recorded with, instead of what
+   * the row says (an operator's action, the sweeper's recovery). Needs a DB transaction: outside
+   * one, it ends with the statement.
+   */
+  public void because(String reason) {
+    jdbc.sql(BECAUSE).param("reason", reason).query(String.class).single();
+  }
+
+  /** The states {@code id} went through, oldest first. */
+  public List<StateChange> stateChanges(UUID id) {
+    return jdbc.sql(STATE_CHANGES)
+        .param("id", id)
+        .query(
+            (rows, n) ->
+                new StateChange(
+                    instant(rows, "at"),
+                    rows.getString("from_state"),
+                    rows.getString("to_state"),
+                    rows.getString("component"),
+                    rows.getString("instance"),
+                    rows.getString("reason")))
+        .list();
+  }
+
+  /** The bank calls made for {@code id}, oldest first. */
+  public List<BankCall> bankCalls(UUID id) {
+    return jdbc.sql(BANK_CALLS).param("id", id).query((rows, n) -> bankCall(rows)).list();
+  }
+
+  private static BankCall bankCall(ResultSet rows) throws SQLException {
+    return new BankCall(
+        rows.getLong("id"),
+        rows.getString("kind"),
+        rows.getInt("attempt"),
+        rows.getString("external_key"),
+        rows.getString("instance"),
+        instant(rows, "started_at"),
+        instant(rows, "ended_at"),
+        rows.getString("outcome"),
+        rows.getObject("http_status", Integer.class),
+        rows.getObject("latency_ms", Integer.class),
+        rows.getString("bank_reference"),
+        rows.getString("error"));
+  }
+
+  /**
+   * Bank calls started and never answered (or whose answer was never recorded) of payments that are
+   * not final, oldest first: the payments whose fate depends on what the bank did.
+   */
+  public List<UnansweredCall> unanswered(int limit) {
+    return jdbc.sql(UNANSWERED)
+        .param("limit", limit)
+        .query(
+            (rows, n) ->
+                new UnansweredCall(
+                    bankCall(rows),
+                    rows.getObject("transaction_id", UUID.class),
+                    rows.getString("state")))
+        .list();
+  }
+
+  /** The ops actions linked to {@code id}, oldest first. */
+  public List<Action> actions(UUID id) {
+    return jdbc.sql(ACTIONS)
+        .param("id", id)
+        .query(
+            (rows, n) ->
+                new Action(
+                    instant(rows, "at"),
+                    rows.getString("actor"),
+                    rows.getString("action"),
+                    rows.getString("parameters"),
+                    rows.getInt("affected"),
+                    rows.getString("outcome")))
+        .list();
+  }
+
+  /** Deletes up to {@code batchSize} state changes and as many bank calls; how many rows went. */
+  public int purge(Instant before, int batchSize) {
+    return jdbc.sql(PURGE_STATE_CHANGES)
+            .param("before", utc(before))
+            .param("batchSize", batchSize)
+            .update()
+        + jdbc.sql(PURGE_BANK_CALLS)
+            .param("before", utc(before))
+            .param("batchSize", batchSize)
+            .update();
+  }
+}
