@@ -55,7 +55,13 @@ class IntakeApiIT {
     assertThat(response.headers().firstValue("Location"))
         .contains("/transactions/" + body.get("id").asString());
     assertThat(reserved(accountId)).isEqualTo(1250);
-    assertThat(api.get("/transactions/" + body.get("id").asString()).statusCode()).isEqualTo(200);
+    HttpResponse<String> read = api.get("/transactions/" + body.get("id").asString());
+    assertThat(read.statusCode()).isEqualTo(200);
+    // The ids that find it elsewhere: the client's key, and the trace of its submission.
+    assertThat(json(read).get("idempotencyKey").asString()).isEqualTo("k-1");
+    assertThat(json(read).get("traceId").asString())
+        .matches("[0-9a-f]{32}")
+        .isEqualTo(body.get("traceId").asString());
     assertThat(OutboxAudit.eventsFor(jdbc, id(response))).containsExactly("TransactionRequested");
   }
 

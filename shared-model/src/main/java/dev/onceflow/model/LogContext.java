@@ -15,5 +15,8 @@ public final class LogContext {
   /** The key the bank knows the payment by (its Idempotency-Key). */
   public static final String EXTERNAL_KEY = "externalKey";
 
+  /** The id of the event (outbox row, Kafka record) the line is about. */
+  public static final String EVENT_ID = "eventId";
+
   private LogContext() {}
 }

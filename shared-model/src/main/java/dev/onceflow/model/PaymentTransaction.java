@@ -51,6 +51,9 @@ public class PaymentTransaction {
   @Column(name = "idempotency_key")
   private String idempotencyKey;
 
+  @Column(name = "trace_id")
+  private String traceId;
+
   @Column(nullable = false)
   private int attempts;
 
@@ -84,6 +87,7 @@ public class PaymentTransaction {
    * A new transaction as intake records it.
    *
    * @param idempotencyKey the client's Idempotency-Key; null for a draft created without one
+   * @param traceId the W3C trace id of the request that creates it; null without tracing
    * @param redriveAt when the recovery sweeper re-enqueues it if no worker has claimed it by then
    */
   public PaymentTransaction(
@@ -97,6 +101,7 @@ public class PaymentTransaction {
       String reference,
       String externalKey,
       String idempotencyKey,
+      String traceId,
       Instant now,
       Instant redriveAt) {
     this.id = id;
@@ -110,6 +115,7 @@ public class PaymentTransaction {
     this.reference = reference;
     this.externalKey = externalKey;
     this.idempotencyKey = idempotencyKey;
+    this.traceId = traceId;
     this.attempts = 0;
     this.nextAttemptAt = now;
     this.leaseUntil = redriveAt;
@@ -183,6 +189,10 @@ public class PaymentTransaction {
   /** The client's Idempotency-Key; null for a draft created without one. */
   public String getIdempotencyKey() {
     return idempotencyKey;
+  }
+
+  public String getTraceId() {
+    return traceId;
   }
 
   public int getAttempts() {

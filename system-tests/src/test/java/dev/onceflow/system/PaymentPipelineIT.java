@@ -241,6 +241,10 @@ class PaymentPipelineIT {
       assertThat(accepted.statusCode()).isEqualTo(202);
       String id = api.json(accepted).get("id").asString();
       awaitState(id, "COMPLETED");
+      // The client sees the trace it started, and its key, on the transaction.
+      JsonNode transaction = api.transaction(id);
+      assertThat(transaction.get("traceId").asString()).isEqualTo(traceId);
+      assertThat(transaction.get("idempotencyKey").asString()).isEqualTo(key);
 
       List<JsonNode> payments = api.bankPaymentsFor(id);
       assertThat(payments).hasSize(1);

@@ -33,13 +33,13 @@ public final class TransactionTransitions {
   public static final String INSERT =
       """
       INSERT INTO transactions (id, client_id, account_id, state, amount, currency, creditor_name,
-                                creditor_iban, reference, external_key, idempotency_key, attempts,
-                                next_attempt_at, lease_until, failure_code, failure_detail, version,
-                                created_at, updated_at)
+                                creditor_iban, reference, external_key, idempotency_key, trace_id,
+                                attempts, next_attempt_at, lease_until, failure_code, failure_detail,
+                                version, created_at, updated_at)
       VALUES (:id, :clientId, :accountId, :state, :amount, :currency, :creditorName,
-              :creditorIban, :reference, :externalKey, :idempotencyKey, :attempts,
-              :nextAttemptAt, :leaseUntil, :failureCode, :failureDetail, 0,
-              :createdAt, :updatedAt)
+              :creditorIban, :reference, :externalKey, :idempotencyKey, :traceId,
+              :attempts, :nextAttemptAt, :leaseUntil, :failureCode, :failureDetail,
+              0, :createdAt, :updatedAt)
       """;
 
   static final String CONFIRM_DRAFT =
@@ -295,6 +295,7 @@ public final class TransactionTransitions {
             .param("reference", transaction.getReference())
             .param("externalKey", transaction.getExternalKey())
             .param("idempotencyKey", transaction.getIdempotencyKey())
+            .param("traceId", transaction.getTraceId())
             .param("attempts", transaction.getAttempts())
             .param("nextAttemptAt", utc(transaction.getNextAttemptAt()))
             .param("leaseUntil", utc(transaction.getLeaseUntil()))

@@ -93,7 +93,8 @@ class RequestHandler {
       }
       return;
     }
-    try (TransactionLogContext ignored = TransactionLogContext.open(event.transactionId())) {
+    try (TransactionLogContext ignored =
+        TransactionLogContext.open(event.eventId(), event.transactionId())) {
       retry.execute(
           () -> {
             processor.process(event.transactionId());

@@ -6,15 +6,17 @@ import org.slf4j.MDC;
 
 /**
  * The identifiers of the transaction a listener thread is working on, in the logging context, so
- * that every log line of its processing (the bank client's included) names the transaction, the
- * client's Idempotency-Key and the bank's key. Opened per record: listener threads are reused.
+ * that every log line of its processing (the bank client's included) names the event, the
+ * transaction, the client's Idempotency-Key and the bank's key. Opened per record: listener threads
+ * are reused.
  */
 final class TransactionLogContext implements AutoCloseable {
 
   private TransactionLogContext() {}
 
-  /** The transaction id is all a record says; the keys follow once the row is read. */
-  static TransactionLogContext open(UUID transactionId) {
+  /** The record names its event and transaction; the keys follow once the row is read. */
+  static TransactionLogContext open(UUID eventId, UUID transactionId) {
+    MDC.put(LogContext.EVENT_ID, eventId.toString());
     MDC.put(LogContext.TRANSACTION_ID, transactionId.toString());
     return new TransactionLogContext();
   }
@@ -30,6 +32,7 @@ final class TransactionLogContext implements AutoCloseable {
 
   @Override
   public void close() {
+    MDC.remove(LogContext.EVENT_ID);
     MDC.remove(LogContext.TRANSACTION_ID);
     MDC.remove(LogContext.IDEMPOTENCY_KEY);
     MDC.remove(LogContext.EXTERNAL_KEY);

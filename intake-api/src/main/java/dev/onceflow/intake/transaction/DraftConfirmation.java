@@ -117,7 +117,7 @@ public class DraftConfirmation {
       if (!transitions.confirmDraft(id, clientId, now, now.plus(properties.redriveAfter()))) {
         return Outcome.LOST_RACE;
       }
-      outbox.append(EventType.TRANSACTION_REQUESTED, id, now);
+      TransactionLogContext.describe(outbox.append(EventType.TRANSACTION_REQUESTED, id, now));
       return Outcome.CONFIRMED;
     }
     // The draft's account exists and holds its currency (checked when the draft was created), so
@@ -129,7 +129,7 @@ public class DraftConfirmation {
     if (!transitions.refuseDraft(id, clientId, FailureCode.INSUFFICIENT_FUNDS, detail, now)) {
       return Outcome.LOST_RACE;
     }
-    outbox.append(EventType.TRANSACTION_FAILED, id, now);
+    TransactionLogContext.describe(outbox.append(EventType.TRANSACTION_FAILED, id, now));
     return Outcome.REFUSED;
   }
 

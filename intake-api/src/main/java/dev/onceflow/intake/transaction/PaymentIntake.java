@@ -13,6 +13,8 @@ import dev.onceflow.store.AccountFunds;
 import dev.onceflow.store.IdempotencyKeys;
 import dev.onceflow.store.OutboxWriter;
 import dev.onceflow.store.TransactionTransitions;
+import io.micrometer.tracing.Span;
+import io.micrometer.tracing.Tracer;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -51,6 +53,7 @@ public class PaymentIntake {
   private final OutboxWriter outbox;
   private final IntakeProperties properties;
   private final Clock clock;
+  private final Tracer tracer;
 
   PaymentIntake(
       IdempotencyKeyRepository keys,
@@ -61,7 +64,8 @@ public class PaymentIntake {
       AccountFunds funds,
       OutboxWriter outbox,
       IntakeProperties properties,
-      Clock clock) {
+      Clock clock,
+      Tracer tracer) {
     this.keys = keys;
     this.accounts = accounts;
     this.transactions = transactions;
@@ -71,6 +75,13 @@ public class PaymentIntake {
     this.outbox = outbox;
     this.properties = properties;
     this.clock = clock;
+    this.tracer = tracer;
+  }
+
+  /** The request's trace id, which the client sees on the transaction; null without a trace. */
+  private String traceId() {
+    Span span = tracer.currentSpan();
+    return span == null ? null : span.context().traceId();
   }
 
   @Transactional
@@ -91,11 +102,13 @@ public class PaymentIntake {
           FailureCode.INSUFFICIENT_FUNDS,
           "Available funds " + account.getAvailable() + " do not cover " + payment.amount() + ".");
       transitions.insert(transaction);
-      outbox.append(EventType.TRANSACTION_FAILED, transactionId, now);
+      TransactionLogContext.describe(
+          outbox.append(EventType.TRANSACTION_FAILED, transactionId, now));
       return new Submission(transaction, false);
     }
     transitions.insert(transaction);
-    outbox.append(EventType.TRANSACTION_REQUESTED, transactionId, now);
+    TransactionLogContext.describe(
+        outbox.append(EventType.TRANSACTION_REQUESTED, transactionId, now));
     return new Submission(transaction, false);
   }
 
@@ -156,6 +169,7 @@ public class PaymentIntake {
         payment.reference(),
         UUID.randomUUID().toString(),
         idempotencyKey,
+        traceId(),
         now,
         now.plus(properties.redriveAfter()));
   }

@@ -70,14 +70,14 @@ public class TransactionCancellation {
       }
       case DRAFT -> {
         requireChanged(transitions.cancelDraft(id, client.id(), now), row);
-        outbox.append(EventType.TRANSACTION_CANCELLED, id, now);
+        TransactionLogContext.describe(outbox.append(EventType.TRANSACTION_CANCELLED, id, now));
       }
       case PENDING -> {
         if (!transitions.cancelUnsent(id, client.id(), now)) {
           throw beingExecuted(row);
         }
         funds.release(row, now);
-        outbox.append(EventType.TRANSACTION_CANCELLED, id, now);
+        TransactionLogContext.describe(outbox.append(EventType.TRANSACTION_CANCELLED, id, now));
       }
       case PROCESSING, UNKNOWN -> throw beingExecuted(row);
       case COMPLETED, FAILED ->

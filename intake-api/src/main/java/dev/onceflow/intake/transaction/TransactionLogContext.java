@@ -1,6 +1,7 @@
 package dev.onceflow.intake.transaction;
 
 import dev.onceflow.model.LogContext;
+import dev.onceflow.model.TransactionEvent;
 import java.util.UUID;
 import org.slf4j.MDC;
 
@@ -21,8 +22,14 @@ public final class TransactionLogContext {
     }
   }
 
+  /** The event the request wrote about the transaction. */
+  static void describe(TransactionEvent event) {
+    MDC.put(LogContext.EVENT_ID, event.eventId().toString());
+  }
+
   /** Removes what {@link #describe} put there. */
   public static void clear() {
+    MDC.remove(LogContext.EVENT_ID);
     MDC.remove(LogContext.TRANSACTION_ID);
     MDC.remove(LogContext.IDEMPOTENCY_KEY);
     MDC.remove(LogContext.EXTERNAL_KEY);

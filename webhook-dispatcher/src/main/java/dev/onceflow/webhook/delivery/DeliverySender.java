@@ -2,6 +2,7 @@ package dev.onceflow.webhook.delivery;
 
 import static dev.onceflow.webhook.delivery.EventFanOut.utc;
 
+import dev.onceflow.model.LogContext;
 import dev.onceflow.model.WebhookTargets;
 import dev.onceflow.webhook.WebhookProperties;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -28,6 +29,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
@@ -88,6 +90,7 @@ class DeliverySender implements SmartLifecycle {
       int attempt,
       UUID eventId,
       String eventType,
+      UUID transactionId,
       String payload,
       Instant giveUpAt,
       String url,
@@ -171,14 +174,24 @@ class DeliverySender implements SmartLifecycle {
         rs.getInt("attempts"),
         rs.getObject("event_id", UUID.class),
         rs.getString("event_type"),
+        rs.getObject("transaction_id", UUID.class),
         rs.getString("payload"),
         rs.getObject("give_up_at", OffsetDateTime.class).toInstant(),
         rs.getString("url"),
         rs.getString("secret"));
   }
 
-  /** One attempt, and its record. */
+  /** One attempt, and its record, logged with the event's and the transaction's ids. */
   void send(Claimed delivery) {
+    try (MDC.MDCCloseable eventId =
+            MDC.putCloseable(LogContext.EVENT_ID, delivery.eventId().toString());
+        MDC.MDCCloseable transactionId =
+            MDC.putCloseable(LogContext.TRANSACTION_ID, delivery.transactionId().toString())) {
+      attempt(delivery);
+    }
+  }
+
+  private void attempt(Claimed delivery) {
     Instant started = clock.instant();
     long startNanos = System.nanoTime();
     Integer status = null;

@@ -15,8 +15,8 @@ final class DeliveryStatements {
   static final String TRANSACTION_WITH_ENDPOINTS =
       """
       SELECT id, client_id, state, account_id, amount, currency, creditor_name, creditor_iban,
-             reference, attempts, bank_reference, failure_code, failure_detail, created_at,
-             updated_at
+             reference, attempts, bank_reference, failure_code, failure_detail, idempotency_key,
+             trace_id, created_at, updated_at
       FROM transactions t
       WHERE id = :transactionId
         AND EXISTS (SELECT 1 FROM webhook_endpoints e
@@ -63,7 +63,8 @@ final class DeliveryStatements {
       SET attempts = d.attempts + 1, next_attempt_at = :leaseUntil
       FROM due, webhook_endpoints e
       WHERE d.id = due.id AND e.id = d.endpoint_id
-      RETURNING d.id, d.attempts, d.event_id, d.event_type, d.payload, d.give_up_at, e.url, e.secret
+      RETURNING d.id, d.attempts, d.event_id, d.event_type, d.transaction_id, d.payload, d.give_up_at,
+                e.url, e.secret
       """;
 
   static final String RECORD_ATTEMPT =

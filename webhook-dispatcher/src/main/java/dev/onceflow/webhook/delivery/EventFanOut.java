@@ -1,5 +1,6 @@
 package dev.onceflow.webhook.delivery;
 
+import dev.onceflow.model.LogContext;
 import dev.onceflow.model.Topics;
 import dev.onceflow.model.TransactionEvent;
 import dev.onceflow.webhook.WebhookProperties;
@@ -14,6 +15,7 @@ import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.stereotype.Component;
@@ -50,6 +52,16 @@ class EventFanOut {
       return; // a tombstone: no event
     }
     TransactionEvent event = json.readValue(record.value(), TransactionEvent.class);
+    try (MDC.MDCCloseable eventId =
+            MDC.putCloseable(LogContext.EVENT_ID, event.eventId().toString());
+        MDC.MDCCloseable transactionId =
+            MDC.putCloseable(LogContext.TRANSACTION_ID, event.transactionId().toString())) {
+      fanOut(event);
+    }
+  }
+
+  /** One delivery per endpoint of the event's client that existed when it happened. */
+  private void fanOut(TransactionEvent event) {
     Optional<Snapshot> transaction =
         jdbc.sql(DeliveryStatements.TRANSACTION_WITH_ENDPOINTS)
             .param("transactionId", event.transactionId())
@@ -113,6 +125,8 @@ class EventFanOut {
       failure.put("code", rs.getString("failure_code"));
       failure.put("detail", rs.getString("failure_detail"));
     }
+    view.put("idempotencyKey", rs.getString("idempotency_key"));
+    view.put("traceId", rs.getString("trace_id"));
     view.put("createdAt", instant(rs, "created_at").toString());
     view.put("updatedAt", instant(rs, "updated_at").toString());
     return new Snapshot(rs.getObject("client_id", UUID.class), view);

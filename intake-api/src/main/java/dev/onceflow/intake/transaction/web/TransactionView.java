@@ -5,7 +5,10 @@ import dev.onceflow.model.TransactionState;
 import java.time.Instant;
 import java.util.UUID;
 
-/** A transaction as clients see it. */
+/**
+ * A transaction as clients see it, with the ids that find it elsewhere: its Idempotency-Key and the
+ * trace id of its submission.
+ */
 record TransactionView(
     UUID id,
     TransactionState state,
@@ -17,6 +20,8 @@ record TransactionView(
     int attempts,
     String bankReference,
     Failure failure,
+    String idempotencyKey,
+    String traceId,
     Instant createdAt,
     Instant updatedAt) {
 
@@ -38,6 +43,8 @@ record TransactionView(
         tx.getFailureCode() == null
             ? null
             : new Failure(tx.getFailureCode().name(), tx.getFailureDetail()),
+        tx.getIdempotencyKey(),
+        tx.getTraceId(),
         tx.getCreatedAt(),
         tx.getUpdatedAt());
   }
