@@ -40,7 +40,8 @@ BEGIN
             WHEN NEW.state = 'DRAFT' THEN 'draft created'
             WHEN previous IS NULL THEN 'accepted'
             WHEN previous = 'DRAFT' THEN 'draft confirmed'
-            WHEN previous = 'PROCESSING' THEN 'attempt ' || OLD.attempts || ' got no definitive answer; next attempt at ' || NEW.next_attempt_at
+            WHEN previous = 'PROCESSING' THEN 'attempt ' || OLD.attempts || ' got no definitive answer; next attempt at '
+                                              || to_char(NEW.next_attempt_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
             WHEN previous = 'FAILED' THEN 'reopened'
             ELSE 'changed'
         END;

@@ -64,10 +64,6 @@ public final class OperatorActions implements AutoCloseable {
   public record UnknownTransaction(
       UUID id, Duration unknownFor, int lookups, String externalKey, String bankReference) {}
 
-  /** One audited action. */
-  public record AuditEntry(
-      Instant at, String actor, String action, String parameters, int affected, String outcome) {}
-
   /**
    * A finished replay: its id (in the audit and on every republished record), how many records and
    * transactions it covered and, when it waited, whether the workers consumed them and how many
@@ -363,18 +359,10 @@ public final class OperatorActions implements AutoCloseable {
   }
 
   /** The latest audited actions, newest first. */
-  public List<AuditEntry> recentAudit(int limit) {
+  public List<TransactionHistory.Action> recentAudit(int limit) {
     return jdbc.sql(RECENT_AUDIT)
         .param("limit", limit)
-        .query(
-            (rows, n) ->
-                new AuditEntry(
-                    rows.getTimestamp("at").toInstant(),
-                    rows.getString("actor"),
-                    rows.getString("action"),
-                    rows.getString("parameters"),
-                    rows.getInt("affected"),
-                    rows.getString("outcome")))
+        .query((rows, n) -> TransactionHistory.action(rows))
         .list();
   }
 

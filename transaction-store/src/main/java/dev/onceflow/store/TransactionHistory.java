@@ -47,7 +47,7 @@ public final class TransactionHistory {
    */
   public record UnansweredCall(BankCall call, UUID transactionId, String state) {}
 
-  /** The ops actions that touched a transaction (or refused to), oldest first. */
+  /** One audited ops action (a row of {@code ops_audit}). */
   public record Action(
       Instant at, String actor, String action, String parameters, int affected, String outcome) {}
 
@@ -197,18 +197,18 @@ public final class TransactionHistory {
 
   /** The ops actions linked to {@code id}, oldest first. */
   public List<Action> actions(UUID id) {
-    return jdbc.sql(ACTIONS)
-        .param("id", id)
-        .query(
-            (rows, n) ->
-                new Action(
-                    instant(rows, "at"),
-                    rows.getString("actor"),
-                    rows.getString("action"),
-                    rows.getString("parameters"),
-                    rows.getInt("affected"),
-                    rows.getString("outcome")))
-        .list();
+    return jdbc.sql(ACTIONS).param("id", id).query((rows, n) -> action(rows)).list();
+  }
+
+  /** An {@code ops_audit} row. */
+  public static Action action(ResultSet rows) throws SQLException {
+    return new Action(
+        instant(rows, "at"),
+        rows.getString("actor"),
+        rows.getString("action"),
+        rows.getString("parameters"),
+        rows.getInt("affected"),
+        rows.getString("outcome"));
   }
 
   /** Deletes up to {@code batchSize} state changes and as many bank calls; how many rows went. */
