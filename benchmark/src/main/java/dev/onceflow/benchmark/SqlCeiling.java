@@ -193,6 +193,9 @@ final class SqlCeiling {
             "md5('x' || (:client_id)::text || '-' || (:r)::text)::uuid::text",
             "idempotencyKey",
             KEY,
+            // 32 hex digits, as a W3C trace id is
+            "traceId",
+            "md5((:r)::text)",
             "attempts",
             "0",
             "nextAttemptAt",
