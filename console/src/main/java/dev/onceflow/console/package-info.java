@@ -1,0 +1,5 @@
+/**
+ * The operator console: its application, its users and their roles, and the wiring of the login;
+ * the pages themselves live in {@code payment}.
+ */
+package dev.onceflow.console;
