@@ -1,0 +1,269 @@
+package dev.onceflow.console.payment;
+
+import dev.onceflow.model.TransactionState;
+import dev.onceflow.store.StateSql;
+import dev.onceflow.store.TransactionHistory;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+/**
+ * What the console's pages read, each page's statements here as constants: a row of {@code
+ * transactions} and the counts of the overview. A payment's history is read through {@link
+ * TransactionHistory}. Read-only: the ops role may write, but nothing here does.
+ */
+@Component
+class PaymentReads {
+
+  /** At most this many matches are listed for one search. */
+  static final int SEARCH_LIMIT = 50;
+
+  static final String COUNT_BY_STATE =
+      "SELECT state, count(*) AS transactions FROM transactions GROUP BY state";
+
+  /** unknown_since is null only on rows that went UNKNOWN before it was recorded: listed last. */
+  static final String OLDEST_UNKNOWN =
+      StateSql.of(
+          """
+          SELECT id, unknown_since
+          FROM transactions
+          WHERE state = {UNKNOWN}
+          ORDER BY unknown_since
+          LIMIT 1
+          """);
+
+  /** The calls TransactionHistory.unanswered lists, counted. */
+  static final String COUNT_UNANSWERED =
+      StateSql.of(
+          """
+          SELECT count(*)
+          FROM bank_calls c
+          JOIN transactions t ON t.id = c.transaction_id
+          WHERE c.ended_at IS NULL
+            AND t.state NOT IN ({COMPLETED}, {FAILED}, {CANCELLED})
+          """);
+
+  static final String PAYMENT =
+      """
+      SELECT id, client_id, account_id, state, amount, currency, creditor_name, creditor_iban,
+             reference, idempotency_key, external_key, bank_reference, failure_code,
+             failure_detail, attempts, created_at, updated_at, unknown_since
+      FROM transactions
+      WHERE id = :id
+      """;
+
+  static final String SEARCH_BY_ID =
+      """
+      SELECT id, client_id, state, created_at, idempotency_key, external_key, bank_reference
+      FROM transactions
+      WHERE id = :id
+      """;
+
+  /**
+   * The other ids of the chain. Only external_key has an index of its own; idempotency_key's leads
+   * with client_id and bank_reference has none, so this scans the table.
+   */
+  static final String SEARCH_BY_KEY =
+      """
+      SELECT id, client_id, state, created_at, idempotency_key, external_key, bank_reference
+      FROM transactions
+      WHERE idempotency_key = :text OR external_key = :text OR bank_reference = :text
+      ORDER BY created_at DESC, id
+      LIMIT :limit
+      """;
+
+  /** The overview's counts, each state listed (zero where none is in it), and when read. */
+  record Overview(
+      Map<String, Long> byState,
+      long total,
+      OldestUnknown oldestUnknown,
+      long unansweredCalls,
+      Instant at) {}
+
+  /** The UNKNOWN payment that has waited longest; {@code since} null where the row does not say. */
+  record OldestUnknown(UUID id, Instant since, String age) {}
+
+  /** A transaction's row, as its page shows it. */
+  record Payment(
+      UUID id,
+      UUID clientId,
+      UUID accountId,
+      String state,
+      long amount,
+      String currency,
+      String creditorName,
+      String creditorIban,
+      String reference,
+      String idempotencyKey,
+      String externalKey,
+      String bankReference,
+      String failureCode,
+      String failureDetail,
+      int attempts,
+      Instant createdAt,
+      Instant updatedAt,
+      Instant unknownSince) {}
+
+  /** A transaction a search found, with which of its ids matched. */
+  record Match(UUID id, UUID clientId, String state, Instant createdAt, List<String> matchedBy) {}
+
+  private final JdbcClient jdbc;
+  private final TransactionHistory history;
+  private final Clock clock;
+
+  PaymentReads(JdbcClient jdbc, Clock clock) {
+    this.jdbc = jdbc;
+    this.history = new TransactionHistory(jdbc);
+    this.clock = clock;
+  }
+
+  Overview overview() {
+    Instant now = clock.instant();
+    Map<String, Long> byState = new LinkedHashMap<>();
+    for (TransactionState state : TransactionState.values()) {
+      byState.put(state.name(), 0L);
+    }
+    jdbc.sql(COUNT_BY_STATE)
+        .query(
+            rows -> {
+              byState.put(rows.getString("state"), rows.getLong("transactions"));
+            });
+    long total = byState.values().stream().mapToLong(Long::longValue).sum();
+    OldestUnknown oldest =
+        jdbc.sql(OLDEST_UNKNOWN)
+            .query(
+                (rows, n) -> {
+                  Instant since = instant(rows, "unknown_since");
+                  return new OldestUnknown(
+                      rows.getObject("id", UUID.class),
+                      since,
+                      since == null ? null : PaymentTimeline.age(since, now));
+                })
+            .optional()
+            .orElse(null);
+    long unanswered = jdbc.sql(COUNT_UNANSWERED).query(Long.class).single();
+    return new Overview(byState, total, oldest, unanswered, now);
+  }
+
+  Optional<Payment> payment(UUID id) {
+    return jdbc.sql(PAYMENT)
+        .param("id", id)
+        .query(
+            (rows, n) ->
+                new Payment(
+                    rows.getObject("id", UUID.class),
+                    rows.getObject("client_id", UUID.class),
+                    rows.getObject("account_id", UUID.class),
+                    rows.getString("state"),
+                    rows.getLong("amount"),
+                    rows.getString("currency"),
+                    rows.getString("creditor_name"),
+                    rows.getString("creditor_iban"),
+                    rows.getString("reference"),
+                    rows.getString("idempotency_key"),
+                    rows.getString("external_key"),
+                    rows.getString("bank_reference"),
+                    rows.getString("failure_code"),
+                    rows.getString("failure_detail"),
+                    rows.getInt("attempts"),
+                    instant(rows, "created_at"),
+                    instant(rows, "updated_at"),
+                    instant(rows, "unknown_since")))
+        .optional();
+  }
+
+  /** The payment's timeline: its states, bank calls and ops actions, oldest first. */
+  List<PaymentTimeline.Entry> timeline(UUID id) {
+    return PaymentTimeline.entries(
+        history.stateChanges(id), history.bankCalls(id), history.actions(id), clock.instant());
+  }
+
+  /** Transactions with an id equal to the query, the transaction's own first, newest first. */
+  List<Match> search(SearchQuery query) {
+    Set<UUID> seen = new LinkedHashSet<>();
+    List<Match> matches = new ArrayList<>();
+    query
+        .transactionId()
+        .ifPresent(
+            id ->
+                jdbc.sql(SEARCH_BY_ID)
+                    .param("id", id)
+                    .query((rows, n) -> match(rows, query))
+                    .optional()
+                    .ifPresent(
+                        match -> {
+                          seen.add(match.id());
+                          matches.add(match);
+                        }));
+    jdbc.sql(SEARCH_BY_KEY)
+        .param("text", query.text())
+        .param("limit", SEARCH_LIMIT)
+        .query((rows, n) -> match(rows, query))
+        .list()
+        .forEach(
+            match -> {
+              if (seen.add(match.id())) {
+                matches.add(match);
+              }
+            });
+    return matches.size() > SEARCH_LIMIT ? matches.subList(0, SEARCH_LIMIT) : matches;
+  }
+
+  private static Match match(ResultSet rows, SearchQuery query) throws SQLException {
+    UUID id = rows.getObject("id", UUID.class);
+    UUID clientId = rows.getObject("client_id", UUID.class);
+    return new Match(
+        id,
+        clientId,
+        rows.getString("state"),
+        instant(rows, "created_at"),
+        matchedBy(
+            query,
+            id,
+            clientId,
+            rows.getString("idempotency_key"),
+            rows.getString("external_key"),
+            rows.getString("bank_reference")));
+  }
+
+  /** Which of a transaction's ids equal the query, in words an operator reads. */
+  static List<String> matchedBy(
+      SearchQuery query,
+      UUID id,
+      UUID clientId,
+      String idempotencyKey,
+      String externalKey,
+      String bankReference) {
+    List<String> matched = new ArrayList<>();
+    if (query.transactionId().filter(id::equals).isPresent()) {
+      matched.add("transaction id");
+    }
+    if (query.text().equals(idempotencyKey)) {
+      matched.add("Idempotency-Key of client " + clientId);
+    }
+    if (query.text().equals(externalKey)) {
+      matched.add("external bank key");
+    }
+    if (query.text().equals(bankReference)) {
+      matched.add("bank reference");
+    }
+    return List.copyOf(matched);
+  }
+
+  private static Instant instant(ResultSet rows, String column) throws SQLException {
+    OffsetDateTime value = rows.getObject(column, OffsetDateTime.class);
+    return value == null ? null : value.toInstant();
+  }
+}
