@@ -23,7 +23,7 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 class ConsoleSecurity implements WebMvcConfigurer {
 
   @Bean
-  SecurityFilterChain consolePages(HttpSecurity http) throws Exception {
+  SecurityFilterChain loginRequired(HttpSecurity http) throws Exception {
     http.authorizeHttpRequests(
             requests ->
                 requests
