@@ -70,19 +70,29 @@ public final class TransactionHistory {
       ORDER BY id
       """;
 
-  static final String UNANSWERED =
+  /** A call with no recorded answer, of a payment that is not final: the one rule for both. */
+  private static final String UNANSWERED_CALLS =
       StateSql.of(
           """
-          SELECT c.id, c.kind, c.attempt, c.external_key, c.instance, c.started_at, c.ended_at,
-                 c.outcome, c.http_status, c.latency_ms, c.bank_reference, c.error,
-                 c.transaction_id, t.state
           FROM bank_calls c
           JOIN transactions t ON t.id = c.transaction_id
           WHERE c.ended_at IS NULL
             AND t.state NOT IN ({COMPLETED}, {FAILED}, {CANCELLED})
+          """);
+
+  static final String UNANSWERED =
+      """
+      SELECT c.id, c.kind, c.attempt, c.external_key, c.instance, c.started_at, c.ended_at,
+             c.outcome, c.http_status, c.latency_ms, c.bank_reference, c.error,
+             c.transaction_id, t.state
+      """
+          + UNANSWERED_CALLS
+          + """
           ORDER BY c.started_at
           LIMIT :limit
-          """);
+          """;
+
+  static final String COUNT_UNANSWERED = "SELECT count(*)\n" + UNANSWERED_CALLS;
 
   static final String ACTIONS =
       """
@@ -193,6 +203,11 @@ public final class TransactionHistory {
                     rows.getObject("transaction_id", UUID.class),
                     rows.getString("state")))
         .list();
+  }
+
+  /** How many calls {@link #unanswered} would list without a limit. */
+  public long countUnanswered() {
+    return jdbc.sql(COUNT_UNANSWERED).query(Long.class).single();
   }
 
   /** The ops actions linked to {@code id}, oldest first. */

@@ -45,16 +45,6 @@ class PaymentReads {
           """);
 
   /** The calls TransactionHistory.unanswered lists, counted. */
-  static final String COUNT_UNANSWERED =
-      StateSql.of(
-          """
-          SELECT count(*)
-          FROM bank_calls c
-          JOIN transactions t ON t.id = c.transaction_id
-          WHERE c.ended_at IS NULL
-            AND t.state NOT IN ({COMPLETED}, {FAILED}, {CANCELLED})
-          """);
-
   static final String PAYMENT =
       """
       SELECT id, client_id, account_id, state, amount, currency, creditor_name, creditor_iban,
@@ -153,7 +143,7 @@ class PaymentReads {
                 })
             .optional()
             .orElse(null);
-    long unanswered = jdbc.sql(COUNT_UNANSWERED).query(Long.class).single();
+    long unanswered = history.countUnanswered();
     return new Overview(byState, total, oldest, unanswered, now);
   }
 
