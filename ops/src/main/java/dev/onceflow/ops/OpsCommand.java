@@ -274,7 +274,7 @@ public final class OpsCommand {
                             unanswered.state(),
                             unanswered.call().kind() + " " + unanswered.call().attempt(),
                             unanswered.call().startedAt().toString(),
-                            Timeline.age(unanswered.call().startedAt(), now),
+                            TransactionHistory.age(unanswered.call().startedAt(), now),
                             unanswered.call().instance())));
             return 0;
           };

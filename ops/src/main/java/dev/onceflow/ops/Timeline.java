@@ -1,7 +1,6 @@
 package dev.onceflow.ops;
 
 import dev.onceflow.store.TransactionHistory;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -61,35 +60,14 @@ final class Timeline {
   }
 
   private static String describe(TransactionHistory.BankCall call, Instant now) {
-    String what =
-        call.kind()
-            + " "
-            + call.attempt()
-            + " (key "
-            + call.externalKey()
-            + ") by "
-            + call.instance();
-    if (call.endedAt() == null) {
-      return what + ": call started, no answer for " + age(call.startedAt(), now);
-    }
-    StringBuilder line = new StringBuilder(what).append(": ").append(call.outcome());
-    if (call.httpStatus() != null) {
-      line.append(", HTTP ").append(call.httpStatus());
-    }
-    if (call.latencyMs() != null) {
-      line.append(", ").append(call.latencyMs()).append(" ms");
-    }
-    if (call.bankReference() != null) {
-      line.append(", bank reference ").append(call.bankReference());
-    }
-    if (call.error() != null) {
-      line.append(": ").append(call.error());
-    }
-    return line.toString();
-  }
-
-  /** How long since {@code since}, to the second. */
-  static String age(Instant since, Instant now) {
-    return Duration.between(since, now).withNanos(0).toString().substring(2).toLowerCase();
+    return call.kind()
+        + " "
+        + call.attempt()
+        + " (key "
+        + call.externalKey()
+        + ") by "
+        + call.instance()
+        + ": "
+        + call.answer(now);
   }
 }

@@ -142,21 +142,18 @@ public final class OpenApiContract {
     List<String> violations =
         document()
             .violations(method.toUpperCase(Locale.ROOT), path, status, header, body, undocumented);
-    if (!violations.isEmpty()) {
-      throw new AssertionError(
-          "The response to "
-              + method
-              + " "
-              + path
-              + " ("
-              + status
-              + ") is not as "
-              + RESOURCE
-              + " documents it:\n  - "
-              + String.join("\n  - ", violations)
-              + "\n  body: "
-              + body.substring(0, Math.min(body.length(), 1_000)));
-    }
+    requireNone(
+        violations,
+        "The response to "
+            + method
+            + " "
+            + path
+            + " ("
+            + status
+            + ") is not as "
+            + RESOURCE
+            + " documents it",
+        body);
   }
 
   /**
@@ -166,12 +163,15 @@ public final class OpenApiContract {
   public static void checkWebhook(
       String name, Function<String, Optional<String>> header, String body) {
     List<String> violations = document().webhookViolations(name, header, body);
+    requireNone(
+        violations, "The webhook request is not as " + RESOURCE + " documents " + name, body);
+  }
+
+  /** Fails with each violation on a line, and the start of the body, if there is any. */
+  private static void requireNone(List<String> violations, String what, String body) {
     if (!violations.isEmpty()) {
       throw new AssertionError(
-          "The webhook request is not as "
-              + RESOURCE
-              + " documents "
-              + name
+          what
               + ":\n  - "
               + String.join("\n  - ", violations)
               + "\n  body: "
@@ -194,19 +194,13 @@ public final class OpenApiContract {
       if (!"header".equals(parameter.getIn())) {
         continue;
       }
-      Optional<String> value = header.apply(parameter.getName());
-      if (value.isEmpty()) {
-        if (Boolean.TRUE.equals(parameter.getRequired())) {
-          violations.add("the required header " + parameter.getName() + " is missing");
-        }
-      } else {
-        violations.addAll(
-            schemaViolations(
-                    pointer + "/parameters/" + i + "/schema", StringNode.valueOf(value.get()))
-                .stream()
-                .map(violation -> "header " + parameter.getName() + ": " + violation)
-                .toList());
-      }
+      violations.addAll(
+          headerViolations(
+              parameter.getName(),
+              parameter.getRequired(),
+              header.apply(parameter.getName()),
+              pointer + "/parameters/" + i + "/schema",
+              StringNode::valueOf));
     }
     if (!mediaType(header).equals("application/json")) {
       violations.add("Content-Type '" + mediaType(header) + "', not application/json");
@@ -283,17 +277,13 @@ public final class OpenApiContract {
           documentedHeader =
               model.getComponents().getHeaders().get(lastSegment(documentedHeader.get$ref()));
         }
-        Optional<String> value = header.apply(entry.getKey());
-        if (value.isEmpty()) {
-          if (Boolean.TRUE.equals(documentedHeader.getRequired())) {
-            violations.add("the required header " + entry.getKey() + " is missing");
-          }
-        } else if (documentedHeader.getSchema() != null) {
-          violations.addAll(
-              schemaViolations(headerPointer + "/schema", headerValue(value.get())).stream()
-                  .map(violation -> "header " + entry.getKey() + ": " + violation)
-                  .toList());
-        }
+        violations.addAll(
+            headerViolations(
+                entry.getKey(),
+                documentedHeader.getRequired(),
+                header.apply(entry.getKey()),
+                documentedHeader.getSchema() == null ? null : headerPointer + "/schema",
+                OpenApiContract::headerValue));
       }
     }
     String mediaType = mediaType(header);
@@ -320,6 +310,29 @@ public final class OpenApiContract {
               mediaType.equals("application/json") || mediaType.endsWith("+json")));
     }
     return violations;
+  }
+
+  /**
+   * A documented header: missing though required, or present and not valid against its schema
+   * ({@code schemaPointer} null: any value), read as {@code typed} makes it.
+   */
+  private List<String> headerViolations(
+      String name,
+      Boolean required,
+      Optional<String> value,
+      String schemaPointer,
+      Function<String, JsonNode> typed) {
+    if (value.isEmpty()) {
+      return Boolean.TRUE.equals(required)
+          ? List.of("the required header " + name + " is missing")
+          : List.of();
+    }
+    if (schemaPointer == null) {
+      return List.of();
+    }
+    return schemaViolations(schemaPointer, typed.apply(value.get())).stream()
+        .map(violation -> "header " + name + ": " + violation)
+        .toList();
   }
 
   private List<String> schemaViolations(String pointer, String value, boolean json) {

@@ -33,7 +33,8 @@ public final class StateSql {
     return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
   }
 
-  static Instant instant(ResultSet rows, String column) throws SQLException {
+  /** A nullable timestamptz column as an Instant. */
+  public static Instant instant(ResultSet rows, String column) throws SQLException {
     OffsetDateTime value = rows.getObject(column, OffsetDateTime.class);
     return value == null ? null : value.toInstant();
   }

@@ -5,6 +5,7 @@ import static dev.onceflow.store.StateSql.utc;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -40,7 +41,38 @@ public final class TransactionHistory {
       Integer httpStatus,
       Integer latencyMs,
       String bankReference,
-      String error) {}
+      String error) {
+
+    /**
+     * What the call got, in the words operators read everywhere (the ops CLI, the console): its
+     * outcome, HTTP status, latency, bank reference and error, or "call started, no answer for
+     * 1m2s".
+     */
+    public String answer(Instant now) {
+      if (endedAt == null) {
+        return "call started, no answer for " + age(startedAt, now);
+      }
+      StringBuilder text = new StringBuilder(String.valueOf(outcome));
+      if (httpStatus != null) {
+        text.append(", HTTP ").append(httpStatus);
+      }
+      if (latencyMs != null) {
+        text.append(", ").append(latencyMs).append(" ms");
+      }
+      if (bankReference != null) {
+        text.append(", bank reference ").append(bankReference);
+      }
+      if (error != null) {
+        text.append(": ").append(error);
+      }
+      return text.toString();
+    }
+  }
+
+  /** How long since {@code since}, to the second: {@code 1h2m3s}. */
+  public static String age(Instant since, Instant now) {
+    return Duration.between(since, now).withNanos(0).toString().substring(2).toLowerCase();
+  }
 
   /**
    * A journaled call with no answer recorded, of a payment that is not final: its fate hangs on it.
@@ -105,37 +137,29 @@ public final class TransactionHistory {
 
   /**
    * The history of final payments whose last change is older than {@code before}, a batch at a
-   * time; an unfinished payment keeps all of it, however old.
+   * time, from {@code table} (dated by {@code column}); an unfinished payment keeps all of it,
+   * however old.
    */
-  static final String PURGE_STATE_CHANGES =
-      StateSql.of(
-          """
-          DELETE FROM transaction_history
-          WHERE id IN (
-              SELECT h.id
-              FROM transaction_history h
-              JOIN transactions t ON t.id = h.transaction_id
-              WHERE h.at < :before
-                AND t.state IN ({COMPLETED}, {FAILED}, {CANCELLED})
-                AND t.updated_at < :before
-              LIMIT :batchSize
-          )
-          """);
+  private static String purgeOf(String table, String column) {
+    return StateSql.of(
+        """
+        DELETE FROM %1$s
+        WHERE id IN (
+            SELECT h.id
+            FROM %1$s h
+            JOIN transactions t ON t.id = h.transaction_id
+            WHERE h.%2$s < :before
+              AND t.state IN ({COMPLETED}, {FAILED}, {CANCELLED})
+              AND t.updated_at < :before
+            LIMIT :batchSize
+        )
+        """
+            .formatted(table, column));
+  }
 
-  static final String PURGE_BANK_CALLS =
-      StateSql.of(
-          """
-          DELETE FROM bank_calls
-          WHERE id IN (
-              SELECT c.id
-              FROM bank_calls c
-              JOIN transactions t ON t.id = c.transaction_id
-              WHERE c.started_at < :before
-                AND t.state IN ({COMPLETED}, {FAILED}, {CANCELLED})
-                AND t.updated_at < :before
-              LIMIT :batchSize
-          )
-          """);
+  static final String PURGE_STATE_CHANGES = purgeOf("transaction_history", "at");
+
+  static final String PURGE_BANK_CALLS = purgeOf("bank_calls", "started_at");
 
   private final JdbcClient jdbc;
 
@@ -228,13 +252,11 @@ public final class TransactionHistory {
 
   /** Deletes up to {@code batchSize} state changes and as many bank calls; how many rows went. */
   public int purge(Instant before, int batchSize) {
-    return jdbc.sql(PURGE_STATE_CHANGES)
-            .param("before", utc(before))
-            .param("batchSize", batchSize)
-            .update()
-        + jdbc.sql(PURGE_BANK_CALLS)
-            .param("before", utc(before))
-            .param("batchSize", batchSize)
-            .update();
+    int deleted = 0;
+    for (String purge : List.of(PURGE_STATE_CHANGES, PURGE_BANK_CALLS)) {
+      deleted +=
+          jdbc.sql(purge).param("before", utc(before)).param("batchSize", batchSize).update();
+    }
+    return deleted;
   }
 }

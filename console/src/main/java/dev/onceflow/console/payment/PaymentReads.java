@@ -1,5 +1,7 @@
 package dev.onceflow.console.payment;
 
+import static dev.onceflow.store.StateSql.instant;
+
 import dev.onceflow.model.TransactionState;
 import dev.onceflow.store.StateSql;
 import dev.onceflow.store.TransactionHistory;
@@ -7,7 +9,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -44,7 +45,6 @@ class PaymentReads {
           LIMIT 1
           """);
 
-  /** The calls TransactionHistory.unanswered lists, counted. */
   static final String PAYMENT =
       """
       SELECT id, client_id, account_id, state, amount, currency, creditor_name, creditor_iban,
@@ -139,7 +139,7 @@ class PaymentReads {
                   return new OldestUnknown(
                       rows.getObject("id", UUID.class),
                       since,
-                      since == null ? null : PaymentTimeline.age(since, now));
+                      since == null ? null : TransactionHistory.age(since, now));
                 })
             .optional()
             .orElse(null);
@@ -250,10 +250,5 @@ class PaymentReads {
       matched.add("bank reference");
     }
     return List.copyOf(matched);
-  }
-
-  private static Instant instant(ResultSet rows, String column) throws SQLException {
-    OffsetDateTime value = rows.getObject(column, OffsetDateTime.class);
-    return value == null ? null : value.toInstant();
   }
 }

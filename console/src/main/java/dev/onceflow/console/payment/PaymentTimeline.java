@@ -1,7 +1,6 @@
 package dev.onceflow.console.payment;
 
 import dev.onceflow.store.TransactionHistory;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -54,7 +53,7 @@ final class PaymentTimeline {
               Kind.BANK,
               call.kind() + " " + call.attempt() + " (key " + call.externalKey() + ")",
               call.instance(),
-              outcome(call, now),
+              call.answer(now),
               call.endedAt() == null));
     }
     for (TransactionHistory.Action action : actions) {
@@ -70,30 +69,5 @@ final class PaymentTimeline {
     // A stable sort: entries of one kind at one instant keep the store's order (by row id).
     entries.sort(Comparator.comparing(Entry::at).thenComparing(Entry::kind));
     return List.copyOf(entries);
-  }
-
-  private static String outcome(TransactionHistory.BankCall call, Instant now) {
-    if (call.endedAt() == null) {
-      return "call started, no answer for " + age(call.startedAt(), now);
-    }
-    StringBuilder text = new StringBuilder(String.valueOf(call.outcome()));
-    if (call.httpStatus() != null) {
-      text.append(", HTTP ").append(call.httpStatus());
-    }
-    if (call.latencyMs() != null) {
-      text.append(", ").append(call.latencyMs()).append(" ms");
-    }
-    if (call.bankReference() != null) {
-      text.append(", bank reference ").append(call.bankReference());
-    }
-    if (call.error() != null) {
-      text.append(": ").append(call.error());
-    }
-    return text.toString();
-  }
-
-  /** How long since {@code since}, to the second, as the ops CLI writes it: {@code 1h2m3s}. */
-  static String age(Instant since, Instant now) {
-    return Duration.between(since, now).withNanos(0).toString().substring(2).toLowerCase();
   }
 }
