@@ -8,9 +8,9 @@ import org.springframework.context.annotation.Bean;
 
 /**
  * The operator console: server-rendered pages on a payment's history, the stuck ones and the search
- * by any of its ids, behind a login. It reads with the ops commands' role and writes nothing yet;
- * it never migrates the schema (the services do), so it starts against a database they already
- * made.
+ * by any of its ids, and the ops commands' actions, behind a login. It works with the ops commands'
+ * role and never migrates the schema (the services do), so it starts against a database they
+ * already made.
  */
 @SpringBootApplication
 @ConfigurationPropertiesScan
@@ -29,8 +29,8 @@ public class ConsoleApplication {
             "server.port=8087",
             "management.server.port=8087",
             "spring.datasource.url=jdbc:postgresql://localhost:15432/onceflow",
-            // The ops commands' role (V9__service_roles.sql): what it reads and, later, its
-            // actions are exactly those of the ops CLI.
+            // The ops commands' role (V9__service_roles.sql): what it reads and its actions are
+            // exactly those of the ops CLI.
             "spring.datasource.username=onceflow_ops",
             "spring.datasource.password=");
   }

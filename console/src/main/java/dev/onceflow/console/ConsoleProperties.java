@@ -24,8 +24,8 @@ public record ConsoleProperties(@DefaultValue List<User> users) {
   public static final String PREFIX = "onceflow.console";
 
   /**
-   * What a user may do. A viewer reads every page; an operator may also act on payments, once the
-   * console has actions.
+   * What a user may do. A viewer reads every page; an operator may also act on payments and ask for
+   * or approve bulk actions.
    */
   public enum Role {
     VIEWER,

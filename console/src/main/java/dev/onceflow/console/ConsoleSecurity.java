@@ -3,6 +3,7 @@ package dev.onceflow.console;
 import java.util.List;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpMethod;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.core.userdetails.User;
 import org.springframework.security.core.userdetails.UserDetails;
@@ -15,9 +16,10 @@ import org.springframework.web.servlet.config.annotation.ViewControllerRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 /**
- * Every page but the login and the health check needs a logged-in user. Form login with a session,
- * and Spring's CSRF protection left on: every form the pages post carries the token (Thymeleaf adds
- * it to each {@code th:action} form), so the actions to come are covered from the start.
+ * Every page but the login and the health check needs a logged-in user; a viewer reads them all,
+ * and only an operator acts: every request that is not a GET, and the actions' confirmation pages.
+ * Form login with a session, and Spring's CSRF protection left on: every form the pages post
+ * carries the token (Thymeleaf adds it to each {@code th:action} form).
  */
 @Configuration(proxyBeanMethods = false)
 class ConsoleSecurity implements WebMvcConfigurer {
@@ -29,10 +31,16 @@ class ConsoleSecurity implements WebMvcConfigurer {
                 requests
                     .requestMatchers("/login", "/error", "/actuator/health", "/actuator/health/**")
                     .permitAll()
-                    .anyRequest()
+                    .requestMatchers("/logout")
+                    .authenticated()
+                    .requestMatchers("/payments/*/actions/**")
+                    .hasRole(ConsoleProperties.Role.OPERATOR.name())
+                    .requestMatchers(HttpMethod.GET, "/**")
                     .hasAnyRole(
                         ConsoleProperties.Role.VIEWER.name(),
-                        ConsoleProperties.Role.OPERATOR.name()))
+                        ConsoleProperties.Role.OPERATOR.name())
+                    .anyRequest()
+                    .hasRole(ConsoleProperties.Role.OPERATOR.name()))
         .formLogin(login -> login.loginPage("/login").permitAll())
         .logout(logout -> logout.logoutSuccessUrl("/login?logout"));
     return http.build();

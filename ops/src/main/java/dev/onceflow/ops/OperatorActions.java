@@ -28,14 +28,17 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
+import javax.sql.DataSource;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.jdbc.datasource.SingleConnectionDataSource;
@@ -72,17 +75,28 @@ public final class OperatorActions implements AutoCloseable {
   public record Replay(String id, int records, int transactions, Boolean consumed, long changed) {}
 
   /**
-   * A payment's history: the states it went through, its bank calls and the ops actions that
-   * touched it, each oldest first.
+   * A payment's history: the states it went through, the events it announced, its bank calls and
+   * the ops actions that touched it, each oldest first.
    */
   public record PaymentHistory(
       UUID id,
       List<TransactionHistory.StateChange> states,
+      List<TransactionHistory.Event> events,
       List<TransactionHistory.BankCall> calls,
       List<TransactionHistory.Action> actions) {}
 
+  /**
+   * A record of the dead-letter topic, as an operator reads it before replaying it: where it is,
+   * when it was parked, its key (a transaction id, when it is one) and why the worker parked it.
+   */
+  public record DeadLetter(
+      int partition, long offset, Instant at, String key, String reason, String error) {}
+
+  /** Spring Kafka's header with the exception's message. */
+  static final String DEAD_LETTER_ERROR = "kafka_dlt-exception-message";
+
   /** Only failures where the bank confirmed it holds no payment may be tried again. */
-  static final FailureCode RETRYABLE = FailureCode.RETRIES_EXHAUSTED;
+  public static final FailureCode RETRYABLE = FailureCode.RETRIES_EXHAUSTED;
 
   private static final String INSERT_AUDIT =
       """
@@ -123,7 +137,9 @@ public final class OperatorActions implements AutoCloseable {
       LIMIT :limit
       """;
 
-  private final SingleConnectionDataSource dataSource;
+  /** The connection this instance opened itself (the CLI's), closed with it; null for a pool. */
+  private final SingleConnectionDataSource ownConnection;
+
   private final JdbcClient jdbc;
   private final TransactionTemplate inTransaction;
   private final TransactionTransitions transactions;
@@ -141,23 +157,47 @@ public final class OperatorActions implements AutoCloseable {
    */
   public OperatorActions(String jdbcUrl, String user, String password, String kafka, Clock clock)
       throws SQLException {
+    this(ownConnection(jdbcUrl, user, password), kafka, clock);
+  }
+
+  private OperatorActions(SingleConnectionDataSource own, String kafka, Clock clock) {
+    this(own, own, kafka, clock);
+  }
+
+  /**
+   * On a pool the caller owns and names (its connections' application_name is what a payment's
+   * history records), e.g. the console's: one instance per action, each with its own trace.
+   */
+  public OperatorActions(DataSource dataSource, String kafka, Clock clock) {
+    this(dataSource, null, kafka, clock);
+  }
+
+  private OperatorActions(
+      DataSource dataSource, SingleConnectionDataSource own, String kafka, Clock clock) {
+    this.ownConnection = own;
     this.kafka = kafka;
     this.clock = clock;
-    this.dataSource = new SingleConnectionDataSource(jdbcUrl, user, password, true);
-    // Names this command in PostgreSQL and in the history of the payments it changes.
-    Properties connection = new Properties();
-    connection.setProperty("ApplicationName", "ops@" + ProcessHandle.current().pid());
-    dataSource.setConnectionProperties(connection);
-    dataSource.getConnection();
     this.jdbc = JdbcClient.create(dataSource);
     this.inTransaction = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
     this.transactions = new TransactionTransitions(jdbc);
     this.history = new TransactionHistory(jdbc);
     this.funds = new AccountFunds(jdbc);
-    // One trace per command: the workers' handling of the events it writes continues it.
+    // One trace per instance: the workers' handling of the events it writes continues it.
     this.outbox =
         new OutboxWriter(jdbc, JsonMapper.builder().build(), SpanContextSource.fixed(newTrace()));
     this.outcomes = new PaymentOutcomes(transactions, funds, outbox);
+  }
+
+  private static SingleConnectionDataSource ownConnection(
+      String jdbcUrl, String user, String password) throws SQLException {
+    SingleConnectionDataSource connection =
+        new SingleConnectionDataSource(jdbcUrl, user, password, true);
+    // Names this command in PostgreSQL and in the history of the payments it changes.
+    Properties properties = new Properties();
+    properties.setProperty("ApplicationName", "ops@" + ProcessHandle.current().pid());
+    connection.setConnectionProperties(properties);
+    connection.getConnection();
+    return connection;
   }
 
   /** Re-enqueues PENDING transactions created before {@code createdBefore}; returns how many. */
@@ -176,6 +216,32 @@ public final class OperatorActions implements AutoCloseable {
               now,
               ids);
           return ids.size();
+        });
+  }
+
+  /**
+   * Re-enqueues one PENDING transaction whose request event seems lost: a new event, and its lease
+   * extended so that the sweeper leaves it to that event. A PROCESSING one is the sweeper's once
+   * its claim's lease runs out; the workers' claim makes a duplicate event harmless.
+   */
+  public Decision redrive(UUID id, Duration redriveAfter, Audit audit) {
+    Instant now = clock.instant();
+    return decide(
+        audit,
+        now,
+        id,
+        tx -> {
+          if (tx.state() != TransactionState.PENDING) {
+            return "transaction "
+                + id
+                + " is "
+                + tx.state()
+                + "; only a PENDING one may be re-driven";
+          }
+          requireChanged(transactions.redrivePending(tx, now, now.plus(redriveAfter)), id);
+          outbox.append(EventType.TRANSACTION_REQUESTED, id, now);
+          audit.affected(1).outcome("re-enqueued");
+          return null;
         });
   }
 
@@ -265,7 +331,9 @@ public final class OperatorActions implements AutoCloseable {
     if (states.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(new PaymentHistory(id, states, history.bankCalls(id), history.actions(id)));
+    return Optional.of(
+        new PaymentHistory(
+            id, states, history.events(id), history.bankCalls(id), history.actions(id)));
   }
 
   /** Bank calls with no recorded answer, of unfinished payments, oldest first. */
@@ -337,10 +405,21 @@ public final class OperatorActions implements AutoCloseable {
 
   /** Moves the dead-letter topic's records from {@code fromOffset} back onto the request topic. */
   public Replay replayDeadLetters(long fromOffset, Audit audit) throws Exception {
+    return replayDeadLetters(fromOffset, Map.of(), audit);
+  }
+
+  /**
+   * As {@link #replayDeadLetters(long, Audit)}, stopping on each partition before its offset in
+   * {@code until}: an approved replay moves what its requester saw ({@link #deadLetterEnds}), not
+   * what was parked since.
+   */
+  public Replay replayDeadLetters(long fromOffset, Map<Integer, Long> until, Audit audit)
+      throws Exception {
     String replayId = UUID.randomUUID().toString();
     try (TopicReplay replay = new TopicReplay(kafka)) {
       List<ConsumerRecord<byte[], byte[]>> records =
-          replay.read(Topics.TRANSACTION_REQUESTED_DEAD_LETTER, fromOffset, null);
+          replay.read(
+              Topics.TRANSACTION_REQUESTED_DEAD_LETTER, fromOffset, null, until, Integer.MAX_VALUE);
       Set<UUID> transactions = transactionIds(records);
       // The dead-letter reasons describe the last failure; the record is retried as it was.
       republishAudited(
@@ -356,6 +435,45 @@ public final class OperatorActions implements AutoCloseable {
           transactions);
       return new Replay(replayId, records.size(), transactions.size(), null, 0);
     }
+  }
+
+  /** Up to {@code limit} dead letters of each partition from {@code fromOffset}, oldest first. */
+  public List<DeadLetter> deadLetters(long fromOffset, int limit) throws Exception {
+    try (TopicReplay replay = new TopicReplay(kafka)) {
+      return replay
+          .read(Topics.TRANSACTION_REQUESTED_DEAD_LETTER, fromOffset, null, Map.of(), limit)
+          .stream()
+          .map(
+              record ->
+                  new DeadLetter(
+                      record.partition(),
+                      record.offset(),
+                      Instant.ofEpochMilli(record.timestamp()),
+                      record.key() == null
+                          ? null
+                          : new String(record.key(), StandardCharsets.UTF_8),
+                      header(record, Topics.DEAD_LETTER_REASON_HEADER),
+                      header(record, DEAD_LETTER_ERROR)))
+          .toList();
+    }
+  }
+
+  /** The dead-letter topic's end offset on each partition, now. */
+  public Map<Integer, Long> deadLetterEnds() throws Exception {
+    try (TopicReplay replay = new TopicReplay(kafka)) {
+      Map<Integer, Long> ends = new TreeMap<>();
+      replay
+          .endOffsets(Topics.TRANSACTION_REQUESTED_DEAD_LETTER)
+          .forEach((partition, end) -> ends.put(partition.partition(), end));
+      return ends;
+    }
+  }
+
+  private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
+    Header header = record.headers().lastHeader(name);
+    return header == null || header.value() == null
+        ? null
+        : new String(header.value(), StandardCharsets.UTF_8);
   }
 
   /** The latest audited actions, newest first. */
@@ -484,7 +602,9 @@ public final class OperatorActions implements AutoCloseable {
 
   @Override
   public void close() {
-    dataSource.destroy();
+    if (ownConnection != null) {
+      ownConnection.destroy();
+    }
   }
 
   /**

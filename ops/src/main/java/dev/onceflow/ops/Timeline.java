@@ -13,7 +13,7 @@ final class Timeline {
 
   private record Entry(Instant at, int order, String line) {}
 
-  /** One line per state change, bank call and ops action, in time order. */
+  /** One line per state change, event, bank call and ops action, in time order. */
   static List<String> lines(OperatorActions.PaymentHistory history, Instant now) {
     List<Entry> entries = new ArrayList<>();
     for (TransactionHistory.StateChange change : history.states()) {
@@ -33,15 +33,28 @@ final class Timeline {
                   + "): "
                   + change.reason()));
     }
+    for (TransactionHistory.Event event : history.events()) {
+      entries.add(
+          new Entry(
+              event.at(),
+              1,
+              event.at()
+                  + "  event   "
+                  + event.type()
+                  + " "
+                  + event.eventId()
+                  + " by "
+                  + event.instance()));
+    }
     for (TransactionHistory.BankCall call : history.calls()) {
       entries.add(
-          new Entry(call.startedAt(), 1, call.startedAt() + "  bank    " + describe(call, now)));
+          new Entry(call.startedAt(), 2, call.startedAt() + "  bank    " + describe(call, now)));
     }
     for (TransactionHistory.Action action : history.actions()) {
       entries.add(
           new Entry(
               action.at(),
-              2,
+              3,
               action.at()
                   + "  ops     "
                   + action.action()

@@ -71,13 +71,16 @@ final class TopicReplay implements AutoCloseable {
    * up to the end as it is now, on every partition.
    */
   List<ConsumerRecord<byte[], byte[]>> read(String topic, Long fromOffset, Instant fromTimestamp) {
-    List<TopicPartition> partitions =
-        consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-            .map(info -> new TopicPartition(topic, info.partition()))
-            .toList();
-    if (partitions.isEmpty()) {
-      throw new IllegalArgumentException("topic " + topic + " does not exist");
-    }
+    return read(topic, fromOffset, fromTimestamp, Map.of(), Integer.MAX_VALUE);
+  }
+
+  /**
+   * As {@link #read(String, Long, Instant)}, stopping on each partition before its offset in {@code
+   * until} (where it has one) and after {@code limit} records.
+   */
+  List<ConsumerRecord<byte[], byte[]>> read(
+      String topic, Long fromOffset, Instant fromTimestamp, Map<Integer, Long> until, int limit) {
+    List<TopicPartition> partitions = partitions(topic);
     consumer.assign(partitions);
     Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
     Map<TopicPartition, Long> beginning = consumer.beginningOffsets(partitions);
@@ -85,6 +88,7 @@ final class TopicReplay implements AutoCloseable {
         fromTimestamp == null
             ? Map.of()
             : consumer.offsetsForTimes(timestamps(partitions, fromTimestamp.toEpochMilli()));
+    Map<TopicPartition, Long> stop = new HashMap<>();
     for (TopicPartition partition : partitions) {
       long start;
       if (fromTimestamp != null) {
@@ -93,13 +97,17 @@ final class TopicReplay implements AutoCloseable {
       } else {
         start = Math.max(fromOffset, beginning.get(partition));
       }
+      long last =
+          Math.min(end.get(partition), until.getOrDefault(partition.partition(), Long.MAX_VALUE));
+      last = Math.min(last, start + Math.min(limit, Long.MAX_VALUE - start));
+      stop.put(partition, Math.max(start, last));
       consumer.seek(partition, Math.min(start, end.get(partition)));
     }
     List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-    while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+    while (partitions.stream().anyMatch(p -> consumer.position(p) < stop.get(p))) {
       for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
         TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-        if (record.offset() < end.get(partition)) {
+        if (record.offset() < stop.get(partition)) {
           records.add(record);
         }
       }
@@ -137,11 +145,18 @@ final class TopicReplay implements AutoCloseable {
 
   /** The current end offset of every partition of the topic. */
   Map<TopicPartition, Long> endOffsets(String topic) {
+    return consumer.endOffsets(partitions(topic));
+  }
+
+  private List<TopicPartition> partitions(String topic) {
     List<TopicPartition> partitions =
         consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
             .map(info -> new TopicPartition(topic, info.partition()))
             .toList();
-    return consumer.endOffsets(partitions);
+    if (partitions.isEmpty()) {
+      throw new IllegalArgumentException("topic " + topic + " does not exist");
+    }
+    return partitions;
   }
 
   /**

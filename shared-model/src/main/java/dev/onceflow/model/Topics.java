@@ -21,5 +21,11 @@ public final class Topics {
   /** Records of the request topic that could not be parsed. */
   public static final String TRANSACTION_REQUESTED_DEAD_LETTER = TRANSACTION_REQUESTED + ".dlt";
 
+  /**
+   * Header of a dead letter: a short label of why the worker parked it (unparseable,
+   * unexpected-type), which the ops commands and the console show.
+   */
+  public static final String DEAD_LETTER_REASON_HEADER = "onceflow-dlt-reason";
+
   private Topics() {}
 }

@@ -8,14 +8,16 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
  * A payment's durable history: the states it went through ({@code transaction_history}, written by
- * a trigger in the DB transaction of each change), its bank calls ({@link BankCalls}) and the ops
- * actions that touched it ({@code ops_audit_transactions}); and its purge once the payment is final
- * and older than the retention.
+ * a trigger in the DB transaction of each change), its bank calls ({@link BankCalls}), the events
+ * it announced ({@code transaction_events}, written by a trigger on the outbox) and the ops actions
+ * that touched it ({@code ops_audit_transactions}); and its purge once the payment is final and
+ * older than the retention.
  */
 public final class TransactionHistory {
 
@@ -79,6 +81,9 @@ public final class TransactionHistory {
    */
   public record UnansweredCall(BankCall call, UUID transactionId, String state) {}
 
+  /** One event the payment announced through the outbox, by the service instance that wrote it. */
+  public record Event(UUID eventId, String type, Instant at, String instance) {}
+
   /** One audited ops action (a row of {@code ops_audit}). */
   public record Action(
       Instant at, String actor, String action, String parameters, int affected, String outcome) {}
@@ -126,6 +131,17 @@ public final class TransactionHistory {
 
   static final String COUNT_UNANSWERED = "SELECT count(*)\n" + UNANSWERED_CALLS;
 
+  static final String EVENTS =
+      """
+      SELECT event_id, type, at, instance
+      FROM transaction_events
+      WHERE transaction_id = :id
+      ORDER BY at, event_id
+      """;
+
+  static final String TRANSACTION_OF_EVENT =
+      "SELECT transaction_id FROM transaction_events WHERE event_id = :eventId";
+
   static final String ACTIONS =
       """
       SELECT a.at, a.actor, a.action, a.parameters, a.affected, a.outcome
@@ -137,29 +153,31 @@ public final class TransactionHistory {
 
   /**
    * The history of final payments whose last change is older than {@code before}, a batch at a
-   * time, from {@code table} (dated by {@code column}); an unfinished payment keeps all of it,
-   * however old.
+   * time, from {@code table} (rows named by {@code key}, dated by {@code column}); an unfinished
+   * payment keeps all of it, however old.
    */
-  private static String purgeOf(String table, String column) {
+  private static String purgeOf(String table, String key, String column) {
     return StateSql.of(
         """
         DELETE FROM %1$s
-        WHERE id IN (
-            SELECT h.id
+        WHERE %2$s IN (
+            SELECT h.%2$s
             FROM %1$s h
             JOIN transactions t ON t.id = h.transaction_id
-            WHERE h.%2$s < :before
+            WHERE h.%3$s < :before
               AND t.state IN ({COMPLETED}, {FAILED}, {CANCELLED})
               AND t.updated_at < :before
             LIMIT :batchSize
         )
         """
-            .formatted(table, column));
+            .formatted(table, key, column));
   }
 
-  static final String PURGE_STATE_CHANGES = purgeOf("transaction_history", "at");
+  static final String PURGE_STATE_CHANGES = purgeOf("transaction_history", "id", "at");
 
-  static final String PURGE_BANK_CALLS = purgeOf("bank_calls", "started_at");
+  static final String PURGE_BANK_CALLS = purgeOf("bank_calls", "id", "started_at");
+
+  static final String PURGE_EVENTS = purgeOf("transaction_events", "event_id", "at");
 
   private final JdbcClient jdbc;
 
@@ -234,6 +252,25 @@ public final class TransactionHistory {
     return jdbc.sql(COUNT_UNANSWERED).query(Long.class).single();
   }
 
+  /** The events {@code id} announced, oldest first. */
+  public List<Event> events(UUID id) {
+    return jdbc.sql(EVENTS)
+        .param("id", id)
+        .query(
+            (rows, n) ->
+                new Event(
+                    rows.getObject("event_id", UUID.class),
+                    rows.getString("type"),
+                    instant(rows, "at"),
+                    rows.getString("instance")))
+        .list();
+  }
+
+  /** The transaction an outbox event ({@code eventId}) was about; empty if none was recorded. */
+  public Optional<UUID> transactionOfEvent(UUID eventId) {
+    return jdbc.sql(TRANSACTION_OF_EVENT).param("eventId", eventId).query(UUID.class).optional();
+  }
+
   /** The ops actions linked to {@code id}, oldest first. */
   public List<Action> actions(UUID id) {
     return jdbc.sql(ACTIONS).param("id", id).query((rows, n) -> action(rows)).list();
@@ -250,10 +287,13 @@ public final class TransactionHistory {
         rows.getString("outcome"));
   }
 
-  /** Deletes up to {@code batchSize} state changes and as many bank calls; how many rows went. */
+  /**
+   * Deletes up to {@code batchSize} state changes, as many bank calls and as many events; how many
+   * rows went.
+   */
   public int purge(Instant before, int batchSize) {
     int deleted = 0;
-    for (String purge : List.of(PURGE_STATE_CHANGES, PURGE_BANK_CALLS)) {
+    for (String purge : List.of(PURGE_STATE_CHANGES, PURGE_BANK_CALLS, PURGE_EVENTS)) {
       deleted +=
           jdbc.sql(purge).param("before", utc(before)).param("batchSize", batchSize).update();
     }

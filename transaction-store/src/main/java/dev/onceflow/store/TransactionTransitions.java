@@ -252,6 +252,16 @@ public final class TransactionTransitions {
           RETURNING id
           """);
 
+  static final String REDRIVE_PENDING =
+      StateSql.of(
+          """
+          UPDATE transactions
+          SET lease_until = :redriveAt, version = version + 1, updated_at = :now
+          WHERE id = :id
+            AND state = {PENDING}
+            AND version = :version
+          """);
+
   static final String LOCK =
       """
       SELECT id, state, failure_code, version, client_id, account_id, currency, amount
@@ -491,6 +501,14 @@ public final class TransactionTransitions {
         .param("redriveAt", utc(redriveAt))
         .query((rows, n) -> rows.getObject("id", UUID.class))
         .list();
+  }
+
+  /**
+   * One PENDING row an operator re-drives: it stays PENDING, its next event (which the caller
+   * writes) trusted until {@code redriveAt}.
+   */
+  public boolean redrivePending(LockedTransaction held, Instant now, Instant redriveAt) {
+    return changedOne(byHolder(REDRIVE_PENDING, held, now).param("redriveAt", utc(redriveAt)));
   }
 
   /** The row, locked until the caller's DB transaction ends; empty if there is none. */

@@ -11,14 +11,11 @@ import org.springframework.stereotype.Component;
 
 /**
  * Publishes records the worker cannot read to the dead-letter topic, unchanged, with spring-kafka's
- * standard {@code kafka_dlt-*} headers (original topic, partition, offset, exception) plus {@value
- * #REASON_HEADER}, so that ops can inspect and replay them.
+ * standard {@code kafka_dlt-*} headers (original topic, partition, offset, exception) plus {@link
+ * Topics#DEAD_LETTER_REASON_HEADER}, so that ops can inspect and replay them.
  */
 @Component
 class DeadLetters {
-
-  /** A short label of why the record was parked: unparseable or unexpected-type. */
-  static final String REASON_HEADER = "onceflow-dlt-reason";
 
   private final DeadLetterPublishingRecoverer recoverer;
   private final SettlementMetrics metrics;
@@ -37,7 +34,7 @@ class DeadLetters {
           RecordHeaders headers = new RecordHeaders();
           String reason =
               exception instanceof InvalidRequestException invalid ? invalid.reason() : "unknown";
-          headers.add(REASON_HEADER, reason.getBytes(StandardCharsets.UTF_8));
+          headers.add(Topics.DEAD_LETTER_REASON_HEADER, reason.getBytes(StandardCharsets.UTF_8));
           return headers;
         });
   }

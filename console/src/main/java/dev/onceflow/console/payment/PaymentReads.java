@@ -3,6 +3,7 @@ package dev.onceflow.console.payment;
 import static dev.onceflow.store.StateSql.instant;
 
 import dev.onceflow.model.TransactionState;
+import dev.onceflow.ops.OperatorActions;
 import dev.onceflow.store.StateSql;
 import dev.onceflow.store.TransactionHistory;
 import java.sql.ResultSet;
@@ -26,7 +27,7 @@ import org.springframework.stereotype.Component;
  * TransactionHistory}. Read-only: the ops role may write, but nothing here does.
  */
 @Component
-class PaymentReads {
+public class PaymentReads {
 
   /** At most this many matches are listed for one search. */
   static final int SEARCH_LIMIT = 50;
@@ -47,11 +48,13 @@ class PaymentReads {
 
   static final String PAYMENT =
       """
-      SELECT id, client_id, account_id, state, amount, currency, creditor_name, creditor_iban,
-             reference, idempotency_key, external_key, bank_reference, failure_code,
-             failure_detail, attempts, created_at, updated_at, unknown_since
-      FROM transactions
-      WHERE id = :id
+      SELECT t.id, t.client_id, c.name AS client_name, t.account_id, t.state, t.amount, t.currency,
+             t.creditor_name, t.creditor_iban, t.reference, t.idempotency_key, t.trace_id,
+             t.external_key, t.bank_reference, t.failure_code, t.failure_detail, t.attempts,
+             t.created_at, t.updated_at, t.unknown_since
+      FROM transactions t
+      LEFT JOIN clients c ON c.id = t.client_id
+      WHERE t.id = :id
       """;
 
   static final String SEARCH_BY_ID =
@@ -61,10 +64,7 @@ class PaymentReads {
       WHERE id = :id
       """;
 
-  /**
-   * The other ids of the chain. Only external_key has an index of its own; idempotency_key's leads
-   * with client_id and bank_reference has none, so this scans the table.
-   */
+  /** The other ids of the chain, each with an index of its own (V15__console.sql for two). */
   static final String SEARCH_BY_KEY =
       """
       SELECT id, client_id, state, created_at, idempotency_key, external_key, bank_reference
@@ -86,9 +86,10 @@ class PaymentReads {
   record OldestUnknown(UUID id, Instant since, String age) {}
 
   /** A transaction's row, as its page shows it. */
-  record Payment(
+  public record Payment(
       UUID id,
       UUID clientId,
+      String clientName,
       UUID accountId,
       String state,
       long amount,
@@ -97,6 +98,7 @@ class PaymentReads {
       String creditorIban,
       String reference,
       String idempotencyKey,
+      String traceId,
       String externalKey,
       String bankReference,
       String failureCode,
@@ -104,7 +106,14 @@ class PaymentReads {
       int attempts,
       Instant createdAt,
       Instant updatedAt,
-      Instant unknownSince) {}
+      Instant unknownSince) {
+
+    /** What the ops commands would retry: {@link OperatorActions#RETRYABLE}. */
+    public boolean retryable() {
+      return state.equals(TransactionState.FAILED.name())
+          && OperatorActions.RETRYABLE.name().equals(failureCode);
+    }
+  }
 
   /** A transaction a search found, with which of its ids matched. */
   record Match(UUID id, UUID clientId, String state, Instant createdAt, List<String> matchedBy) {}
@@ -147,7 +156,7 @@ class PaymentReads {
     return new Overview(byState, total, oldest, unanswered, now);
   }
 
-  Optional<Payment> payment(UUID id) {
+  public Optional<Payment> payment(UUID id) {
     return jdbc.sql(PAYMENT)
         .param("id", id)
         .query(
@@ -155,6 +164,7 @@ class PaymentReads {
                 new Payment(
                     rows.getObject("id", UUID.class),
                     rows.getObject("client_id", UUID.class),
+                    rows.getString("client_name"),
                     rows.getObject("account_id", UUID.class),
                     rows.getString("state"),
                     rows.getLong("amount"),
@@ -163,6 +173,7 @@ class PaymentReads {
                     rows.getString("creditor_iban"),
                     rows.getString("reference"),
                     rows.getString("idempotency_key"),
+                    rows.getString("trace_id"),
                     rows.getString("external_key"),
                     rows.getString("bank_reference"),
                     rows.getString("failure_code"),
@@ -174,29 +185,47 @@ class PaymentReads {
         .optional();
   }
 
-  /** The payment's timeline: its states, bank calls and ops actions, oldest first. */
+  /** The payment's timeline: its states, events, bank calls and ops actions, oldest first. */
   List<PaymentTimeline.Entry> timeline(UUID id) {
     return PaymentTimeline.entries(
-        history.stateChanges(id), history.bankCalls(id), history.actions(id), clock.instant());
+        history.stateChanges(id),
+        history.events(id),
+        history.bankCalls(id),
+        history.actions(id),
+        clock.instant());
   }
 
-  /** Transactions with an id equal to the query, the transaction's own first, newest first. */
+  /**
+   * Transactions with an id equal to the query, newest first: the transaction's own, then the one
+   * an outbox event of that id announced, then those whose keys or reference equal it.
+   */
   List<Match> search(SearchQuery query) {
     Set<UUID> seen = new LinkedHashSet<>();
     List<Match> matches = new ArrayList<>();
     query
         .transactionId()
+        .flatMap(id -> byId(id, query))
         .ifPresent(
-            id ->
-                jdbc.sql(SEARCH_BY_ID)
-                    .param("id", id)
-                    .query((rows, n) -> match(rows, query))
-                    .optional()
-                    .ifPresent(
-                        match -> {
-                          seen.add(match.id());
-                          matches.add(match);
-                        }));
+            match -> {
+              seen.add(match.id());
+              matches.add(match);
+            });
+    query
+        .transactionId()
+        .flatMap(history::transactionOfEvent)
+        .flatMap(id -> byId(id, query))
+        .ifPresent(
+            match -> {
+              List<String> by = new ArrayList<>(match.matchedBy());
+              by.add("outbox event id");
+              Match byEvent =
+                  new Match(match.id(), match.clientId(), match.state(), match.createdAt(), by);
+              if (seen.add(match.id())) {
+                matches.add(byEvent);
+              } else {
+                matches.set(0, byEvent);
+              }
+            });
     jdbc.sql(SEARCH_BY_KEY)
         .param("text", query.text())
         .param("limit", SEARCH_LIMIT)
@@ -209,6 +238,10 @@ class PaymentReads {
               }
             });
     return matches.size() > SEARCH_LIMIT ? matches.subList(0, SEARCH_LIMIT) : matches;
+  }
+
+  private Optional<Match> byId(UUID id, SearchQuery query) {
+    return jdbc.sql(SEARCH_BY_ID).param("id", id).query((rows, n) -> match(rows, query)).optional();
   }
 
   private static Match match(ResultSet rows, SearchQuery query) throws SQLException {

@@ -8,8 +8,8 @@ import java.util.List;
 
 /**
  * A payment's history as one timeline, oldest first, as its page shows it: the same order as the
- * ops CLI's {@code history} (a state change before a bank call before an ops action at one
- * instant), in columns rather than lines.
+ * ops CLI's {@code history} (a state change, then the event it announced, a bank call, an ops
+ * action at one instant), in columns rather than lines.
  */
 final class PaymentTimeline {
 
@@ -18,6 +18,7 @@ final class PaymentTimeline {
   /** The kinds of entry, in the order they sort at one instant. */
   enum Kind {
     STATE,
+    EVENT,
     BANK,
     OPS
   }
@@ -30,6 +31,7 @@ final class PaymentTimeline {
 
   static List<Entry> entries(
       List<TransactionHistory.StateChange> states,
+      List<TransactionHistory.Event> events,
       List<TransactionHistory.BankCall> calls,
       List<TransactionHistory.Action> actions,
       Instant now) {
@@ -44,6 +46,16 @@ final class PaymentTimeline {
                   + change.toState(),
               change.component() + " (" + change.instance() + ")",
               change.reason(),
+              false));
+    }
+    for (TransactionHistory.Event event : events) {
+      entries.add(
+          new Entry(
+              event.at(),
+              Kind.EVENT,
+              event.type(),
+              event.instance(),
+              "outbox event " + event.eventId(),
               false));
     }
     for (TransactionHistory.BankCall call : calls) {

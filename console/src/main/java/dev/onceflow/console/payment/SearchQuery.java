@@ -6,10 +6,11 @@ import java.util.UUID;
 /**
  * What an operator typed into the search box, as the ids it may be. Any text may be an
  * Idempotency-Key, an external bank key or a bank reference (a client's key is often a UUID too),
- * and a UUID may also be the transaction's id, so a query is looked up as all of them at once.
+ * and a UUID may also be the transaction's id or an outbox event's, so a query is looked up as all
+ * of them at once.
  *
  * @param text the query without surrounding whitespace
- * @param transactionId the query as a transaction id, if it is a UUID
+ * @param transactionId the query as a transaction (or event) id, if it is a UUID
  */
 record SearchQuery(String text, Optional<UUID> transactionId) {
 

@@ -7,6 +7,7 @@ import dev.onceflow.console.payment.PaymentTimeline.Kind;
 import dev.onceflow.store.TransactionHistory;
 import java.time.Instant;
 import java.util.List;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 class PaymentTimelineTest {
@@ -14,7 +15,7 @@ class PaymentTimelineTest {
   private static final Instant T0 = Instant.parse("2026-12-01T10:00:00Z");
 
   @Test
-  void mergesStatesCallsAndActionsInTimeOrder() {
+  void mergesStatesEventsCallsAndActionsInTimeOrder() {
     List<Entry> entries =
         PaymentTimeline.entries(
             List.of(
@@ -24,6 +25,12 @@ class PaymentTimelineTest {
                     T0.plusSeconds(1), "PENDING", "PROCESSING", "worker", "w@host:2", "claimed"),
                 new TransactionHistory.StateChange(
                     T0.plusSeconds(3), "PROCESSING", "COMPLETED", "worker", "w@host:2", "settled")),
+            List.of(
+                new TransactionHistory.Event(
+                    UUID.fromString("00000000-0000-0000-0000-00000000000e"),
+                    "TransactionRequested",
+                    T0,
+                    "intake@host:1")),
             List.of(
                 new TransactionHistory.BankCall(
                     7,
@@ -45,19 +52,23 @@ class PaymentTimelineTest {
 
     assertThat(entries)
         .extracting(Entry::kind)
-        .containsExactly(Kind.STATE, Kind.STATE, Kind.BANK, Kind.STATE, Kind.OPS);
+        .containsExactly(Kind.STATE, Kind.EVENT, Kind.STATE, Kind.BANK, Kind.STATE, Kind.OPS);
     assertThat(entries.get(0).what()).isEqualTo("created → PENDING");
-    assertThat(entries.get(2).what()).isEqualTo("PAYMENT 1 (key ext-1)");
-    assertThat(entries.get(2).detail())
+    assertThat(entries.get(1).what()).isEqualTo("TransactionRequested");
+    assertThat(entries.get(1).detail())
+        .isEqualTo("outbox event 00000000-0000-0000-0000-00000000000e");
+    assertThat(entries.get(3).what()).isEqualTo("PAYMENT 1 (key ext-1)");
+    assertThat(entries.get(3).detail())
         .isEqualTo("ACCEPTED, HTTP 201, 840 ms, bank reference bank-9");
-    assertThat(entries.get(2).waiting()).isFalse();
-    assertThat(entries.get(4).by()).isEqualTo("alice");
+    assertThat(entries.get(3).waiting()).isFalse();
+    assertThat(entries.get(5).by()).isEqualTo("alice");
   }
 
   @Test
   void aCallWithNoAnswerSaysSoWithItsAge() {
     List<Entry> entries =
         PaymentTimeline.entries(
+            List.of(),
             List.of(),
             List.of(
                 new TransactionHistory.BankCall(
