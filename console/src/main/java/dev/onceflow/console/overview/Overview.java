@@ -1,6 +1,7 @@
 package dev.onceflow.console.overview;
 
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Map;
 
 /**
@@ -17,4 +18,10 @@ record Overview(
     OverviewReads.RelaySlot relaySlot,
     OverviewReads.Heartbeat heartbeat,
     KafkaReads.KafkaFigures kafka,
-    Instant at) {}
+    Instant at) {
+
+  /** When read, to the second: the page's "as of" (the nanoseconds only make it harder to read). */
+  public String asOf() {
+    return at.truncatedTo(ChronoUnit.SECONDS).toString();
+  }
+}

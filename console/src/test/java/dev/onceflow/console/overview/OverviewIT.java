@@ -158,6 +158,7 @@ class OverviewIT {
 
     HttpResponse<String> page = browser.get("/");
     assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(figure(page.body(), "as-of")).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ");
     assertThat(page.body())
         .contains(
             "<section id=\"live\"", "<script>", "data-live=\"/overview/live\"", "refresh failed");
