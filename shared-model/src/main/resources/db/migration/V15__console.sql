@@ -59,5 +59,7 @@ GRANT SELECT, DELETE ON transaction_events TO onceflow_worker;
 -- The ops commands and the console: read the events, and ask for and decide on approvals.
 GRANT SELECT ON transaction_events TO onceflow_ops;
 GRANT SELECT, INSERT, UPDATE ON ops_approvals TO onceflow_ops;
--- The console names the client that sent a payment (never its key's hash).
+-- The console shows the relay heartbeat's age, and names the client that sent a payment (never
+-- its key's hash).
+GRANT SELECT ON relay_heartbeat TO onceflow_ops;
 GRANT SELECT (id, name) ON clients TO onceflow_ops;

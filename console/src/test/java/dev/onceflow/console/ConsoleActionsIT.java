@@ -17,13 +17,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -46,16 +44,7 @@ class ConsoleActionsIT {
   void start() throws Exception {
     console = ConsoleFixture.withKafka();
     try (Admin admin = admin()) {
-      for (String topic :
-          List.of(Topics.TRANSACTION_REQUESTED, Topics.TRANSACTION_REQUESTED_DEAD_LETTER)) {
-        try {
-          admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
-        } catch (java.util.concurrent.ExecutionException e) {
-          if (!(e.getCause() instanceof TopicExistsException)) {
-            throw e;
-          }
-        }
-      }
+      ConsoleTopics.create(admin);
     }
   }
 
@@ -71,7 +60,7 @@ class ConsoleActionsIT {
     ConsoleFixture.Account account = console.account(100);
     UUID id =
         console.payment(account, "retry-" + UUID.randomUUID(), "FAILED", "RETRIES_EXHAUSTED", 5);
-    ConsoleFixture.Session alice = console.loggedIn("alice");
+    ConsoleSession alice = console.loggedIn("alice");
 
     assertThat(alice.get("/payments/" + id).body()).contains("id=\"retry\"");
     HttpResponse<String> confirmation = alice.get("/payments/" + id + "/actions/retry");
@@ -122,7 +111,7 @@ class ConsoleActionsIT {
     ConsoleFixture.Account account = console.account(100);
     UUID id =
         console.payment(account, "view-" + UUID.randomUUID(), "FAILED", "RETRIES_EXHAUSTED", 5);
-    ConsoleFixture.Session viewer = console.loggedIn("viewer");
+    ConsoleSession viewer = console.loggedIn("viewer");
 
     HttpResponse<String> page = viewer.get("/payments/" + id);
     assertThat(page.statusCode()).isEqualTo(200);
@@ -152,9 +141,9 @@ class ConsoleActionsIT {
     ConsoleFixture.Account account = console.account(100);
     UUID id =
         console.payment(account, "csrf-" + UUID.randomUUID(), "FAILED", "RETRIES_EXHAUSTED", 5);
-    ConsoleFixture.Session alice = console.loggedIn("alice");
+    ConsoleSession alice = console.loggedIn("alice");
 
-    assertThat(alice.postWithoutToken("/payments/" + id + "/actions/retry", "go=1").statusCode())
+    assertThat(alice.postForm("/payments/" + id + "/actions/retry", "go=1").statusCode())
         .isEqualTo(403);
     assertThat(console.scalar("SELECT state FROM transactions WHERE id = ?", id))
         .isEqualTo("FAILED");
@@ -165,7 +154,7 @@ class ConsoleActionsIT {
     ConsoleFixture.Account account = console.account(100);
     console.execute("UPDATE accounts SET reserved = 10 WHERE id = ?", account.account());
     UUID id = console.payment(account, "unknown-" + UUID.randomUUID(), "UNKNOWN", null, 42);
-    ConsoleFixture.Session bob = console.loggedIn("bob");
+    ConsoleSession bob = console.loggedIn("bob");
 
     HttpResponse<String> stuck = bob.get("/lists/stuck?state=UNKNOWN");
     assertThat(stuck.body()).contains(id.toString(), "42m");
@@ -221,9 +210,9 @@ class ConsoleActionsIT {
         producer.send(record).get();
       }
     }
-    ConsoleFixture.Session alice = console.loggedIn("alice");
-    ConsoleFixture.Session bob = console.loggedIn("bob");
-    ConsoleFixture.Session viewer = console.loggedIn("viewer");
+    ConsoleSession alice = console.loggedIn("alice");
+    ConsoleSession bob = console.loggedIn("bob");
+    ConsoleSession viewer = console.loggedIn("viewer");
 
     HttpResponse<String> list = alice.get("/dead-letters?from=" + parkedBefore);
     assertThat(list.body()).contains("unparseable", "Ask to replay");
@@ -235,14 +224,13 @@ class ConsoleActionsIT {
     assertThat(alice.follow(requested).body())
         .contains("Nothing was done yet", "replay the 3 dead letters", "You asked for it");
 
-    long requestsBefore = endOffset(Topics.TRANSACTION_REQUESTED);
     HttpResponse<String> own = alice.follow(alice.post(path + "/approve", "go=1"));
     assertThat(own.body()).contains("another operator must approve it (four eyes)");
     assertThat(viewer.post(path + "/approve", "go=1").statusCode()).isEqualTo(403);
     assertThat(
             console.scalar("SELECT state FROM ops_approvals WHERE id = ?::uuid", approval.group(1)))
         .isEqualTo("REQUESTED");
-    assertThat(endOffset(Topics.TRANSACTION_REQUESTED)).isEqualTo(requestsBefore);
+    assertThat(replays(approval.group(1))).as("nothing replayed before a second approval").isZero();
 
     // A fourth record parked after the request is not part of it.
     try (KafkaProducer<byte[], byte[]> producer = producer()) {
@@ -255,7 +243,7 @@ class ConsoleActionsIT {
     }
 
     // Bob approves twice at once (two tabs): one approval wins, the replay runs once.
-    ConsoleFixture.Session bobAgain = console.loggedIn("bob");
+    ConsoleSession bobAgain = console.loggedIn("bob");
     ExecutorService both = Executors.newFixedThreadPool(2);
     try {
       List<Future<HttpResponse<String>>> approvals =
@@ -269,7 +257,7 @@ class ConsoleActionsIT {
     } finally {
       both.shutdown();
     }
-    assertThat(endOffset(Topics.TRANSACTION_REQUESTED)).isEqualTo(requestsBefore + 3);
+    assertThat(replays(approval.group(1))).as("one replay ran").isEqualTo(1);
     assertThat(bob.get(path).body()).contains("DONE", "republished 3 records");
     assertThat(
             console.scalar(
@@ -283,7 +271,7 @@ class ConsoleActionsIT {
 
   @Test
   void aFilterAListDoesNotKnowIsA400ThatSaysWhatItTakes() throws Exception {
-    ConsoleFixture.Session viewer = console.loggedIn("viewer");
+    ConsoleSession viewer = console.loggedIn("viewer");
     HttpResponse<String> code = viewer.get("/lists/failed?code=NOPE");
     assertThat(code.statusCode()).isEqualTo(400);
     assertThat(code.body()).contains("code must be one of [");
@@ -305,7 +293,7 @@ class ConsoleActionsIT {
               .payment(account, "page-" + i + "-" + UUID.randomUUID(), "FAILED", code, i % 7)
               .toString());
     }
-    ConsoleFixture.Session viewer = console.loggedIn("viewer");
+    ConsoleSession viewer = console.loggedIn("viewer");
     java.util.Set<String> seen = new java.util.HashSet<>();
     int listed = 0;
     String next = "/lists/failed?code=" + code;
@@ -340,6 +328,7 @@ class ConsoleActionsIT {
             ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) Duration.ofSeconds(10).toMillis()));
   }
 
+  /** The end offset of a topic of one partition (the dead letters'). */
   private long endOffset(String topic) throws Exception {
     try (Admin admin = admin()) {
       TopicPartition partition = new TopicPartition(topic, 0);
@@ -350,5 +339,14 @@ class ConsoleActionsIT {
           .get(partition)
           .offset();
     }
+  }
+
+  /** How many replays an approval started: their audit's "started" rows name it. */
+  private int replays(String approval) throws Exception {
+    return Integer.parseInt(
+        console.scalar(
+            "SELECT count(*) FROM ops_audit WHERE action = 'replay-dead-letters'"
+                + " AND outcome LIKE 'started replay%' AND parameters LIKE ?",
+            "%" + approval + "%"));
   }
 }

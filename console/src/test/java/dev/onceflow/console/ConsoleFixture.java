@@ -4,13 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.onceflow.infra.PostgresServer;
 import dev.onceflow.testing.SharedTestInfrastructure;
-import java.net.CookieManager;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -19,8 +13,6 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.flywaydb.core.Flyway;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
@@ -33,7 +25,6 @@ import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
 final class ConsoleFixture implements AutoCloseable {
 
   static final String PASSWORD = "correct horse battery staple";
-  static final Pattern CSRF = Pattern.compile("name=\"_csrf\"\\s+value=\"([^\"]+)\"");
 
   final PostgresServer postgres;
   final String kafka;
@@ -167,14 +158,9 @@ final class ConsoleFixture implements AutoCloseable {
     return statement;
   }
 
-  /** A browser-like HTTP session: cookies kept, redirects not followed (tests read them). */
-  Session session() {
-    return new Session();
-  }
-
   /** A session logged in as {@code user}. */
-  Session loggedIn(String user) throws Exception {
-    Session session = new Session();
+  ConsoleSession loggedIn(String user) throws Exception {
+    ConsoleSession session = new ConsoleSession(base);
     HttpResponse<String> login = session.logIn(user, PASSWORD);
     assertThat(login.headers().firstValue("Location"))
         .as("logged in as %s", user)
@@ -182,61 +168,8 @@ final class ConsoleFixture implements AutoCloseable {
     return session;
   }
 
-  final class Session {
-    private final HttpClient http =
-        HttpClient.newBuilder()
-            .cookieHandler(new CookieManager())
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .build();
-
-    HttpResponse<String> logIn(String user, String password) throws Exception {
-      return post("/login", "username=" + encode(user) + "&password=" + encode(password));
-    }
-
-    HttpResponse<String> get(String path) throws Exception {
-      return http.send(
-          HttpRequest.newBuilder(URI.create(base + path)).GET().build(),
-          HttpResponse.BodyHandlers.ofString());
-    }
-
-    /** A form post with the session's CSRF token, read from the login or overview page. */
-    HttpResponse<String> post(String path, String body) throws Exception {
-      return postWithoutToken(path, body + "&_csrf=" + encode(token()));
-    }
-
-    HttpResponse<String> postWithoutToken(String path, String body) throws Exception {
-      return http.send(
-          HttpRequest.newBuilder(URI.create(base + path))
-              .header("Content-Type", "application/x-www-form-urlencoded")
-              .POST(HttpRequest.BodyPublishers.ofString(body))
-              .build(),
-          HttpResponse.BodyHandlers.ofString());
-    }
-
-    /** The page a redirect leads to. */
-    HttpResponse<String> follow(HttpResponse<String> redirect) throws Exception {
-      assertThat(redirect.statusCode()).as("a redirect: %s", redirect.body()).isEqualTo(302);
-      String location = redirect.headers().firstValue("Location").orElseThrow();
-      HttpResponse<String> page =
-          get(location.startsWith(base) ? location.substring(base.length()) : location);
-      assertThat(page.statusCode()).as("%s: %s", location, page.body()).isEqualTo(200);
-      return page;
-    }
-
-    private String token() throws Exception {
-      HttpResponse<String> page = get("/login");
-      Matcher token = CSRF.matcher(page.body());
-      if (!token.find()) {
-        // logged in: /login still serves the form, but be safe and read the overview's logout form
-        token = CSRF.matcher(get("/").body());
-        assertThat(token.find()).as("a page carries a CSRF token").isTrue();
-      }
-      return token.group(1);
-    }
-  }
-
   static String encode(String value) {
-    return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    return ConsoleSession.encode(value);
   }
 
   @Override

@@ -4,20 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.onceflow.infra.PostgresServer;
 import dev.onceflow.testing.SharedTestInfrastructure;
-import java.net.CookieManager;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.UUID;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,7 +26,6 @@ import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
 class ConsoleIT {
 
   private static final String PASSWORD = "correct horse battery staple";
-  private static final Pattern CSRF = Pattern.compile("name=\"_csrf\"\\s+value=\"([^\"]+)\"");
 
   private PostgresServer postgres;
   private ConfigurableApplicationContext console;
@@ -75,7 +66,7 @@ class ConsoleIT {
 
   @Test
   void asksForALoginFirst() throws Exception {
-    HttpResponse<String> page = client().send(get("/"), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> page = new ConsoleSession(base).get("/");
     assertThat(page.statusCode()).isEqualTo(302);
     assertThat(page.headers().firstValue("Location"))
         .hasValueSatisfying(l -> assertThat(l).endsWith("/login"));
@@ -83,77 +74,41 @@ class ConsoleIT {
 
   @Test
   void refusesALoginWithoutItsCsrfTokenOrWithAWrongPassword() throws Exception {
-    HttpClient http = client();
+    ConsoleSession browser = new ConsoleSession(base);
     HttpResponse<String> noToken =
-        http.send(
-            form("/login", "username=alice&password=" + encode(PASSWORD)),
-            HttpResponse.BodyHandlers.ofString());
+        browser.postForm("/login", "username=alice&password=" + encode(PASSWORD));
     assertThat(noToken.statusCode()).isEqualTo(403);
-    HttpResponse<String> wrong = logIn(http, "not the password");
+    HttpResponse<String> wrong = browser.logIn("alice", "not the password");
     assertThat(wrong.headers().firstValue("Location"))
         .hasValueSatisfying(l -> assertThat(l).contains("/login?error"));
   }
 
   @Test
   void showsTheOverviewAPaymentsHistoryAndFindsItByItsIdempotencyKey() throws Exception {
-    HttpClient http = client();
-    HttpResponse<String> loggedIn = logIn(http, PASSWORD);
+    ConsoleSession browser = new ConsoleSession(base);
+    HttpResponse<String> loggedIn = browser.logIn("alice", PASSWORD);
     assertThat(loggedIn.statusCode()).isEqualTo(302);
     assertThat(loggedIn.headers().firstValue("Location"))
         .hasValueSatisfying(l -> assertThat(l).doesNotContain("error"));
 
-    HttpResponse<String> overview = http.send(get("/"), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> overview = browser.get("/");
     assertThat(overview.statusCode()).isEqualTo(200);
     assertThat(overview.body()).contains("FAILED");
 
-    HttpResponse<String> found =
-        http.send(get("/search?q=" + encode(key)), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> found = browser.get("/search?q=" + encode(key));
     assertThat(found.statusCode()).isEqualTo(302);
     assertThat(found.headers().firstValue("Location"))
         .hasValueSatisfying(l -> assertThat(l).endsWith("/payments/" + transaction));
 
-    HttpResponse<String> payment =
-        http.send(get("/payments/" + transaction), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> payment = browser.get("/payments/" + transaction);
     assertThat(payment.statusCode()).isEqualTo(200);
     assertThat(payment.body()).contains(transaction.toString(), key, "RETRIES_EXHAUSTED", "FAILED");
 
-    assertThat(
-            http.send(get("/payments/" + UUID.randomUUID()), HttpResponse.BodyHandlers.ofString())
-                .statusCode())
-        .isEqualTo(404);
-  }
-
-  private HttpResponse<String> logIn(HttpClient http, String password) throws Exception {
-    String form = http.send(get("/login"), HttpResponse.BodyHandlers.ofString()).body();
-    Matcher token = CSRF.matcher(form);
-    assertThat(token.find()).as("the login form carries a CSRF token: %s", form).isTrue();
-    return http.send(
-        form(
-            "/login",
-            "username=alice&password=" + encode(password) + "&_csrf=" + encode(token.group(1))),
-        HttpResponse.BodyHandlers.ofString());
-  }
-
-  private static HttpClient client() {
-    return HttpClient.newBuilder()
-        .cookieHandler(new CookieManager())
-        .followRedirects(HttpClient.Redirect.NEVER)
-        .build();
-  }
-
-  private HttpRequest get(String path) {
-    return HttpRequest.newBuilder(URI.create(base + path)).GET().build();
-  }
-
-  private HttpRequest form(String path, String body) {
-    return HttpRequest.newBuilder(URI.create(base + path))
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .POST(HttpRequest.BodyPublishers.ofString(body))
-        .build();
+    assertThat(browser.get("/payments/" + UUID.randomUUID()).statusCode()).isEqualTo(404);
   }
 
   private static String encode(String value) {
-    return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    return ConsoleSession.encode(value);
   }
 
   private UUID insertFailedTransaction() throws SQLException {

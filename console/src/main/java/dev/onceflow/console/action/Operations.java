@@ -1,5 +1,6 @@
 package dev.onceflow.console.action;
 
+import dev.onceflow.console.PipelineSettings;
 import dev.onceflow.ops.OperatorActions;
 import java.time.Clock;
 import java.time.Duration;
@@ -22,11 +23,11 @@ public class Operations {
 
   Operations(
       DataSource dataSource,
-      @Value("${onceflow.console.kafka-bootstrap-servers:localhost:9092}") String kafka,
+      PipelineSettings pipeline,
       @Value("${onceflow.console.redrive-after:30s}") Duration redriveAfter,
       Clock clock) {
     this.dataSource = dataSource;
-    this.kafka = kafka;
+    this.kafka = pipeline.kafkaBootstrapServers();
     this.redriveAfter = redriveAfter;
     this.clock = clock;
   }

@@ -11,7 +11,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.server.ResponseStatusException;
 
-/** The read-only pages: the overview, a payment's page, and the search that leads to one. */
+/** The read-only pages of a payment: its page, and the search that leads to one. */
 @Controller
 class ConsolePages {
 
@@ -19,12 +19,6 @@ class ConsolePages {
 
   ConsolePages(PaymentReads reads) {
     this.reads = reads;
-  }
-
-  @GetMapping("/")
-  String overview(Model model) {
-    model.addAttribute("overview", reads.overview());
-    return "console/overview";
   }
 
   /** Any id that names no transaction is a 404, a malformed one too: either way, no such page. */

@@ -4,17 +4,14 @@ import static dev.onceflow.store.StateSql.instant;
 
 import dev.onceflow.model.TransactionState;
 import dev.onceflow.ops.OperatorActions;
-import dev.onceflow.store.StateSql;
 import dev.onceflow.store.TransactionHistory;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -22,8 +19,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
- * What the console's pages read, each page's statements here as constants: a row of {@code
- * transactions} and the counts of the overview. A payment's history is read through {@link
+ * What a payment's page and the search read, their statements here as constants: a row of {@code
+ * transactions} and the rows an id matches. A payment's history is read through {@link
  * TransactionHistory}. Read-only: the ops role may write, but nothing here does.
  */
 @Component
@@ -31,20 +28,6 @@ public class PaymentReads {
 
   /** At most this many matches are listed for one search. */
   static final int SEARCH_LIMIT = 50;
-
-  static final String COUNT_BY_STATE =
-      "SELECT state, count(*) AS transactions FROM transactions GROUP BY state";
-
-  /** unknown_since is null only on rows that went UNKNOWN before it was recorded: listed last. */
-  static final String OLDEST_UNKNOWN =
-      StateSql.of(
-          """
-          SELECT id, unknown_since
-          FROM transactions
-          WHERE state = {UNKNOWN}
-          ORDER BY unknown_since
-          LIMIT 1
-          """);
 
   static final String PAYMENT =
       """
@@ -73,17 +56,6 @@ public class PaymentReads {
       ORDER BY created_at DESC, id
       LIMIT :limit
       """;
-
-  /** The overview's counts, each state listed (zero where none is in it), and when read. */
-  record Overview(
-      Map<String, Long> byState,
-      long total,
-      OldestUnknown oldestUnknown,
-      long unansweredCalls,
-      Instant at) {}
-
-  /** The UNKNOWN payment that has waited longest; {@code since} null where the row does not say. */
-  record OldestUnknown(UUID id, Instant since, String age) {}
 
   /** A transaction's row, as its page shows it. */
   public record Payment(
@@ -126,34 +98,6 @@ public class PaymentReads {
     this.jdbc = jdbc;
     this.history = new TransactionHistory(jdbc);
     this.clock = clock;
-  }
-
-  Overview overview() {
-    Instant now = clock.instant();
-    Map<String, Long> byState = new LinkedHashMap<>();
-    for (TransactionState state : TransactionState.values()) {
-      byState.put(state.name(), 0L);
-    }
-    jdbc.sql(COUNT_BY_STATE)
-        .query(
-            rows -> {
-              byState.put(rows.getString("state"), rows.getLong("transactions"));
-            });
-    long total = byState.values().stream().mapToLong(Long::longValue).sum();
-    OldestUnknown oldest =
-        jdbc.sql(OLDEST_UNKNOWN)
-            .query(
-                (rows, n) -> {
-                  Instant since = instant(rows, "unknown_since");
-                  return new OldestUnknown(
-                      rows.getObject("id", UUID.class),
-                      since,
-                      since == null ? null : TransactionHistory.age(since, now));
-                })
-            .optional()
-            .orElse(null);
-    long unanswered = history.countUnanswered();
-    return new Overview(byState, total, oldest, unanswered, now);
   }
 
   public Optional<Payment> payment(UUID id) {
