@@ -161,6 +161,9 @@ final class StackProcess implements AutoCloseable {
     } else {
       how = "java -jar onceflow-local.jar --wipe: this build has no class-data archive";
     }
+    // The console's port as a system property, not a flag: a jar from before the console ignores
+    // it, where it would refuse an unknown flag (--compare-with).
+    command.add("-Donceflow.local.console-port=" + Processes.freePort());
     command.addAll(
         List.of(
             "-jar",

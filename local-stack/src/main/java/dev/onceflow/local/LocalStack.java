@@ -1,6 +1,8 @@
 package dev.onceflow.local;
 
 import dev.onceflow.bank.BankSimulatorApplication;
+import dev.onceflow.console.ConsoleApplication;
+import dev.onceflow.console.ConsoleProperties;
 import dev.onceflow.infra.EmbeddedPostgresServer;
 import dev.onceflow.infra.InProcessKafka;
 import dev.onceflow.intake.IntakeApplication;
@@ -36,6 +38,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -63,11 +66,25 @@ public final class LocalStack implements AutoCloseable {
 
   private static final String ADMIN_KEY_ARGUMENT = "--onceflow.admin.api-key=";
 
+  /**
+   * The console's demo users' one password: {@code alice} and {@code bob} are operators (two, so
+   * that an action one asks for can be approved by the other), {@code viewer} only reads.
+   */
+  public static final String CONSOLE_DEMO_PASSWORD = "local-demo-password";
+
+  /** The console's demo users, name and role, unless the user configures the console's own. */
+  static final List<List<String>> CONSOLE_DEMO_USERS =
+      List.of(
+          List.of("alice", "OPERATOR"), List.of("bob", "OPERATOR"), List.of("viewer", "VIEWER"));
+
   private final LocalStackOptions options;
   private final EmbeddedPostgresServer postgres;
   private final InProcessKafka kafka;
   // Closed in reverse start order: services first, then Kafka, then PostgreSQL.
   private final Deque<ConfigurableApplicationContext> services = new ArrayDeque<>();
+  private ConfigurableApplicationContext console;
+  // The console's bcrypt hash of the demo password; its users are the demo users if they have it.
+  private String consoleDemoHash;
 
   private LocalStack(
       LocalStackOptions options, EmbeddedPostgresServer postgres, InProcessKafka kafka) {
@@ -166,7 +183,7 @@ public final class LocalStack implements AutoCloseable {
     String bankUrl = "http://localhost:" + options.bankPort();
     start(
         "outbox-relay",
-        OutboxRelayApplication.application(),
+        WithoutConsoleAutoConfiguration.applyTo(OutboxRelayApplication.application()),
         "--server.port=" + options.relayPort(),
         "--management.server.port=" + options.relayPort(),
         "--spring.datasource.url=" + postgres.jdbcUrl(),
@@ -175,7 +192,7 @@ public final class LocalStack implements AutoCloseable {
     // meanwhile, on the CPU that would otherwise wait.
     start(
         "bank-simulator",
-        BankSimulatorApplication.application(),
+        WithoutConsoleAutoConfiguration.applyTo(BankSimulatorApplication.application()),
         "--server.port=" + options.bankPort(),
         "--onceflow.simulator.journal=" + options.dataDirectory().resolve("bank-ledger.jsonl"));
     // On the very first start the relay creates the replication slot; outbox rows committed before
@@ -184,7 +201,7 @@ public final class LocalStack implements AutoCloseable {
         "outbox-relay", "http://localhost:" + options.relayPort() + "/actuator/health/outboxRelay");
     start(
         "intake-api",
-        IntakeApplication.application(),
+        WithoutConsoleAutoConfiguration.applyTo(IntakeApplication.application()),
         allowingPrivateWebhookTargets(
             withDefault(
                 ADMIN_KEY_ARGUMENT,
@@ -202,7 +219,7 @@ public final class LocalStack implements AutoCloseable {
                     "--onceflow.demo.currencies=" + String.join(",", options.currencies())))));
     start(
         "bank-worker",
-        BankWorkerApplication.application(),
+        WithoutConsoleAutoConfiguration.applyTo(BankWorkerApplication.application()),
         "--server.port=" + options.workerPort(),
         "--management.server.port=" + options.workerPort(),
         "--spring.datasource.url=" + postgres.jdbcUrl(),
@@ -210,12 +227,37 @@ public final class LocalStack implements AutoCloseable {
         "--onceflow.bank.base-url=" + bankUrl);
     start(
         "webhook-dispatcher",
-        WebhookDispatcherApplication.application(),
+        WithoutConsoleAutoConfiguration.applyTo(WebhookDispatcherApplication.application()),
         allowingPrivateWebhookTargets(
             "--server.port=" + options.webhookPort(),
             "--management.server.port=" + options.webhookPort(),
             "--spring.datasource.url=" + postgres.jdbcUrl(),
             "--spring.kafka.bootstrap-servers=" + kafka.bootstrapServers()));
+    // Last: the console never migrates the schema, so it starts once the services did.
+    console =
+        start(
+            "console",
+            ConsoleApplication.application().properties(consoleDemoUsers()),
+            "--server.port=" + options.consolePort(),
+            "--management.server.port=" + options.consolePort(),
+            "--spring.datasource.url=" + postgres.jdbcUrl());
+  }
+
+  /**
+   * The demo users as default properties: users the user configures (arguments, environment)
+   * replace the whole list, since Spring binds a list from one source only.
+   */
+  private String[] consoleDemoUsers() {
+    // One hash for the one password: each costs some 70 ms of the start.
+    consoleDemoHash = new BCryptPasswordEncoder(10).encode(CONSOLE_DEMO_PASSWORD);
+    List<String> properties = new ArrayList<>();
+    for (int i = 0; i < CONSOLE_DEMO_USERS.size(); i++) {
+      String user = ConsoleProperties.PREFIX + ".users[" + i + "].";
+      properties.add(user + "name=" + CONSOLE_DEMO_USERS.get(i).get(0));
+      properties.add(user + "password-hash=" + consoleDemoHash);
+      properties.add(user + "role=" + CONSOLE_DEMO_USERS.get(i).get(1));
+    }
+    return properties.toArray(String[]::new);
   }
 
   /**
@@ -305,14 +347,18 @@ public final class LocalStack implements AutoCloseable {
         : "cat " + options.dataDirectory().resolve(ADMIN_KEY_FILE);
   }
 
-  private void start(String name, SpringApplicationBuilder application, String... args) {
+  private ConfigurableApplicationContext start(
+      String name, SpringApplicationBuilder application, String... args) {
     log.info("Starting {}", name);
     List<String> arguments = new ArrayList<>(List.of(args));
     arguments.add("--spring.main.banner-mode=off");
     arguments.add("--spring.main.log-startup-info=false");
     arguments.addAll(List.of(withDefault("--server.address=", options.bindAddress())));
     arguments.addAll(options.springArguments());
-    services.push(application.registerShutdownHook(false).run(arguments.toArray(String[]::new)));
+    ConfigurableApplicationContext service =
+        application.registerShutdownHook(false).run(arguments.toArray(String[]::new));
+    services.push(service);
+    return service;
   }
 
   public String intakeUrl() {
@@ -334,6 +380,11 @@ public final class LocalStack implements AutoCloseable {
   /** The outbox relay's actuator (health, prometheus): the relay's only HTTP port. */
   public String intakeManagementUrl() {
     return "http://localhost:" + options.intakeManagementPort();
+  }
+
+  /** The operator console (its health is at /actuator/health on the same port). */
+  public String consoleUrl() {
+    return "http://localhost:" + options.consolePort();
   }
 
   public String relayManagementUrl() {
@@ -384,6 +435,7 @@ public final class LocalStack implements AutoCloseable {
     text.append(
         "   webhooks        http://localhost:%d/actuator/health   (endpoints on this machine allowed)%n"
             .formatted(options.webhookPort()));
+    text.append("   console         %s/   (%s)%n".formatted(consoleUrl(), consoleUsers()));
     String firstAccount = null;
     String firstCurrency = null;
     for (JsonNode account : demoAccounts()) {
@@ -410,6 +462,16 @@ public final class LocalStack implements AutoCloseable {
               .formatted(intakeUrl(), DEMO_API_KEY, firstAccount, firstCurrency));
     }
     return text.append("=".repeat(86)).toString();
+  }
+
+  /** Who may log in to the console, for the banner: its passwords only if they are the demo's. */
+  private String consoleUsers() {
+    List<ConsoleProperties.User> users = console.getBean(ConsoleProperties.class).users();
+    if (users.stream().allMatch(user -> user.passwordHash().equals(consoleDemoHash))) {
+      return "operators alice, bob; read-only viewer; password " + CONSOLE_DEMO_PASSWORD;
+    }
+    return "users as configured: "
+        + String.join(", ", users.stream().map(ConsoleProperties.User::name).toList());
   }
 
   /**

@@ -30,6 +30,7 @@ public record LocalStackOptions(
     int relayPort,
     int intakeManagementPort,
     int webhookPort,
+    int consolePort,
     List<String> currencies,
     List<String> springArguments) {
 
@@ -51,6 +52,7 @@ public record LocalStackOptions(
     DEFAULTS.put("relay-port", "8083");
     DEFAULTS.put("intake-management-port", "8084");
     DEFAULTS.put("webhook-port", "8085");
+    DEFAULTS.put("console-port", "8087");
     DEFAULTS.put("currencies", "EUR,USD,GBP");
   }
 
@@ -59,9 +61,10 @@ public record LocalStackOptions(
       Usage: java -jar onceflow-local.jar [run] [flags] [--spring.property=value ...]
         --data-dir=PATH             where PostgreSQL, Kafka and the bank ledger keep data (.onceflow)
         --wipe                      delete the data directory first
-        --listen-all                serve HTTP (intake, the bank simulator, every management port) on
-                                    all interfaces; by default only 127.0.0.1, since the demo key is
-                                    well known and the simulator's /faults fails payments on demand
+        --listen-all                serve HTTP (intake, the bank simulator, the console, every
+                                    management port) on all interfaces; by default only 127.0.0.1,
+                                    since the demo key and the console's demo password are well
+                                    known and the simulator's /faults fails payments on demand
         --infra-only                start only PostgreSQL and Kafka (run the services yourself)
         --postgres-port=N           15432      --kafka-port=N             9092
         --kafka-controller-port=N   9093       --intake-port=N            8080
@@ -71,6 +74,7 @@ public record LocalStackOptions(
         --relay-port=N              8083 (management)
         --intake-management-port=N  8084 (intake-api's metrics and health, not its clients' port)
         --webhook-port=N            8085 (the webhook dispatcher's management)
+        --console-port=N            8087 (the operator console; its demo users are printed)
         --currencies=EUR,USD        one funded demo account per currency (EUR,USD,GBP)
         --self-check                start everything, pay one demo payment end to end, stop, and
                                     exit 0 if it completed (1 if not); on free ports and in a
@@ -172,6 +176,7 @@ public record LocalStackOptions(
         port(values, "relay-port"),
         port(values, "intake-management-port"),
         port(values, "webhook-port"),
+        port(values, "console-port"),
         currencies(values.get("currencies")),
         List.copyOf(springArguments));
   }

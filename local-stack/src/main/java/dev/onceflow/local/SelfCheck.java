@@ -13,8 +13,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code --self-check}: one demo payment through the whole stack (intake, relay, Kafka, worker,
- * bank simulator), as a client would make it, to tell a new installation works. The build runs it
- * too, to record which classes a start loads (the class-data archive the run command uses).
+ * bank simulator), as a client would make it, and the console's login page, to tell a new
+ * installation works. The build runs it too, to record which classes a start loads (the class-data
+ * archive the run command uses).
  */
 final class SelfCheck {
 
@@ -45,9 +46,11 @@ final class SelfCheck {
       }
       try (stack) {
         long ready = (System.nanoTime() - started) / 1_000_000;
-        String outcome = new SelfCheck(stack).pay();
+        SelfCheck check = new SelfCheck(stack);
+        String outcome = check.pay();
+        String console = check.console();
         System.out.printf(
-            "onceflow-local: self-check passed: ready in %d ms, %s%n", ready, outcome);
+            "onceflow-local: self-check passed: ready in %d ms, %s; %s%n", ready, outcome, console);
         return 0;
       } catch (Exception e) {
         System.err.println("onceflow-local: self-check failed: " + e.getMessage());
@@ -98,6 +101,27 @@ final class SelfCheck {
     }
     throw new IllegalStateException(
         "payment " + id + " still " + state + " after " + LIMIT.toSeconds() + " s");
+  }
+
+  /** The console is healthy (it reaches the database) and serves its login page. */
+  private String console() throws IOException, InterruptedException {
+    HttpResponse<String> health =
+        send(
+            HttpRequest.newBuilder(URI.create(stack.consoleUrl() + "/actuator/health"))
+                .timeout(Duration.ofSeconds(20)));
+    if (health.statusCode() != 200
+        || !json.readTree(health.body()).path("status").asString().equals("UP")) {
+      throw new IllegalStateException(
+          "the console's /actuator/health answered " + health.statusCode() + ": " + health.body());
+    }
+    HttpResponse<String> login =
+        send(
+            HttpRequest.newBuilder(URI.create(stack.consoleUrl() + "/login"))
+                .timeout(Duration.ofSeconds(20)));
+    if (login.statusCode() != 200) {
+      throw new IllegalStateException("the console's /login answered " + login.statusCode());
+    }
+    return "the console UP with its login page";
   }
 
   private HttpRequest.Builder request(String path) {

@@ -48,7 +48,9 @@ final class ServiceLauncher {
     String name = args.length == 0 ? null : args[0];
     String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
     if (SERVICES.containsKey(name)) {
-      SERVICES.get(name).get().run(onLoopbackUnlessGiven(name, rest));
+      // The jar's class path holds the console's security and templates: not for these.
+      WithoutConsoleAutoConfiguration.applyTo(SERVICES.get(name).get())
+          .run(onLoopbackUnlessGiven(name, rest));
     } else if (INFRASTRUCTURE.containsKey(name)) {
       runInfrastructure(name, rest);
     } else {

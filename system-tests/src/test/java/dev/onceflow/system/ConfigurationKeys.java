@@ -50,6 +50,11 @@ final class ConfigurationKeys {
   private static final Pattern PROPERTIES_ANNOTATION =
       Pattern.compile(
           "@ConfigurationProperties\\(\\s*(?:(?:prefix|value)\\s*=\\s*)?\"([a-z0-9.-]+)\"");
+  // The prefix as a constant of the class (@ConfigurationProperties(ConsoleProperties.PREFIX)),
+  // then that constant's text in the same file.
+  private static final Pattern PROPERTIES_ANNOTATION_CONSTANT =
+      Pattern.compile(
+          "@ConfigurationProperties\\(\\s*(?:(?:prefix|value)\\s*=\\s*)?(?:\\w+\\.)?([A-Z][A-Z0-9_]*)\\s*\\)");
 
   /** Stands for the rest of a key that the code computes, as in {@code onceflow.local.<flag>}. */
   static final String COMPUTED_SUFFIX = "<flag>";
@@ -71,9 +76,19 @@ final class ConfigurationKeys {
   static Set<String> annotatedPrefixes() {
     Set<String> prefixes = new TreeSet<>();
     for (Path source : mainSources()) {
-      Matcher matcher = PROPERTIES_ANNOTATION.matcher(read(source));
+      String text = read(source);
+      Matcher matcher = PROPERTIES_ANNOTATION.matcher(text);
       while (matcher.find()) {
         prefixes.add(matcher.group(1));
+      }
+      Matcher constant = PROPERTIES_ANNOTATION_CONSTANT.matcher(text);
+      while (constant.find()) {
+        Matcher value =
+            Pattern.compile("String\\s+" + constant.group(1) + "\\s*=\\s*\"([a-z0-9.-]+)\"")
+                .matcher(text);
+        if (value.find()) {
+          prefixes.add(value.group(1));
+        }
       }
     }
     return prefixes;

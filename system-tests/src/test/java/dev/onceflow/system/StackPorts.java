@@ -16,10 +16,12 @@ record StackPorts(
     int worker,
     int relay,
     int intakeManagement,
-    int webhook) {
+    int webhook,
+    int console) {
 
   static StackPorts free() {
     return new StackPorts(
+        SharedTestInfrastructure.freePort(),
         SharedTestInfrastructure.freePort(),
         SharedTestInfrastructure.freePort(),
         SharedTestInfrastructure.freePort(),
@@ -44,7 +46,8 @@ record StackPorts(
                 "--worker-port=" + worker,
                 "--relay-port=" + relay,
                 "--intake-management-port=" + intakeManagement,
-                "--webhook-port=" + webhook));
+                "--webhook-port=" + webhook,
+                "--console-port=" + console));
     flags.addAll(List.of(others));
     return flags.toArray(String[]::new);
   }
