@@ -1,5 +1,6 @@
 package dev.onceflow.console.action;
 
+import dev.onceflow.console.Operations;
 import dev.onceflow.console.list.PaymentLists;
 import dev.onceflow.ops.OperatorActions;
 import java.time.Clock;

@@ -1,5 +1,6 @@
 package dev.onceflow.console.action;
 
+import dev.onceflow.console.Operations;
 import dev.onceflow.console.payment.PaymentReads;
 import dev.onceflow.ops.OperatorActions;
 import jakarta.servlet.http.HttpServletResponse;

@@ -1,6 +1,6 @@
 package dev.onceflow.console.list;
 
-import dev.onceflow.console.action.Operations;
+import dev.onceflow.console.Operations;
 import dev.onceflow.model.FailureCode;
 import dev.onceflow.model.TransactionState;
 import dev.onceflow.ops.OperatorActions;

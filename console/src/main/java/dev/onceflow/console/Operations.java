@@ -1,6 +1,5 @@
-package dev.onceflow.console.action;
+package dev.onceflow.console;
 
-import dev.onceflow.console.PipelineSettings;
 import dev.onceflow.ops.OperatorActions;
 import java.time.Clock;
 import java.time.Duration;
@@ -37,16 +36,17 @@ public class Operations {
   }
 
   /** How long a re-driven or retried payment's new event is trusted before the sweeper steps in. */
-  Duration redriveAfter() {
+  public Duration redriveAfter() {
     return redriveAfter;
   }
 
   /** The audit row of an action by the logged-in operator. */
-  static OperatorActions.Audit audit(Authentication operator, String action, String parameters) {
+  public static OperatorActions.Audit audit(
+      Authentication operator, String action, String parameters) {
     return audit(operator.getName(), action, parameters);
   }
 
-  static OperatorActions.Audit audit(String operator, String action, String parameters) {
+  public static OperatorActions.Audit audit(String operator, String action, String parameters) {
     return new OperatorActions.Audit(operator, action, "console: " + parameters);
   }
 }
