@@ -11,6 +11,7 @@ import dev.onceflow.store.TransactionHistory.StateChange;
 import dev.onceflow.store.TransactionTransitions;
 import dev.onceflow.testing.SharedTestInfrastructure;
 import dev.onceflow.worker.ScriptedBank.Answer;
+import dev.onceflow.worker.history.HistoryPurge;
 import dev.onceflow.worker.settlement.SettlementProcessor;
 import java.time.Duration;
 import java.time.Instant;
@@ -43,7 +44,12 @@ class PaymentHistoryIT {
   void start() throws Exception {
     PostgresServer postgres = SharedTestInfrastructure.postgres();
     bank = new ScriptedBank();
-    worker = TestWorker.driven(bank.baseUrl(), "onceflow.bank.call-deadline=10s");
+    worker =
+        TestWorker.driven(
+            bank.baseUrl(),
+            "onceflow.bank.call-deadline=10s",
+            // small batches, so that a purge takes several
+            "onceflow.history.purge-batch-size=2");
     processor = worker.getBean(SettlementProcessor.class);
     history = worker.getBean(TransactionHistory.class);
     db = new TestDatabase(postgres, "payment_history_it");
@@ -57,6 +63,56 @@ class PaymentHistoryIT {
   @BeforeEach
   void forgetTheScript() {
     bank.reset();
+  }
+
+  @Test
+  void aFinalPaymentsHistoryIsPurgedPastTheRetentionAndAnUnfinishedOneKeepsAllOfIt()
+      throws Exception {
+    UUID account = db.insertAccount(10_000, 3_000);
+    UUID old = db.insertPendingTransaction(account, 1_000);
+    UUID recent = db.insertPendingTransaction(account, 1_000);
+    for (UUID tx : List.of(old, recent)) {
+      bank.onPay(Answer.payment(201, "pay-" + tx, "SETTLED"));
+      processor.process(tx);
+    }
+    UUID unfinished = db.insertPendingTransaction(account, 1_000);
+    // 401 days pass for two of them (the retention is 400 days).
+    for (UUID tx : List.of(old, unfinished)) {
+      String id = "'" + tx + "'";
+      db.execute(
+          "UPDATE transactions SET updated_at = updated_at - interval '401 days' WHERE id = " + id);
+      db.execute(
+          "UPDATE transaction_history SET at = at - interval '401 days' WHERE transaction_id = "
+              + id);
+      db.execute(
+          "UPDATE bank_calls SET started_at = started_at - interval '401 days' WHERE transaction_id = "
+              + id);
+      db.execute(
+          "UPDATE transaction_events SET at = at - interval '401 days' WHERE transaction_id = "
+              + id);
+    }
+    int oldRows =
+        history.stateChanges(old).size()
+            + history.bankCalls(old).size()
+            + history.events(old).size();
+    assertThat(history.events(old)).as("the completion event is on record").isNotEmpty();
+    int recentRows =
+        history.stateChanges(recent).size()
+            + history.bankCalls(recent).size()
+            + history.events(recent).size();
+    int unfinishedStates = history.stateChanges(unfinished).size();
+
+    assertThat(worker.getBean(HistoryPurge.class).purge()).isEqualTo(oldRows);
+
+    assertThat(history.stateChanges(old)).isEmpty();
+    assertThat(history.bankCalls(old)).isEmpty();
+    assertThat(history.events(old)).isEmpty();
+    assertThat(
+            history.stateChanges(recent).size()
+                + history.bankCalls(recent).size()
+                + history.events(recent).size())
+        .isEqualTo(recentRows);
+    assertThat(history.stateChanges(unfinished)).hasSize(unfinishedStates).isNotEmpty();
   }
 
   @Test

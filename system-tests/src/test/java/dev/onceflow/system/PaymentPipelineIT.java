@@ -300,7 +300,9 @@ class PaymentPipelineIT {
               "onceflow_worker client backend",
               "onceflow_relay client backend",
               "onceflow_relay walsender",
-              "onceflow_webhooks client backend");
+              "onceflow_webhooks client backend",
+              // the console, with the ops commands' role
+              "onceflow_ops client backend");
     }
 
     // Each role's own refusals, then what every service role is refused.
