@@ -2,12 +2,8 @@ package dev.onceflow.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.onceflow.model.Topics;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
@@ -15,14 +11,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -43,9 +31,6 @@ class ConsoleActionsIT {
   @BeforeAll
   void start() throws Exception {
     console = ConsoleFixture.withKafka();
-    try (Admin admin = admin()) {
-      ConsoleTopics.create(admin);
-    }
   }
 
   @AfterAll
@@ -196,20 +181,8 @@ class ConsoleActionsIT {
 
   @Test
   void aBulkReplayRunsOnlyOnceASecondOperatorApprovesIt() throws Exception {
-    long parkedBefore = endOffset(Topics.TRANSACTION_REQUESTED_DEAD_LETTER);
-    try (KafkaProducer<byte[], byte[]> producer = producer()) {
-      for (int i = 0; i < 3; i++) {
-        ProducerRecord<byte[], byte[]> record =
-            new ProducerRecord<>(
-                Topics.TRANSACTION_REQUESTED_DEAD_LETTER,
-                UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8),
-                ("not json " + i).getBytes(StandardCharsets.UTF_8));
-        record
-            .headers()
-            .add(Topics.DEAD_LETTER_REASON_HEADER, "unparseable".getBytes(StandardCharsets.UTF_8));
-        producer.send(record).get();
-      }
-    }
+    long parkedBefore = console.deadLetterEnd();
+    console.parkDeadLetters(3);
     ConsoleSession alice = console.loggedIn("alice");
     ConsoleSession bob = console.loggedIn("bob");
     ConsoleSession viewer = console.loggedIn("viewer");
@@ -233,14 +206,7 @@ class ConsoleActionsIT {
     assertThat(replays(approval.group(1))).as("nothing replayed before a second approval").isZero();
 
     // A fourth record parked after the request is not part of it.
-    try (KafkaProducer<byte[], byte[]> producer = producer()) {
-      producer
-          .send(
-              new ProducerRecord<>(
-                  Topics.TRANSACTION_REQUESTED_DEAD_LETTER,
-                  "late".getBytes(StandardCharsets.UTF_8)))
-          .get();
-    }
+    console.parkDeadLetters(1);
 
     // Bob approves twice at once (two tabs): one approval wins, the replay runs once.
     ConsoleSession bobAgain = console.loggedIn("bob");
@@ -313,32 +279,6 @@ class ConsoleActionsIT {
     }
     assertThat(seen).isEqualTo(ids);
     assertThat(listed).as("each row once").isEqualTo(ids.size());
-  }
-
-  private Admin admin() {
-    return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, console.kafka));
-  }
-
-  private KafkaProducer<byte[], byte[]> producer() {
-    return new KafkaProducer<>(
-        Map.of(
-            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, console.kafka,
-            ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
-            ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
-            ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) Duration.ofSeconds(10).toMillis()));
-  }
-
-  /** The end offset of a topic of one partition (the dead letters'). */
-  private long endOffset(String topic) throws Exception {
-    try (Admin admin = admin()) {
-      TopicPartition partition = new TopicPartition(topic, 0);
-      return admin
-          .listOffsets(Map.of(partition, OffsetSpec.latest()))
-          .all()
-          .get()
-          .get(partition)
-          .offset();
-    }
   }
 
   /** How many replays an approval started: their audit's "started" rows name it. */

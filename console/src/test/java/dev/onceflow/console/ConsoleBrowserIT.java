@@ -3,23 +3,12 @@ package dev.onceflow.console;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.onceflow.model.Topics;
 import dev.onceflow.testing.Browser;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -43,9 +32,6 @@ class ConsoleBrowserIT {
   @BeforeAll
   void start() throws Exception {
     console = ConsoleFixture.withKafka();
-    try (Admin admin = admin()) {
-      ConsoleTopics.create(admin);
-    }
   }
 
   /** A browser per test, each with its own session: skips the test where there is none. */
@@ -147,20 +133,8 @@ class ConsoleBrowserIT {
 
   @Test
   void aBulkReplayOfDeadLettersWaitsForASecondOperator() throws Exception {
-    long from = deadLetterEnd();
-    try (KafkaProducer<byte[], byte[]> producer = producer()) {
-      for (int i = 0; i < 2; i++) {
-        ProducerRecord<byte[], byte[]> record =
-            new ProducerRecord<>(
-                Topics.TRANSACTION_REQUESTED_DEAD_LETTER,
-                UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8),
-                ("{broken " + i).getBytes(StandardCharsets.UTF_8));
-        record
-            .headers()
-            .add(Topics.DEAD_LETTER_REASON_HEADER, "unparseable".getBytes(StandardCharsets.UTF_8));
-        producer.send(record).get();
-      }
-    }
+    long from = console.deadLetterEnd();
+    console.parkDeadLetters(2);
 
     logIn("alice");
     browser.open(console.base + "/dead-letters?from=" + from);
@@ -254,29 +228,5 @@ class ConsoleBrowserIT {
     Path file = browser.screenshot(Path.of("target", "browser", name + ".png"));
     assertThat(Files.readAllBytes(file))
         .startsWith((byte) 0x89, (byte) 'P', (byte) 'N', (byte) 'G');
-  }
-
-  private Admin admin() {
-    return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, console.kafka));
-  }
-
-  private KafkaProducer<byte[], byte[]> producer() {
-    return new KafkaProducer<>(
-        Map.of(
-            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, console.kafka,
-            ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
-            ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class));
-  }
-
-  private long deadLetterEnd() throws Exception {
-    try (Admin admin = admin()) {
-      TopicPartition partition = new TopicPartition(Topics.TRANSACTION_REQUESTED_DEAD_LETTER, 0);
-      return admin
-          .listOffsets(Map.of(partition, OffsetSpec.latest()))
-          .all()
-          .get()
-          .get(partition)
-          .offset();
-    }
   }
 }

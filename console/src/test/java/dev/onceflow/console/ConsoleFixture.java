@@ -3,8 +3,10 @@ package dev.onceflow.console;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.onceflow.infra.PostgresServer;
+import dev.onceflow.model.Topics;
 import dev.onceflow.testing.SharedTestInfrastructure;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -12,7 +14,16 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.flywaydb.core.Flyway;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
@@ -58,10 +69,15 @@ final class ConsoleFixture implements AutoCloseable {
     this.base = "http://localhost:" + port;
   }
 
-  /** A console whose Kafka is the shared broker. */
-  static ConsoleFixture withKafka(String... properties) {
-    return new ConsoleFixture(
-        migrated(), SharedTestInfrastructure.kafka().bootstrapServers(), properties);
+  /** A console whose Kafka is the shared broker, with the request and dead-letter topics. */
+  static ConsoleFixture withKafka(String... properties) throws Exception {
+    ConsoleFixture fixture =
+        new ConsoleFixture(
+            migrated(), SharedTestInfrastructure.kafka().bootstrapServers(), properties);
+    try (Admin admin = fixture.admin()) {
+      ConsoleTopics.create(admin);
+    }
+    return fixture;
   }
 
   /** A console with no Kafka to reach (a closed port). */
@@ -170,6 +186,44 @@ final class ConsoleFixture implements AutoCloseable {
 
   static String encode(String value) {
     return ConsoleSession.encode(value);
+  }
+
+  Admin admin() {
+    return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka));
+  }
+
+  /** Parks {@code count} unreadable records on the dead-letter topic, as the workers would. */
+  void parkDeadLetters(int count) throws Exception {
+    try (KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(
+            Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka),
+            new ByteArraySerializer(),
+            new ByteArraySerializer())) {
+      for (int i = 0; i < count; i++) {
+        ProducerRecord<byte[], byte[]> record =
+            new ProducerRecord<>(
+                Topics.TRANSACTION_REQUESTED_DEAD_LETTER,
+                UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8),
+                ("not json " + i).getBytes(StandardCharsets.UTF_8));
+        record
+            .headers()
+            .add(Topics.DEAD_LETTER_REASON_HEADER, "unparseable".getBytes(StandardCharsets.UTF_8));
+        producer.send(record).get();
+      }
+    }
+  }
+
+  /** The dead-letter topic's end offset (it has one partition). */
+  long deadLetterEnd() throws Exception {
+    try (Admin admin = admin()) {
+      TopicPartition partition = new TopicPartition(Topics.TRANSACTION_REQUESTED_DEAD_LETTER, 0);
+      return admin
+          .listOffsets(Map.of(partition, OffsetSpec.latest()))
+          .all()
+          .get()
+          .get(partition)
+          .offset();
+    }
   }
 
   @Override

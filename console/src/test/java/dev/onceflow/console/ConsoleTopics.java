@@ -1,10 +1,17 @@
 package dev.onceflow.console;
 
+import static org.awaitility.Awaitility.await;
+
 import dev.onceflow.model.Topics;
+import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
@@ -29,5 +36,17 @@ public final class ConsoleTopics {
         }
       }
     }
+    // A topic just created may not be in the broker's metadata at once: wait until each partition
+    // answers for its offsets, so that tests reading them do not race its creation.
+    Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
+    for (int p = 0; p < 2; p++) {
+      partitions.put(new TopicPartition(Topics.TRANSACTION_REQUESTED, p), OffsetSpec.latest());
+    }
+    partitions.put(
+        new TopicPartition(Topics.TRANSACTION_REQUESTED_DEAD_LETTER, 0), OffsetSpec.latest());
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .ignoreExceptions()
+        .until(() -> admin.listOffsets(partitions).all().get().size() == partitions.size());
   }
 }

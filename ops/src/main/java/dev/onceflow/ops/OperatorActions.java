@@ -95,6 +95,9 @@ public final class OperatorActions implements AutoCloseable {
   /** Spring Kafka's header with the exception's message. */
   static final String DEAD_LETTER_ERROR = "kafka_dlt-exception-message";
 
+  /** A page of the dead-letter topic, and the topic's end offset on each partition when read. */
+  public record DeadLetters(List<DeadLetter> letters, Map<Integer, Long> ends) {}
+
   /** Only failures where the bank confirmed it holds no payment may be tried again. */
   public static final FailureCode RETRYABLE = FailureCode.RETRIES_EXHAUSTED;
 
@@ -410,7 +413,7 @@ public final class OperatorActions implements AutoCloseable {
 
   /**
    * As {@link #replayDeadLetters(long, Audit)}, stopping on each partition before its offset in
-   * {@code until}: an approved replay moves what its requester saw ({@link #deadLetterEnds}), not
+   * {@code until}: an approved replay moves what its requester saw ({@link DeadLetters#ends}), not
    * what was parked since.
    */
   public Replay replayDeadLetters(long fromOffset, Map<Integer, Long> until, Audit audit)
@@ -437,35 +440,33 @@ public final class OperatorActions implements AutoCloseable {
     }
   }
 
-  /** Up to {@code limit} dead letters of each partition from {@code fromOffset}, oldest first. */
-  public List<DeadLetter> deadLetters(long fromOffset, int limit) throws Exception {
-    try (TopicReplay replay = new TopicReplay(kafka)) {
-      return replay
-          .read(Topics.TRANSACTION_REQUESTED_DEAD_LETTER, fromOffset, null, Map.of(), limit)
-          .stream()
-          .map(
-              record ->
-                  new DeadLetter(
-                      record.partition(),
-                      record.offset(),
-                      Instant.ofEpochMilli(record.timestamp()),
-                      record.key() == null
-                          ? null
-                          : new String(record.key(), StandardCharsets.UTF_8),
-                      header(record, Topics.DEAD_LETTER_REASON_HEADER),
-                      header(record, DEAD_LETTER_ERROR)))
-          .toList();
-    }
-  }
-
-  /** The dead-letter topic's end offset on each partition, now. */
-  public Map<Integer, Long> deadLetterEnds() throws Exception {
+  /**
+   * The dead-letter topic as it is now: its end offset on each partition, and up to {@code limit}
+   * of each partition's records from {@code fromOffset} up to that end, oldest first.
+   */
+  public DeadLetters deadLetters(long fromOffset, int limit) throws Exception {
     try (TopicReplay replay = new TopicReplay(kafka)) {
       Map<Integer, Long> ends = new TreeMap<>();
       replay
           .endOffsets(Topics.TRANSACTION_REQUESTED_DEAD_LETTER)
           .forEach((partition, end) -> ends.put(partition.partition(), end));
-      return ends;
+      List<DeadLetter> letters =
+          replay
+              .read(Topics.TRANSACTION_REQUESTED_DEAD_LETTER, fromOffset, null, ends, limit)
+              .stream()
+              .map(
+                  record ->
+                      new DeadLetter(
+                          record.partition(),
+                          record.offset(),
+                          Instant.ofEpochMilli(record.timestamp()),
+                          record.key() == null
+                              ? null
+                              : new String(record.key(), StandardCharsets.UTF_8),
+                          header(record, Topics.DEAD_LETTER_REASON_HEADER),
+                          header(record, DEAD_LETTER_ERROR)))
+              .toList();
+      return new DeadLetters(letters, ends);
     }
   }
 

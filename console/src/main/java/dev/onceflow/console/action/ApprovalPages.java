@@ -83,16 +83,12 @@ class ApprovalPages {
     if (fromOffset < 0) {
       throw new IllegalArgumentException("fromOffset is an offset, 0 or more: " + fromOffset);
     }
-    Map<Integer, Long> ends;
-    long records;
+    OperatorActions.DeadLetters parked;
     try (OperatorActions actions = operations.open()) {
-      ends = actions.deadLetterEnds();
-      Map<Integer, Long> now = ends;
-      records =
-          actions.deadLetters(fromOffset, Integer.MAX_VALUE).stream()
-              .filter(letter -> letter.offset() < now.getOrDefault(letter.partition(), 0L))
-              .count();
+      parked = actions.deadLetters(fromOffset, Integer.MAX_VALUE);
     }
+    Map<Integer, Long> ends = parked.ends();
+    int records = parked.letters().size();
     if (records == 0) {
       return refused(redirect, "/dead-letters", "No dead letters from offset " + fromOffset + ".");
     }

@@ -72,9 +72,10 @@ class ListPages {
     }
     model.addAttribute("from", from);
     try (OperatorActions actions = operations.open()) {
-      List<OperatorActions.DeadLetter> letters = actions.deadLetters(from, DEAD_LETTER_PAGE);
+      OperatorActions.DeadLetters parked = actions.deadLetters(from, DEAD_LETTER_PAGE);
+      List<OperatorActions.DeadLetter> letters = parked.letters();
       model.addAttribute("letters", letters);
-      model.addAttribute("ends", actions.deadLetterEnds());
+      model.addAttribute("ends", parked.ends());
       model.addAttribute(
           "next",
           letters.size() < DEAD_LETTER_PAGE
